@@ -1,0 +1,57 @@
+# The course's commands. Each target installs what it needs, once; run `make help`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8888
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+STAMP_PY := $(VENV)/.installed
+STAMP_NODE := node_modules/.installed
+
+.PHONY: help lab slides labs images test clean chromium
+.DEFAULT_GOAL := help
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
+
+$(STAMP_PY): requirements.txt pyproject.toml
+	@command -v python3 >/dev/null || { echo "error: python3 (3.10 or newer) is needed"; exit 1; }
+	@[ -x $(PY) ] || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -e .
+	@touch $@
+
+$(STAMP_NODE): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is needed for the offline slide assets (apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+chromium:  ## install Debian's Chromium for the browser tests (as root; else says how)
+	@bash tools/ensure_chromium.sh
+
+lab: $(STAMP_PY)  ## start JupyterLab on the course, RISE ready (Alt+R presents)
+	@$(PY) tools/make_labs.py
+	@echo ""
+	@echo "  JupyterLab is starting: open the http://127.0.0.1:$(PORT)/lab?token=... URL it prints below."
+	@echo "  Present a lecture: open it in lectures/, then press Alt+R (or View > Render as slideshow)."
+	@echo ""
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/lectures/01_sequences_and_the_recurrent_neuron.ipynb \
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+
+slides: $(STAMP_PY) $(STAMP_NODE)  ## execute every lecture and export offline decks to build/slides/
+	$(PY) tools/export_slides.py --out build/slides
+	@echo "open build/slides/index.html in a browser"
+
+labs: $(STAMP_PY)  ## regenerate labs/ from solutions/ (edited labs are kept; FORCE=1 replaces them after a backup)
+	$(PY) tools/make_labs.py $(if $(FORCE),--force)
+
+images: $(STAMP_PY)  ## redraw every figure in images/
+	$(PY) tools/draw_images.py --out images
+
+test: $(STAMP_PY) $(STAMP_NODE) chromium  ## everything CI checks
+	$(PY) tools/export_slides.py --out build/slides
+	$(PY) -m pytest tests --nbval-lax lectures solutions
+
+clean:  ## remove build outputs (never labs/ or anything you wrote)
+	rm -rf build .pytest_cache
+	find . -name __pycache__ -type d -not -path "./$(VENV)/*" -not -path "./node_modules/*" -prune -exec rm -rf {} +

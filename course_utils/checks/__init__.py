@@ -1,0 +1,1 @@
+"""Checks that give precise feedback on lab exercises, one module per lab."""

@@ -1,0 +1,45 @@
+"""The pip requirements, environment.yml and package.json agree and pin what must be pinned."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _requirements() -> list[str]:
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    return [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
+
+
+def _name(spec: str) -> str:
+    return re.split(r"[<>=!~ \[]", spec, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_names_the_same_packages_as_requirements():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    assert sorted(pip_section) == sorted(_requirements()), \
+        "environment.yml's pip list and requirements.txt differ"
+    assert any(d.startswith("python") for d in conda) and any(d.startswith("nodejs") for d in conda)
+
+
+def test_torch_is_pinned_to_the_local_cpu_wheel_and_widgets_to_7():
+    specs = {_name(s): s for s in _requirements()}
+    assert specs["torch"] == "torch==2.13.0"
+    assert specs["ipywidgets"].startswith("ipywidgets==7.")  # 8 does not render in RISE
+    assert "tensorflow" not in specs and "keras" not in specs
+
+
+def test_front_end_assets_are_locked():
+    package = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    for name, version in package["dependencies"].items():
+        locked = lock["packages"][f"node_modules/{name}"]["version"]
+        assert locked == version, f"{name}: package.json says {version}, the lock {locked}"
+    assert package["dependencies"]["reveal.js"].startswith("4.")
+    assert package["dependencies"]["mathjax"].startswith("2.")

@@ -1,0 +1,43 @@
+"""The slide exporter's offline guard and the built decks' files."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import export_slides  # noqa: E402
+
+
+@pytest.mark.parametrize("snippet", [
+    '<script src="https://unpkg.com/reveal.js@4/dist/reveal.js"></script>',
+    "<link rel='stylesheet' href='//cdn.example.org/x.css'>",
+    "<img alt='x' src=\"http://example.org/a.png\">",
+    "body { background: url('https://example.org/bg.png') }",
+    "@import url(https://fonts.googleapis.com/css?family=Lato);",
+    "import mermaid from 'https://cdn.jsdelivr.net/npm/mermaid.mjs';",
+])
+def test_remote_loads_are_found(snippet):
+    assert export_slides.remote_loads(snippet)
+
+
+@pytest.mark.parametrize("snippet", [
+    '<script src="assets/reveal.js/dist/reveal.js"></script>',
+    '<a href="https://arxiv.org/abs/1409.1259">Cho et al. 2014</a>',
+    "/* see https://github.com/hakimel/reveal.js */",
+    "<img alt='x' src='data:image/png;base64,AAAA'>",
+])
+def test_local_files_links_and_comments_are_allowed(snippet):
+    assert export_slides.remote_loads(snippet) == []
+
+
+def test_built_decks_load_nothing_remote():
+    slides = ROOT / "build" / "slides"
+    if not (slides / "index.html").exists():
+        pytest.skip("no decks built yet: run `make slides`")
+    assert export_slides.check_offline(slides) == []
+    assert (slides / "assets" / "mathjax" / "MathJax.js").exists()
+    manager = (slides / "assets" / "html-manager" / "embed-amd.js").read_text()
+    assert "unpkg.com/@jupyter-widgets" not in manager

@@ -1,0 +1,107 @@
+"""Live presenting: JupyterLab headless, lecture 01 in the RISE slideshow, its widget working."""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests._browser import launch, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+LECTURE = "01_sequences_and_the_recurrent_neuron.ipynb"
+WIDGET_CALL = re.compile(r"\b\w+_widget\(")
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def jupyter(tmp_path_factory):
+    """JupyterLab on a copy of lectures/ and images/, so nothing it saves touches the repo."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "lectures", root / "lectures")
+    shutil.copytree(ROOT / "images", root / "images")
+    port, token = _free_port(), secrets.token_hex(8)
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+               "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={root}",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
+    log = open(root / "jupyter.log", "w")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.time() > deadline:
+                server.kill()
+                pytest.fail(f"JupyterLab did not start:\n{(root / 'jupyter.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+    yield base, token
+    server.terminate()
+    server.wait(timeout=20)
+    log.close()
+
+
+def test_lecture_01_presents_with_a_working_widget(jupyter):
+    base, token = jupyter
+    source = (ROOT / "lectures" / LECTURE).read_text()
+    assert WIDGET_CALL.search(source), f"{LECTURE} has no cell that calls a *_widget() function"
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(f"{base}/rise/lectures/{LECTURE}?token={token}")
+        page.wait_for_selector(".reveal .slides section", timeout=60_000)
+        page.wait_for_timeout(3_000)  # let the kernel start
+
+        # Page forward until the slide holding the widget cell is on screen.
+        widget_cell = page.locator(".reveal .jp-CodeCell").filter(has_text=WIDGET_CALL).first
+        for _ in range(150):
+            if page.locator(".reveal section.present .jp-CodeCell").filter(has_text=WIDGET_CALL).count():
+                break
+            page.keyboard.press("Space")
+            page.wait_for_timeout(150)
+        else:
+            pytest.fail("paging through the slideshow never reached the slide with the widget")
+
+        widget_cell.click(position={"x": 4, "y": 4})
+        page.keyboard.press("Escape")
+        page.keyboard.press("Control+Enter")  # run in place
+        control = widget_cell.locator(".jupyter-widgets .widget-slider, .jupyter-widgets input, "
+                                      ".jupyter-widgets select, .jupyter-widgets button").first
+        control.wait_for(state="visible", timeout=60_000)
+        output_text = widget_cell.locator(".jp-OutputArea").inner_text()
+        assert "Loading widget" not in output_text
+        assert not re.search(r"\w+\(children=|IntSlider\(|FloatSlider\(", output_text), \
+            f"the widget rendered as its text: {output_text[:200]}"
+        page.wait_for_timeout(1_500)
+        page.screenshot(path=str(ROOT / "build" / "rise-widget.png"))
+
+        # Working, not just drawn: move a slider and see the output change.
+        before = widget_cell.locator(".jp-OutputArea").screenshot()
+        handle = widget_cell.locator(".ui-slider-handle, .noUi-handle").first
+        handle.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(3_000)
+        after = widget_cell.locator(".jp-OutputArea").screenshot()
+        assert before != after, "moving the slider changed nothing on the slide"
+        browser.close()
