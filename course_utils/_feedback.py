@@ -37,11 +37,19 @@ def call_student(check: str, func: Callable[..., Any], *args: Any, **kwargs: Any
         raise CheckFailed(check, f"expected a function, got {type(func).__name__}.")
     try:
         return func(*args, **kwargs)
-    except NotImplementedError:
-        raise CheckFailed(check, f"`{name}` is {NOT_IMPLEMENTED}: replace the "
+    except NotImplementedError as exc:
+        stub = _innermost_function(exc) or name  # the stub may sit in a function `func` calls
+        raise CheckFailed(check, f"`{stub}` is {NOT_IMPLEMENTED}: replace the "
                           "`raise NotImplementedError` line with your code.") from None
     except Exception as exc:  # the student's own error: report it in one line
         raise CheckFailed(check, f"calling `{name}` raised {type(exc).__name__}: {exc}") from None
+
+
+def _innermost_function(exc: BaseException) -> str | None:
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_name if tb is not None else None
 
 
 def expect_shape(check: str, what: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:

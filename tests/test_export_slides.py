@@ -41,3 +41,18 @@ def test_built_decks_load_nothing_remote():
     assert (slides / "assets" / "mathjax" / "MathJax.js").exists()
     manager = (slides / "assets" / "html-manager" / "embed-amd.js").read_text()
     assert "unpkg.com/@jupyter-widgets" not in manager
+
+
+def test_local_markdown_images_are_embedded(tmp_path):
+    import base64
+
+    import nbformat
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "dot.png").write_bytes(base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("![a dot](../images/dot.png) and ![gone](missing.png)")]
+    export_slides.inline_images(nb, tmp_path / "lectures")
+    assert "![a dot](data:image/png;base64,iVBOR" in nb.cells[0].source
+    assert "![gone](missing.png)" in nb.cells[0].source

@@ -95,13 +95,16 @@ def test_lecture_01_presents_with_a_working_widget(jupyter):
         page.wait_for_timeout(1_500)
         page.screenshot(path=str(ROOT / "build" / "rise-widget.png"))
 
-        # Working, not just drawn: move a slider and see the output change.
-        before = widget_cell.locator(".jp-OutputArea").screenshot()
-        handle = widget_cell.locator(".ui-slider-handle, .noUi-handle").first
-        handle.focus()
-        for _ in range(5):
-            page.keyboard.press("ArrowRight")
+        # Working, not just drawn: drag a slider and see the output change. (Arrow keys would
+        # page the slideshow: RISE takes them.)
+        output = widget_cell.locator(".jp-OutputArea")
+        before = output.screenshot()
+        handle = widget_cell.locator(".ui-slider-handle").first
+        box = handle.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] / 2 + 60, box["y"] + box["height"] / 2, steps=5)
+        page.mouse.up()
         page.wait_for_timeout(3_000)
-        after = widget_cell.locator(".jp-OutputArea").screenshot()
-        assert before != after, "moving the slider changed nothing on the slide"
+        assert output.screenshot() != before, "dragging the slider changed nothing on the slide"
         browser.close()

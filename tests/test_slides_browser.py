@@ -109,14 +109,21 @@ def test_deck_renders_offline(browser, server, notebook):
         assert deck.failed == [], f"requests failed: {deck.failed}"
         assert deck.errors == [], f"console errors: {deck.errors}"
 
+        broken = page.evaluate("""[...document.images].filter(i => !i.complete || i.naturalWidth === 0)
+            .map(i => i.getAttribute('src').slice(0, 60))""")
+        assert broken == [], f"images that did not load: {broken}"
+
         typeset = page.evaluate("document.querySelectorAll('.MathJax_CHTML').length")
         sources = page.evaluate("document.querySelectorAll('script[type^=\"math/tex\"]').length")
         assert page.evaluate("document.querySelectorAll('.MathJax_Error, merror').length") == 0
         assert typeset == sources, f"{sources - typeset} formulas were not typeset"
         if "$" in html:
             assert typeset > 0, "the deck has formulas but MathJax typeset none"
-        raw = page.evaluate("""() => [...document.querySelectorAll('.jp-MarkdownOutput, .jp-RenderedMarkdown')]
-            .map(e => e.innerText)""")
+        raw = page.evaluate("""() => [...document.querySelectorAll('.jp-RenderedMarkdown')].map(e => {
+            const copy = e.cloneNode(true);  // the text a reader sees, typeset math removed
+            copy.querySelectorAll('script, .MathJax_CHTML, .MathJax_Preview, .MJX_Assistive_MathML, code')
+                .forEach(m => m.remove());
+            return copy.textContent; })""")
         leftovers = [t[:80] for t in raw if RAW_TEX.search(t)]
         assert leftovers == [], f"raw LaTeX left on slides: {leftovers}"
 

@@ -9,7 +9,9 @@ anything from the network.
 from __future__ import annotations
 
 import argparse
+import base64
 import html
+import mimetypes
 import re
 import shutil
 import sys
@@ -74,6 +76,24 @@ def copy_assets(out: Path) -> None:
         path.write_text(HTML_MANAGER_CDN.sub('"assets/html-manager/"', path.read_text()))
 
 
+MARKDOWN_IMAGE = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)(\))")
+
+
+def inline_images(nb: nbformat.NotebookNode, folder: Path) -> None:
+    """Embed local markdown images as data URIs (nbconvert embeds only those beside the notebook)."""
+    def embed(match: re.Match) -> str:
+        path = (folder / match.group(2)).resolve()
+        if match.group(2).startswith(("data:", "http:", "https:")) or not path.is_file():
+            return match.group(0)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        data = base64.b64encode(path.read_bytes()).decode()
+        return f"{match.group(1)}data:{mime};base64,{data}{match.group(3)}"
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = MARKDOWN_IMAGE.sub(embed, cell.source)
+
+
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int) -> None:
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(cwd)}}, store_widget_state=True)
@@ -121,6 +141,7 @@ def deck_title(nb: nbformat.NotebookNode, fallback: str) -> str:
 def export(path: Path, out: Path, run: bool, timeout: int) -> str:
     nb = nbformat.read(path, as_version=4)
     nb.metadata["title"] = deck_title(nb, path.stem)
+    inline_images(nb, path.parent)
     if run:
         execute(nb, path.parent, timeout)
     body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})

@@ -1,1 +1,8 @@
-"""Checks that give precise feedback on lab exercises, one module per lab."""
+"""Checks that give precise feedback on lab exercises, one module per lab (``lab01``, ...).
+
+``call_student(label, func, *args)`` runs a student's function the way checks do: an
+unimplemented exercise or a crash becomes one clear sentence instead of a traceback.
+"""
+from course_utils._feedback import CheckFailed, call_student
+
+__all__ = ["CheckFailed", "call_student"]

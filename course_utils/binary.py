@@ -1,0 +1,182 @@
+"""Binary addition as a sequence task: the data of Lab 01.
+
+Two numbers a and b are written in binary, least significant bit first, and read one bit
+pair per time step; at step t the target is bit t of a + b. Reading from the least
+significant end is what makes the task learnable step by step: the carry flows forward in
+time, so the network only needs to remember one bit of state.
+
+With operands below 128 (7 bits) every sum fits in 8 bits, so T = 8 steps suffice.
+
+Shapes (time-major, as in :mod:`course_utils.numpy_rnn`):
+
+    X  (T, N, 2)   X[t, n] = (bit t of a_n, bit t of b_n)
+    Y  (T, N, 1)   Y[t, n, 0] = bit t of a_n + b_n
+"""
+from __future__ import annotations
+
+import numpy as np
+
+NUM_BITS = 8
+OPERAND_LIMIT = 2 ** (NUM_BITS - 1)    # 128: operands are 0..127, so a + b <= 254 fits in 8 bits
+NUM_PAIRS = OPERAND_LIMIT ** 2         # 16,384
+
+
+def _num_bits(num_bits) -> int:
+    if isinstance(num_bits, bool) or not isinstance(num_bits, (int, np.integer)):
+        raise TypeError(f"num_bits must be an integer between 1 and 62, got {num_bits!r}.")
+    if not 1 <= num_bits <= 62:
+        raise ValueError(f"num_bits must be an integer between 1 and 62, got {num_bits!r}.")
+    return int(num_bits)
+
+
+def _integers(name: str, values, upper: int) -> np.ndarray:
+    """``values`` as an int64 array, every entry in [0, upper); raise naming ``name`` otherwise."""
+    if isinstance(values, (str, bytes, bool)) or values is None:
+        raise TypeError(f"{name} must be a non-negative integer or an array of them, "
+                        f"got {type(values).__name__}.")
+    array = np.asarray(values)
+    if array.dtype == bool or not (np.issubdtype(array.dtype, np.integer) or array.size == 0):
+        raise TypeError(f"{name} must hold integers, got dtype {array.dtype}.")
+    array = array.astype(np.int64)
+    if array.size and (array.min() < 0 or array.max() >= upper):
+        raise ValueError(f"{name} must lie in 0..{upper - 1}, got values from {array.min()} "
+                         f"to {array.max()}.")
+    return array
+
+
+def int_to_bits(values, num_bits: int = NUM_BITS) -> np.ndarray:
+    """The binary digits of ``values``, least significant bit first.
+
+    values: an int or an int array of any shape, each in 0..2**num_bits - 1
+    ->  an int64 array of shape values.shape + (num_bits,) holding 0s and 1s.
+    Example: int_to_bits(6, 4) -> [0, 1, 1, 0] (6 = 0*1 + 1*2 + 1*4 + 0*8).
+    """
+    num_bits = _num_bits(num_bits)
+    values = _integers("values", values, 2 ** num_bits)
+    return (values[..., None] >> np.arange(num_bits)) & 1
+
+
+def bits_to_int(bits) -> np.ndarray | int:
+    """Inverse of :func:`int_to_bits`: bits (..., num_bits), least significant first -> ints (...).
+
+    Entries must be 0 or 1 (floats equal to 0.0 or 1.0 are accepted). A single bit
+    vector gives a Python int.
+    """
+    if isinstance(bits, (str, bytes)) or bits is None:
+        raise TypeError(f"bits must be an array of 0s and 1s, got {type(bits).__name__}.")
+    array = np.asarray(bits)
+    if array.ndim == 0 or array.shape[-1] == 0:
+        raise ValueError(f"bits must have at least one dimension holding the bits, got shape "
+                         f"{array.shape}.")
+    if array.shape[-1] > 62:
+        raise ValueError(f"bits must hold at most 62 bits on its last axis, got {array.shape[-1]}.")
+    if not np.all((array == 0) | (array == 1)):
+        raise ValueError("bits must contain only 0s and 1s; round probabilities first "
+                         "(e.g. ys > 0.5).")
+    result = (array.astype(np.int64) << np.arange(array.shape[-1])).sum(axis=-1)
+    return int(result) if result.ndim == 0 else result
+
+
+def encode_pairs(a, b, num_bits: int = NUM_BITS) -> tuple[np.ndarray, np.ndarray]:
+    """The sequences for the sums a + b: inputs X (T, N, 2) and targets Y (T, N, 1), T = num_bits.
+
+    a, b: ints or 1-D int arrays of the same length N, each in 0..2**(num_bits - 1) - 1
+    (so that a + b fits in num_bits bits). Bits are least significant first, as floats.
+    """
+    num_bits = _num_bits(num_bits)
+    limit = 2 ** (num_bits - 1)
+    a = np.atleast_1d(_integers("a", a, limit))
+    b = np.atleast_1d(_integers("b", b, limit))
+    if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"a and b must be ints or 1-D arrays of the same length, got shapes "
+                         f"{a.shape} and {b.shape}.")
+    bits_a = int_to_bits(a, num_bits).T                      # (T, N)
+    bits_b = int_to_bits(b, num_bits).T
+    X = np.stack([bits_a, bits_b], axis=-1).astype(float)    # (T, N, 2)
+    Y = int_to_bits(a + b, num_bits).T[..., None].astype(float)   # (T, N, 1)
+    return X, Y
+
+
+def decode_inputs(X) -> tuple[np.ndarray, np.ndarray]:
+    """The operands of a batch: X (T, N, 2) -> (a, b), two int arrays of shape (N,)."""
+    array = np.asarray(X)
+    if array.ndim != 3 or array.shape[2] != 2:
+        raise ValueError(f"X must have shape (T, N, 2), got {array.shape}.")
+    return bits_to_int(array[:, :, 0].T), bits_to_int(array[:, :, 1].T)
+
+
+def decode_outputs(ys, threshold: float = 0.5) -> np.ndarray:
+    """The numbers a network wrote: ys (T, N, 1) probabilities (or targets) -> ints (N,).
+
+    Each output is read as bit 1 when it is above ``threshold``.
+    """
+    array = np.asarray(ys, dtype=float)
+    if array.ndim != 3 or array.shape[2] != 1:
+        raise ValueError(f"ys must have shape (T, N, 1), got {array.shape}.")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+        raise ValueError(f"threshold must be a number strictly between 0 and 1, got {threshold!r}.")
+    return bits_to_int((array[:, :, 0] > threshold).T.astype(np.int64))
+
+
+def random_batch(batch_size: int, rng: np.random.Generator | int = 0,
+                 num_bits: int = NUM_BITS) -> tuple[np.ndarray, np.ndarray]:
+    """N = batch_size random sums with operands in 0..2**(num_bits-1) - 1 -> (X (T, N, 2), Y (T, N, 1)).
+
+    ``rng`` is a NumPy Generator (pass the same one on every call to get fresh batches) or
+    an integer seed.
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    if not isinstance(rng, np.random.Generator):
+        if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
+            raise ValueError(f"rng must be a numpy Generator or a non-negative integer seed, "
+                             f"got {rng!r}.")
+        rng = np.random.default_rng(int(rng))
+    num_bits = _num_bits(num_bits)
+    limit = 2 ** (num_bits - 1)
+    a = rng.integers(0, limit, size=int(batch_size))
+    b = rng.integers(0, limit, size=int(batch_size))
+    return encode_pairs(a, b, num_bits)
+
+
+def all_pairs(num_bits: int = NUM_BITS) -> tuple[np.ndarray, np.ndarray]:
+    """Every sum a + b with a, b in 0..127: X (8, 16384, 2), Y (8, 16384, 1).
+
+    Sequence n holds a = n // 128 and b = n % 128. (Other ``num_bits`` give the same for
+    operands below 2**(num_bits - 1).)
+    """
+    num_bits = _num_bits(num_bits)
+    if num_bits > 15:
+        raise ValueError(f"num_bits must be at most 15 for all_pairs (4**(num_bits-1) pairs), "
+                         f"got {num_bits}.")
+    limit = 2 ** (num_bits - 1)
+    a, b = np.divmod(np.arange(limit * limit), limit)
+    return encode_pairs(a, b, num_bits)
+
+
+def format_sum(a: int, b: int, predicted: int | None = None, num_bits: int = NUM_BITS) -> str:
+    """The sum a + b written out in bits, least significant bit first, for printing.
+
+    With ``predicted`` (the number a network wrote) a fourth line shows its bits and
+    whether they are right.
+    """
+    num_bits = _num_bits(num_bits)
+    limit = 2 ** (num_bits - 1)
+    a = int(_integers("a", a, limit))
+    b = int(_integers("b", b, limit))
+    width = len(str(2 ** num_bits - 1))
+
+    def row(label: str, value: int) -> str:
+        bits = " ".join(str(bit) for bit in int_to_bits(value, num_bits))
+        return f"{label:>9} = {value:>{width}}  ->  {bits}"
+
+    lines = [f"{'':>9}   {'':>{width}}      " + " ".join(str(t % 10) for t in range(num_bits))
+             + "   (bit t = 2**t, least significant first)",
+             row("a", a), row("b", b), row("a + b", a + b)]
+    if predicted is not None:
+        predicted = int(_integers("predicted", predicted, 2 ** num_bits))
+        mark = "right" if predicted == a + b else "WRONG"
+        lines.append(row("network", predicted) + f"   {mark}")
+    return "\n".join(lines)

@@ -1,0 +1,107 @@
+"""Long-range memory tasks: sequences whose answer depends on something seen long ago.
+
+* :func:`adding_problem` (Hochreiter and Schmidhuber 1997; the form of Le et al. 2015):
+  a sequence of T random numbers, two of them marked; the target is the sum of the two.
+  Predicting the constant 1.0 scores a mean squared error of Var(a + b) = 2/12 = 1/6 ≈ 0.167
+  (:data:`ADDING_BASELINE_MSE`); beating it means remembering a number for up to T steps.
+* :func:`copy_task` (Hochreiter and Schmidhuber 1997; Graves et al. 2014): read a few symbols,
+  wait, then write them back after a "go" marker. A cell without memory can do no better than
+  guess the symbols: :func:`copy_task_baseline`.
+
+Everything is generated from a seed, so the same call returns the same data.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+ADDING_BASELINE_MSE = 1.0 / 6.0
+"""MSE of always predicting 1.0 on the adding problem: Var(a + b) for a, b ~ U(0, 1)."""
+
+BLANK = 0
+"""The copy task's blank token; symbols are 1..n_symbols and the "go" marker n_symbols + 1."""
+
+
+def _positive_int(name: str, value: object, minimum: int = 1) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}.")
+    return value
+
+
+def _generator(seed: int) -> torch.Generator:
+    _positive_int("seed", seed, minimum=0)
+    return torch.Generator().manual_seed(seed)
+
+
+def adding_problem(n_samples: int, seq_len: int, *, seed: int = 0
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Make ``n_samples`` sequences of the adding problem of length ``seq_len``.
+
+    Returns ``x`` of shape (n_samples, seq_len, 2), float32, and ``y`` of shape
+    (n_samples, 1). Channel 0 of ``x`` holds numbers drawn from U(0, 1); channel 1 is 1.0 at
+    two positions and 0.0 elsewhere: one position in the first half of the sequence, one in
+    the second. ``y`` is the sum of the two marked numbers. ``seq_len`` must be at least 2.
+    """
+    _positive_int("n_samples", n_samples)
+    _positive_int("seq_len", seq_len, minimum=2)
+    g = _generator(seed)
+    values = torch.rand(n_samples, seq_len, generator=g)
+    half = seq_len // 2
+    first = torch.randint(0, half, (n_samples,), generator=g)
+    second = torch.randint(half, seq_len, (n_samples,), generator=g)
+    marks = torch.zeros(n_samples, seq_len)
+    rows = torch.arange(n_samples)
+    marks[rows, first] = 1.0
+    marks[rows, second] = 1.0
+    x = torch.stack([values, marks], dim=-1)
+    y = (values * marks).sum(dim=1, keepdim=True)
+    return x, y
+
+
+def copy_task(n_samples: int, seq_len: int, *, n_symbols: int = 8, n_copy: int = 5,
+              seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Make ``n_samples`` sequences of the copy task, as integer tokens.
+
+    Returns ``x`` and ``y``, both int64 of shape (n_samples, seq_len). ``x`` starts with
+    ``n_copy`` random symbols in 1..n_symbols, then blanks (0), with the "go" marker
+    ``n_symbols + 1`` at position ``seq_len - n_copy - 1``. ``y`` is blank everywhere except its
+    last ``n_copy`` positions, which repeat the symbols in order. The gap between reading a
+    symbol and writing it back is ``seq_len - n_copy`` steps, so ``seq_len`` must be at least
+    ``2 * n_copy + 1``. One-hot encode with ``torch.nn.functional.one_hot(x, n_symbols + 2)``.
+    """
+    _positive_int("n_samples", n_samples)
+    _positive_int("n_symbols", n_symbols)
+    _positive_int("n_copy", n_copy)
+    _positive_int("seq_len", seq_len)
+    if seq_len < 2 * n_copy + 1:
+        raise ValueError(f"seq_len must be at least 2 * n_copy + 1 = {2 * n_copy + 1} "
+                         f"(symbols, the go marker, the answer), got {seq_len}.")
+    g = _generator(seed)
+    symbols = torch.randint(1, n_symbols + 1, (n_samples, n_copy), generator=g)
+    x = torch.full((n_samples, seq_len), BLANK, dtype=torch.long)
+    y = torch.full((n_samples, seq_len), BLANK, dtype=torch.long)
+    x[:, :n_copy] = symbols
+    x[:, seq_len - n_copy - 1] = n_symbols + 1
+    y[:, seq_len - n_copy:] = symbols
+    return x, y
+
+
+def copy_task_baseline(seq_len: int, *, n_symbols: int = 8, n_copy: int = 5) -> float:
+    """Mean cross-entropy per step (nats) of the best model with no memory on :func:`copy_task`.
+
+    It predicts the blanks perfectly and guesses uniformly among the ``n_symbols`` on the
+    ``n_copy`` answer steps: ``n_copy * ln(n_symbols) / seq_len``.
+    """
+    _positive_int("n_symbols", n_symbols)
+    _positive_int("n_copy", n_copy)
+    _positive_int("seq_len", seq_len)
+    if seq_len < 2 * n_copy + 1:
+        raise ValueError(f"seq_len must be at least 2 * n_copy + 1 = {2 * n_copy + 1}, "
+                         f"got {seq_len}.")
+    return n_copy * math.log(n_symbols) / seq_len
+
+
+__all__ = ["ADDING_BASELINE_MSE", "BLANK", "adding_problem", "copy_task", "copy_task_baseline"]

@@ -1,0 +1,622 @@
+"""Figures for the lectures, sized for a 1280x720 slide.
+
+Every function builds a fresh :class:`matplotlib.figure.Figure` (no pyplot state, so nothing
+is shown twice or leaks between calls) at 100 dpi, no larger than ``MAX_FIGSIZE``, with a
+title and labelled axes, and returns it. In a notebook a returned figure displays itself;
+``tools/draw_images.py`` saves the diagram figures as PNG files in ``images/``.
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.path import Path
+
+from course_utils.ecg import (QS_FRACTION, WIDE_QRS, ECGRecord, QRSReading,
+                              fixed_window_reader, sequential_reader)
+
+MAX_FIGSIZE = (11.0, 4.2)
+DPI = 100
+TITLE, LABEL, TICK, NOTE = 15, 13, 11, 12
+
+INK = "#222222"
+BLUE, ORANGE, GREEN, RED, GREY = "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9a9a9a"
+QRS_FILL = "#fde0c5"
+WAVE_COLOUR = {"P": "#6a3d9a", "Q": BLUE, "R": RED, "S": BLUE, "T": "#6a3d9a"}
+
+
+# --------------------------------------------------------------------------- helpers
+def _check_figsize(figsize: Sequence[float]) -> tuple[float, float]:
+    try:
+        w, h = (float(v) for v in figsize)
+    except (TypeError, ValueError):
+        raise TypeError(f"figsize must be a pair of numbers (inches), got {figsize!r}.") from None
+    if not (0 < w <= MAX_FIGSIZE[0] and 0 < h <= MAX_FIGSIZE[1]):
+        raise ValueError(f"figsize must fit a slide: at most {MAX_FIGSIZE} inches, got {figsize!r}.")
+    return w, h
+
+
+def _figure(figsize: Sequence[float]) -> Figure:
+    return Figure(figsize=_check_figsize(figsize), dpi=DPI, layout="constrained")
+
+
+def _style(ax: Axes, title: str = "", xlabel: str = "", ylabel: str = "") -> None:
+    if title:
+        ax.set_title(title, fontsize=LABEL + 1)
+    if xlabel:
+        ax.set_xlabel(xlabel, fontsize=LABEL)
+    if ylabel:
+        ax.set_ylabel(ylabel, fontsize=LABEL)
+    ax.tick_params(labelsize=TICK)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _check_record(record, name: str = "record") -> ECGRecord:
+    if not isinstance(record, ECGRecord):
+        raise TypeError(f"{name} must be an ECGRecord (from course_utils.ecg.generate_ecg), "
+                        f"got {type(record).__name__}.")
+    return record
+
+
+def _check_positive(name: str, value, *, integer: bool = False):
+    ok = isinstance(value, (int, np.integer)) if integer else isinstance(value, (int, float, np.number))
+    if isinstance(value, bool) or not ok:
+        kind = "an integer" if integer else "a number"
+        raise TypeError(f"{name} must be {kind}, got {type(value).__name__} {value!r}.")
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {value!r}.")
+    return value
+
+
+def _check_seed(seed) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+
+
+def _box(ax: Axes, x: float, y: float, text: str, colour: str, w: float = 0.62,
+         h: float = 0.46, fontsize: float = NOTE + 2, round_: bool = True, alpha: float = 1.0) -> None:
+    style = "round,pad=0.02,rounding_size=0.12" if round_ else "square,pad=0.02"
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle=style, fc=colour,
+                                ec=INK, lw=1.2, alpha=alpha, zorder=2))
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=3)
+
+
+def _arrow(ax: Axes, start, end, colour: str = INK, text: str = "", offset=(0.0, 0.0),
+           fontsize: float = NOTE + 1, connectionstyle: str = "arc3", lw: float = 1.4) -> None:
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, color=colour,
+                                 lw=lw, shrinkA=0, shrinkB=0, zorder=1,
+                                 connectionstyle=connectionstyle))
+    if text:
+        mx, my = (start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1]
+        ax.text(mx, my, text, ha="center", va="center", fontsize=fontsize, color=colour)
+
+
+def _diagram_axes(ax: Axes, xlim, ylim, title: str) -> None:
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title, fontsize=LABEL + 1)
+
+
+# --------------------------------------------------------------------------- sequences
+def plot_order_matters(seed: int = 0, figsize: Sequence[float] = (11, 3.6)) -> Figure:
+    """Same values in another order: prices read backwards, pixels shuffled."""
+    _check_seed(seed)
+    rng = np.random.default_rng(seed)
+    fig = _figure(figsize)
+    a1, a2, a3 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.8, 1, 1]})
+    days = np.arange(1, 21)
+    prices = 100 + np.cumsum(0.8 + rng.normal(0, 1.0, len(days)))
+    a1.plot(days, prices, "o-", color=GREEN, lw=2, ms=4, label="as it happened")
+    a1.plot(days, prices[::-1], "o-", color=RED, lw=2, ms=4, label="same prices, reversed")
+    a1.legend(fontsize=NOTE - 1, frameon=False)
+    _style(a1, "Same prices: a rally or a crash?", "day", "price (€)")
+
+    n = 22
+    yy, xx = np.mgrid[1.3:-1.3:n * 1j, -1.3:1.3:n * 1j]
+    heart = ((xx ** 2 + yy ** 2 - 1) ** 3 - xx ** 2 * yy ** 3 <= 0).astype(float)
+    a2.imshow(heart, cmap="Reds", vmin=0, vmax=1.3)
+    a3.imshow(rng.permutation(heart.ravel()).reshape(heart.shape), cmap="Reds", vmin=0, vmax=1.3)
+    for ax, title in ((a2, f"A picture ({n}x{n} pixels)"), (a3, "Same pixels, shuffled")):
+        ax.set_title(title, fontsize=LABEL + 1)
+        ax.axis("off")
+    fig.suptitle("Order matters: identical as sets, different as sequences", fontsize=TITLE)
+    return fig
+
+
+def plot_iid_vs_sequence(n: int = 200, seed: int = 0,
+                         figsize: Sequence[float] = (11, 3.8)) -> Figure:
+    """IID draws against a series whose points depend on the previous ones.
+
+    Left: both series over time. Right: each value against the one before it (a lag plot),
+    with the lag-1 correlation of each series in the legend.
+    """
+    _check_positive("n", n, integer=True)
+    _check_seed(seed)
+    if n < 10:
+        raise ValueError(f"n must be at least 10 points, got {n}.")
+    rng = np.random.default_rng(seed)
+    iid = rng.standard_normal(n)
+    dep = np.zeros(n)
+    for t in range(2, n):
+        dep[t] = 1.6 * dep[t - 1] - 0.8 * dep[t - 2] + 0.6 * rng.standard_normal()
+    dep = (dep - dep.mean()) / dep.std()
+    fig = _figure(figsize)
+    a1, a2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.1, 1]})
+    a1.plot(iid + 3.5, color=GREY, lw=1.3, label="IID: each point drawn on its own")
+    a1.plot(dep - 3.5, color=BLUE, lw=1.6, label="sequence: each point depends on the last two")
+    a1.legend(fontsize=NOTE - 1, frameon=False, loc="upper center", ncol=1,
+              bbox_to_anchor=(0.5, 1.02))
+    a1.set_ylim(-8, 9.5)
+    a1.set_yticks([])
+    _style(a1, "Two series of standardised values", "time step t", "value (offset)")
+    for x, colour, name in ((iid, GREY, "IID"), (dep, BLUE, "sequence")):
+        r = np.corrcoef(x[:-1], x[1:])[0, 1]
+        a2.scatter(x[:-1], x[1:], s=10, color=colour, alpha=0.7, label=f"{name}: corr = {r:.2f}")
+    a2.legend(fontsize=NOTE - 1, frameon=False, loc="upper left")
+    _style(a2, "Does the last value predict the next?", "$x_{t-1}$", "$x_t$")
+    fig.suptitle("IID data versus a sequence", fontsize=TITLE)
+    return fig
+
+
+# --------------------------------------------------------------------------- ECG
+def _view(record: ECGRecord, start: float, stop: Optional[float]) -> tuple[int, int]:
+    if not isinstance(start, (int, float)) or isinstance(start, bool):
+        raise TypeError(f"start must be a number of seconds, got {start!r}.")
+    stop = record.duration if stop is None else stop
+    if not isinstance(stop, (int, float)) or isinstance(stop, bool):
+        raise TypeError(f"stop must be a number of seconds, got {stop!r}.")
+    if not 0 <= start < stop <= record.duration + 1e-9:
+        raise ValueError(f"start and stop must satisfy 0 <= start < stop <= {record.duration:g} s "
+                         f"(the record's length), got start={start!r}, stop={stop!r}.")
+    fs = record.sampling_rate
+    return int(round(start * fs)), min(int(round(stop * fs)), len(record.signal))
+
+
+def _measured_span(reading: QRSReading, j: int) -> tuple[float, float]:
+    """Onset and end (s) of the j-th measured QRS: 0.15 of its duration outside Q and S."""
+    fs, d = reading.sampling_rate, reading.qrs_duration[j]
+    margin = (1 - QS_FRACTION) / 2 * d
+    return reading.q[j] / fs - margin, reading.s[j] / fs + margin
+
+
+def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None,
+             measure_beat: Optional[int] = 0, ax: Optional[Axes] = None,
+             title: Optional[str] = None, figsize: Sequence[float] = (11, 3.6)) -> Figure:
+    """Draw an ECG with its P, Q, R, S and T waves marked and every QRS shaded.
+
+    ``measure_beat`` (an index into the record's labelled beats, or None) gets a double
+    arrow with the QRS duration that :func:`course_utils.ecg.sequential_reader` measures.
+    """
+    record = _check_record(record)
+    a, b = _view(record, start, stop)
+    if ax is None:
+        fig = _figure(figsize)
+        ax = fig.subplots()
+    else:
+        fig = ax.figure
+    t, x = record.time[a:b], record.signal[a:b]
+    for on, off in zip(record.qrs_onset, record.qrs_offset):
+        if a <= on and off < b:
+            ax.axvspan(record.time[on], record.time[off], color=QRS_FILL, zorder=0, lw=0)
+    ax.plot(t, x, color=INK, lw=1.4, zorder=2)
+    top = x.max() if len(x) else 1.0
+    for wave in ("P", "Q", "R", "S", "T"):
+        for i in record.waves[wave]:
+            if a <= i < b:
+                above = wave in ("P", "R", "T")
+                y = record.signal[i]
+                ax.annotate(wave, (record.time[i], y), xytext=(0, 7 if above else -9),
+                            textcoords="offset points", ha="center",
+                            va="bottom" if above else "top", fontsize=NOTE,
+                            color=WAVE_COLOUR[wave], fontweight="bold")
+    if measure_beat is not None:
+        if not isinstance(measure_beat, (int, np.integer)) or isinstance(measure_beat, bool):
+            raise TypeError(f"measure_beat must be a beat index or None, got {measure_beat!r}.")
+        if not 0 <= measure_beat < record.n_beats:
+            raise ValueError(f"measure_beat must be between 0 and {record.n_beats - 1} "
+                             f"(the record has {record.n_beats} labelled beats), got {measure_beat}.")
+        reading = sequential_reader(record)
+        r_true = record.waves["R"][measure_beat]
+        j = int(np.argmin(np.abs(reading.r - r_true)))
+        t0, t1 = _measured_span(reading, j)
+        y = record.signal[record.waves["S"][measure_beat]] - 0.28
+        ax.annotate("", (t0, y), (t1, y), arrowprops=dict(arrowstyle="<|-|>", color=RED, lw=1.6,
+                                                          shrinkA=0, shrinkB=0))
+        ax.text(t1 + 0.03 * (t[-1] - t[0]) / 4, y, f"QRS = {reading.qrs_duration[j]:.3f} s "
+                "(measured)", va="center", ha="left", fontsize=NOTE, color=RED)
+    ax.set_xlim(t[0], t[-1])
+    ax.set_ylim(min(x.min(), -0.3) - 0.45, top + 0.35)
+    if title is None:
+        title = (f"Synthetic ECG at {record.heart_rate:g} bpm: P wave, QRS complex (shaded), "
+                 "T wave")
+    _style(ax, title, "time (s)", "voltage (mV)")
+    return fig
+
+
+def plot_qrs_comparison(normal: ECGRecord, widened: ECGRecord, beat: int = 0,
+                        figsize: Sequence[float] = (10, 3.8)) -> Figure:
+    """Overlay one beat of each record, aligned at the R peak, with the measured QRS widths."""
+    records = (_check_record(normal, "normal"), _check_record(widened, "widened"))
+    fig = _figure(figsize)
+    ax = fig.subplots()
+    for k, (rec, colour, name) in enumerate(zip(records, (BLUE, RED), ("normal", "widened"))):
+        if not 0 <= beat < rec.n_beats:
+            raise ValueError(f"beat must be between 0 and {rec.n_beats - 1} for the {name} "
+                             f"record, got {beat!r}.")
+        fs = rec.sampling_rate
+        r = rec.waves["R"][beat]
+        a, b = max(r - int(0.3 * fs), 0), min(r + int(0.45 * fs), len(rec.signal))
+        tt = (np.arange(a, b) - r) / fs
+        reading = sequential_reader(rec)
+        j = int(np.argmin(np.abs(reading.r - r)))
+        t0, t1 = (v - r / fs for v in _measured_span(reading, j))
+        d = reading.qrs_duration[j]
+        verdict = " (≥ 0.12 s)" if d >= WIDE_QRS else ""
+        ax.plot(tt, rec.signal[a:b], color=colour, lw=2, label=f"{name} beat: QRS {d:.3f} s{verdict}")
+        y = -0.55 - 0.22 * k
+        ax.annotate("", (t0, y), (t1, y), arrowprops=dict(arrowstyle="<|-|>", color=colour,
+                                                          lw=1.6, shrinkA=0, shrinkB=0))
+        ax.text(t1 + 0.01, y, f"{d:.3f} s", va="center", fontsize=NOTE, color=colour)
+    ax.set_ylim(-1.1, 1.5)
+    ax.legend(fontsize=NOTE, frameon=False, loc="upper right", title="measured by the reader",
+              title_fontsize=NOTE)
+    _style(ax, "A normal and a widened QRS complex, aligned at the R peak",
+           "time from the R peak (s)", "voltage (mV)")
+    return fig
+
+
+def _verdicts(record: ECGRecord, reading: QRSReading, tolerance: float
+              ) -> list[tuple[int, Optional[bool]]]:
+    """For each measurement: (index, True/False if it matches a labelled beat, else None)."""
+    out = []
+    fs = record.sampling_rate
+    for j, r in enumerate(reading.r):
+        if record.n_beats == 0 or not record.qrs_onset[0] <= r <= record.qrs_offset[-1]:
+            out.append((j, None))          # a beat cut by the record's edge: no label
+            continue
+        k = int(np.argmin(np.abs(record.waves["R"] - r)))
+        if abs(record.waves["R"][k] - r) > max(1, 0.25 * record.qrs_duration[k] * fs):
+            out.append((j, False))
+        else:
+            out.append((j, bool(abs(reading.qrs_duration[j] - record.qrs_duration[k]) <= tolerance)))
+    return out
+
+
+def _draw_windows(ax: Axes, record: ECGRecord, window: float, a: int, b: int,
+                  tolerance: float) -> tuple[int, int]:
+    """Shade the windows over [a, b), mark each window's reading; return (right, beats in view)."""
+    fs = record.sampling_rate
+    reading = fixed_window_reader(record, window)
+    for k, (w0, w1) in enumerate(reading.windows):
+        if w0 >= b:
+            break
+        ax.axvspan(w0 / fs, min(w1, b) / fs, color="#dce9f5" if k % 2 == 0 else "#eef4fa",
+                   zorder=0, lw=0)
+        ax.axvline(w0 / fs, color=BLUE, lw=1, ls="--", zorder=1)
+    return _mark_readings(ax, record, reading, a, b, tolerance)
+
+
+def _mark_readings(ax: Axes, record: ECGRecord, reading: QRSReading, a: int, b: int,
+                   tolerance: float) -> tuple[int, int]:
+    """Mark Q, R, S and the measured QRS of every beat read in [a, b), green if right, red if
+    wrong; return (beats in view measured right, beats in view)."""
+    fs = record.sampling_rate
+    verdict = dict(_verdicts(record, reading, tolerance))
+    in_view = set(np.flatnonzero((record.waves["R"] >= a) & (record.waves["R"] < b)).tolist())
+    n_in_view, right = len(in_view), 0
+    top = record.signal[a:b].max()
+    for j in range(len(reading)):
+        if verdict[j] and record.n_beats:
+            k = int(np.argmin(np.abs(record.waves["R"] - reading.r[j])))
+            if k in in_view:
+                right += 1
+                in_view.discard(k)
+        if not a <= reading.r[j] < b or verdict[j] is None:
+            continue
+        colour = GREEN if verdict[j] else RED
+        for idx, m in ((reading.q[j], "v"), (reading.r[j], "^"), (reading.s[j], "v")):
+            ax.plot(idx / fs, record.signal[idx], m, color=colour, ms=7, zorder=4)
+        ax.text(reading.r[j] / fs, top + 0.12, f"{reading.qrs_duration[j]:.2f} s "
+                + ("✓" if verdict[j] else "✗"), ha="center", va="bottom", fontsize=NOTE - 1,
+                color=colour)
+    return right, n_in_view
+
+
+def plot_window_sliding(slow: ECGRecord, fast: ECGRecord, window: float = 1.0,
+                        seconds: float = 4.0, tolerance: float = 0.02,
+                        figsize: Sequence[float] = (11, 4.2)) -> Figure:
+    """A fixed window cut over a slow and a fast heartbeat, with what it measures.
+
+    Dashed lines are window borders. In each window the highest sample is taken as R and
+    the lowest samples before and after it as Q and S; the QRS width measured that way is
+    written above, green with ✓ when it is within ``tolerance`` seconds of the truth.
+    """
+    records = (_check_record(slow, "slow"), _check_record(fast, "fast"))
+    _check_positive("window", window)
+    _check_positive("seconds", seconds)
+    fig = _figure(figsize)
+    axes = fig.subplots(2, 1, sharex=True)
+    for ax, rec in zip(axes, records):
+        a, b = _view(rec, 0.0, min(seconds, rec.duration))
+        ax.plot(rec.time[a:b], rec.signal[a:b], color=INK, lw=1.3, zorder=2)
+        right, n = _draw_windows(ax, rec, window, a, b, tolerance)
+        ax.set_ylim(rec.signal[a:b].min() - 0.2, rec.signal[a:b].max() + 0.65)
+        _style(ax, f"{rec.heart_rate:g} bpm: the window measures {right} of {n} beats right",
+               "", "mV")
+        ax.title.set_fontsize(NOTE + 1)
+    axes[1].set_xlabel("time (s)", fontsize=LABEL)
+    axes[0].set_xlim(0, seconds)
+    fig.suptitle(f"One fixed window of {window:g} s, a slow and a fast heartbeat", fontsize=TITLE)
+    return fig
+
+
+def plot_sequential_reader(record: ECGRecord, beat: int = 0,
+                           figsize: Sequence[float] = (11, 3.8)) -> Figure:
+    """Zoom on one beat and show the reader's three steps: remember Q, see R, find S, count."""
+    record = _check_record(record)
+    if not isinstance(beat, (int, np.integer)) or not 0 <= beat < record.n_beats:
+        raise ValueError(f"beat must be between 0 and {record.n_beats - 1}, got {beat!r}.")
+    fs = record.sampling_rate
+    reading = sequential_reader(record)
+    j = int(np.argmin(np.abs(reading.r - record.waves["R"][beat])))
+    q, r, s = int(reading.q[j]), int(reading.r[j]), int(reading.s[j])
+    a, b = max(r - int(0.3 * fs), 0), min(r + int(0.45 * fs), len(record.signal))
+    fig = _figure(figsize)
+    ax = fig.subplots()
+    ax.plot(record.time[a:b], record.signal[a:b], color=INK, lw=1.8)
+    ax.plot(record.time[a:b], record.signal[a:b], ".", color=GREY, ms=3)
+    x = record.signal
+    steps = ((q, "① remember the last trough", BLUE, (-190, 45)),
+             (r, f"② a rise of {x[r] - x[q]:.2f} mV: that was R, so the trough was Q", RED, (20, -8)),
+             (s, "③ the next trough: S", BLUE, (70, 70)))
+    for idx, text, colour, off in steps:
+        ax.plot(idx / fs, x[idx], "o", color=colour, ms=8, zorder=4)
+        ax.annotate(text, (idx / fs, x[idx]), xytext=off, textcoords="offset points",
+                    fontsize=NOTE, color=colour, va="center",
+                    arrowprops=dict(arrowstyle="-", color=colour, lw=1))
+    y = min(x[q], x[s]) - 0.3
+    ax.annotate("", (q / fs, y), (s / fs, y), arrowprops=dict(arrowstyle="<|-|>", color=INK,
+                                                              lw=1.5, shrinkA=0, shrinkB=0))
+    ax.text(s / fs + 0.015, y, f"④ count Q to S: {s - q} samples = {(s - q) / fs:.3f} s; "
+            f"QRS = {(s - q) / fs:.3f} / {QS_FRACTION} = {reading.qrs_duration[j]:.3f} s",
+            fontsize=NOTE, va="center")
+    ax.set_ylim(y - 0.25, x[r] + 0.3)
+    _style(ax, f"The sequential reader on one beat ({fs:g} samples per second)", "time (s)",
+           "voltage (mV)")
+    return fig
+
+
+# --------------------------------------------------------------------------- models
+def plot_autoregressive(series: np.ndarray, weights: Sequence[float], t_mark: Optional[int] = None,
+                        figsize: Sequence[float] = (11, 3.8)) -> Figure:
+    """A series, the one-step predictions of x_t = w0 x_{t-1} + w1 x_{t-2} + w2, and one
+    prediction's two inputs."""
+    x = np.asarray(series, dtype=float)
+    if x.ndim != 1 or len(x) < 5:
+        raise ValueError(f"series must be 1-D with at least 5 values, got shape {x.shape}.")
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (3,):
+        raise ValueError(f"weights must be (w0, w1, w2), three numbers, got shape {w.shape}.")
+    pred = w[0] * x[1:-1] + w[1] * x[:-2] + w[2]
+    t = np.arange(len(x))
+    t_mark = len(x) // 2 if t_mark is None else int(t_mark)
+    if not 2 <= t_mark < len(x):
+        raise ValueError(f"t_mark must be between 2 and {len(x) - 1}, got {t_mark}.")
+    fig = _figure(figsize)
+    ax = fig.subplots()
+    ax.plot(t, x, "o-", color=INK, lw=1.2, ms=3.5, label="series $x_t$")
+    ax.plot(t[2:], pred, "--", color=ORANGE, lw=2,
+            label=r"prediction $w_0 x_{t-1} + w_1 x_{t-2} + w_2$")
+    ax.plot([t_mark - 2, t_mark - 1], x[[t_mark - 2, t_mark - 1]], "o", ms=12, mfc="none",
+            mec=BLUE, mew=2.4, label=f"the only inputs of the prediction at t = {t_mark}")
+    ax.plot(t_mark, pred[t_mark - 2], "s", color=ORANGE, ms=10, label="its prediction")
+    ax.legend(fontsize=NOTE, frameon=False, loc="upper left", ncol=2)
+    ax.set_ylim(x.min() - 0.3 * np.ptp(x), x.max() + 0.45 * np.ptp(x))
+    def term(v: float) -> str:
+        return f"{'−' if v < 0 else '+'} {abs(v):.2f}"
+
+    _style(ax, f"AR(2) fitted: $x_t$ = {w[0]:.2f} $x_{{t-1}}$ {term(w[1])} $x_{{t-2}}$ "
+           f"{term(w[2])}: it only ever sees two values", "time step t", "value")
+    return fig
+
+
+def plot_io_patterns(figsize: Sequence[float] = (11, 3.2)) -> Figure:
+    """The four ways a recurrent net maps inputs to outputs, as unrolled diagrams."""
+    fig = _figure(figsize)
+    axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [4, 4, 4, 7]})
+    panels = (
+        ("many-to-one", [1, 1, 1, 1], [0, 0, 0, 1], 4, "next value,\nsentiment of a review"),
+        ("one-to-many", [1, 0, 0, 0], [1, 1, 1, 1], 4, "image captioning,\ngenerating music"),
+        ("many-to-many", [1, 1, 1, 1], [1, 1, 1, 1], 4, "a label per step:\nper-beat ECG labels"),
+        ("encoder-decoder", [1, 1, 1, 0, 0, 0, 0], [0, 0, 0, 1, 1, 1, 1], 3,
+         "translation: read it all,\nthen write another length"),
+    )
+    for ax, (name, ins, outs, n_enc, example) in zip(axes, panels):
+        n = len(ins)
+        for i in range(n):
+            colour = "#cfe3f3" if i < n_enc else "#d5efd0"
+            _box(ax, i, 1, "h", colour)
+            if i > 0:
+                _arrow(ax, (i - 0.69, 1), (i - 0.31, 1))
+            if ins[i]:
+                _box(ax, i, 0, f"$x_{i + 1}$", "#f2f2f2", round_=False)
+                _arrow(ax, (i, 0.23), (i, 0.77))
+            if outs[i]:
+                label = f"$y_{i + 1 - (n_enc if n_enc < n else 0)}$"
+                _box(ax, i, 2, label, "#fde0c5", round_=False)
+                _arrow(ax, (i, 1.23), (i, 1.77))
+        _diagram_axes(ax, (-0.5, n - 0.5), (-0.95, 2.35), name)
+        ax.text((n - 1) / 2, -0.62, example, ha="center", va="center", fontsize=NOTE - 1,
+                style="italic")
+    fig.suptitle("Input/output patterns of a recurrent net (boxes: inputs x, states h, outputs y;"
+                 " time runs left to right)", fontsize=TITLE - 1)
+    return fig
+
+
+def plot_rnn_rolled_unrolled(n_steps: int = 4, figsize: Sequence[float] = (11, 3.9)) -> Figure:
+    """A recurrent neuron drawn with its loop (rolled) and unrolled through time."""
+    _check_positive("n_steps", n_steps, integer=True)
+    if n_steps > 6:
+        raise ValueError(f"n_steps must be at most 6 to fit a slide, got {n_steps}.")
+    fig = _figure(figsize)
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.8, n_steps + 1]})
+    # rolled
+    _box(left, 0, 0, "$x_t$", "#f2f2f2", round_=False)
+    _box(left, 0, 1.2, "$h_t$", "#cfe3f3")
+    _box(left, 0, 2.4, "$y_t$", "#fde0c5", round_=False)
+    _arrow(left, (0, 0.23), (0, 0.97), text="$w_x$", offset=(-0.3, 0))
+    _arrow(left, (0, 1.43), (0, 2.17), text="$v$", offset=(-0.25, 0))
+    loop = Path([(0.31, 1.32), (0.85, 1.32), (0.85, 1.08), (0.31, 1.08)],
+                [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO])
+    left.add_patch(FancyArrowPatch(path=loop, arrowstyle="-|>", mutation_scale=14, color=RED,
+                                   lw=1.6, zorder=1))
+    left.add_patch(Rectangle((0.79, 1.14), 0.12, 0.12, color=RED, zorder=2))
+    left.text(0.98, 1.2, "$w_h$", color=RED, fontsize=NOTE + 1, va="center")
+    left.text(0.85, 0.9, "delay: $h_{t-1}$", color=RED, fontsize=NOTE - 1, ha="center", va="top")
+    _arrow(left, (1.45, 1.2), (2.15, 1.2), lw=3, text="unroll", offset=(0, 0.22),
+           fontsize=NOTE + 1)
+    _diagram_axes(left, (-0.55, 2.25), (-0.45, 2.85), "rolled")
+    # unrolled
+    _box(right, 0, 1.2, "$h_0$", "#eeeeee")
+    for t in range(1, n_steps + 1):
+        _box(right, t, 0, f"$x_{t}$", "#f2f2f2", round_=False)
+        _box(right, t, 1.2, f"$h_{t}$", "#cfe3f3")
+        _box(right, t, 2.4, f"$y_{t}$", "#fde0c5", round_=False)
+        _arrow(right, (t, 0.23), (t, 0.97), text="$w_x$", offset=(-0.24, 0), fontsize=NOTE)
+        _arrow(right, (t, 1.43), (t, 2.17), text="$v$", offset=(-0.22, 0), fontsize=NOTE)
+        _arrow(right, (t - 0.69, 1.2), (t - 0.31, 1.2), colour=RED, text="$w_h$",
+               offset=(0, 0.2), fontsize=NOTE)
+    right.text((n_steps + 1) / 2, -0.5, "the same $w_x$, $w_h$, $v$ and biases at every step",
+               ha="center", fontsize=NOTE)
+    _diagram_axes(right, (-0.5, n_steps + 0.5), (-0.75, 2.85), "unrolled through time")
+    fig.suptitle(r"A recurrent neuron: $h_t = \phi(w_x x_t + w_h h_{t-1} + b)$, "
+                 r"an output $y_t$ from $v h_t$", fontsize=TITLE)
+    return fig
+
+
+def plot_minibatch_shapes(m: int = 4, n_inputs: int = 3, n_neurons: int = 5,
+                          figsize: Sequence[float] = (11, 3.2)) -> Figure:
+    """The shapes in Y_t = phi(X_t W_x + Y_{t-1} W_y + b), drawn as grids of cells."""
+    for name, v in (("m", m), ("n_inputs", n_inputs), ("n_neurons", n_neurons)):
+        _check_positive(name, v, integer=True)
+        if v > 8:
+            raise ValueError(f"{name} must be at most 8 to draw, got {v}.")
+    fig = _figure(figsize)
+    ax = fig.subplots()
+    pieces = [("$X_t$", m, n_inputs, "#f2f2f2"), ("·", 0, 0, None),
+              ("$W_x$", n_inputs, n_neurons, "#dcd0ec"), ("+", 0, 0, None),
+              ("$Y_{t-1}$", m, n_neurons, "#cfe3f3"), ("·", 0, 0, None),
+              ("$W_y$", n_neurons, n_neurons, "#f6c9c9"), ("+", 0, 0, None),
+              ("$b$", 1, n_neurons, "#e2e2e2"), ("→", 0, 0, None),
+              ("$Y_t$", m, n_neurons, "#cfe3f3")]
+    dims = {"$X_t$": ("m", "n_inputs"), "$W_x$": ("n_inputs", "n_neurons"),
+            "$Y_{t-1}$": ("m", "n_neurons"), "$W_y$": ("n_neurons", "n_neurons"),
+            "$b$": ("1", "n_neurons"), "$Y_t$": ("m", "n_neurons")}
+    x = 0.0
+    top = max(m, n_inputs, n_neurons) / 2
+    for label, rows, cols, colour in pieces:
+        if colour is None:
+            ax.text(x + 0.6, 0, label, ha="center", va="center", fontsize=TITLE + 4)
+            if label == "→":
+                ax.text(x + 0.6, 0.45, r"$\phi$", ha="center", va="bottom", fontsize=TITLE + 2)
+            x += 1.2
+            continue
+        for i in range(rows):
+            for j in range(cols):
+                ax.add_patch(Rectangle((x + j, rows / 2 - i - 1), 1, 1, fc=colour, ec=INK, lw=0.8))
+        ax.text(x + cols / 2, rows / 2 + 0.45, label, ha="center", va="bottom", fontsize=LABEL + 1)
+        r_name, c_name = dims[label]
+        r_val = {"m": m, "n_inputs": n_inputs, "n_neurons": n_neurons, "1": 1}
+        ax.text(x + cols / 2, -top - 0.5, f"{r_val[r_name]}x{r_val[c_name]}\n"
+                f"{r_name} x {c_name}",
+                ha="center", va="top", fontsize=NOTE - 1)
+        x += cols + 0.2
+    _diagram_axes(ax, (-0.3, x + 0.1), (-top - 2.5, top + 1.6),
+                  "")
+    fig.suptitle(rf"$Y_t = \phi(X_t W_x + Y_{{t-1}} W_y + b)$ with m={m} instances, "
+                 f"n_inputs={n_inputs}, n_neurons={n_neurons} (b is added to every row)",
+                 fontsize=TITLE - 1)
+    return fig
+
+
+# --------------------------------------------------------------------------- widget frames
+def plot_window_detector_frame(record: ECGRecord, window: float, seconds: float = 5.0,
+                               tolerance: float = 0.02,
+                               figsize: Sequence[float] = (10.5, 3.6)) -> Figure:
+    """One frame of the window-detector widget: the fixed window's readings (top) and the
+    sequential reader's (bottom) on the same record, each with its score."""
+    record = _check_record(record)
+    _check_positive("window", window)
+    fig = _figure(figsize)
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    a, b = _view(record, 0.0, min(seconds, record.duration))
+    fs = record.sampling_rate
+    for ax in (top, bottom):
+        ax.plot(record.time[a:b], record.signal[a:b], color=INK, lw=1.2, zorder=2)
+        ax.set_ylim(record.signal[a:b].min() - 0.2, record.signal[a:b].max() + 0.65)
+    right, n = _draw_windows(top, record, window, a, b, tolerance)
+    _style(top, f"fixed window of {window:g} s: {right}/{n} beats measured right", "", "mV")
+    ok_count, _ = _mark_readings(bottom, record, sequential_reader(record), a, b, tolerance)
+    _style(bottom, f"sequential reader: {ok_count}/{n} beats measured right", "time (s)", "mV")
+    for ax in (top, bottom):
+        ax.title.set_fontsize(NOTE + 1)
+    bottom.set_xlim(0, b / fs)
+    fig.suptitle(f"{record.heart_rate:g} bpm, true QRS {record.params['qrs_duration']:.2f} s",
+                 fontsize=TITLE - 1)
+    return fig
+
+
+def plot_unrolled_state(inputs: Sequence[float], states: np.ndarray, step: int,
+                        figsize: Sequence[float] = (10.5, 3.4)) -> Figure:
+    """One frame of the unrolled-RNN widget: steps up to ``step`` filled in, each state
+    drawn as a column of coloured cells with its values, the later steps greyed out."""
+    x = np.asarray(inputs, dtype=float)
+    h = np.asarray(states, dtype=float)
+    if x.ndim != 1 or h.ndim != 2 or h.shape[0] != len(x):
+        raise ValueError(f"inputs must be (T,) and states (T, n_hidden) with the same T, got "
+                         f"{x.shape} and {h.shape}.")
+    if not isinstance(step, (int, np.integer)) or not 1 <= step <= len(x):
+        raise ValueError(f"step must be between 1 and {len(x)}, got {step!r}.")
+    from matplotlib import colormaps
+
+    cmap = colormaps["coolwarm"]
+    n_t, n_h = h.shape
+    fig = _figure(figsize)
+    ax = fig.subplots()
+    cell = 0.42
+    y_state = 1.3
+    for t in range(n_t + 1):
+        done = t <= step
+        alpha = 1.0 if done else 0.25
+        if t > 0:
+            ax.add_patch(Rectangle((t - 0.3, -0.25), 0.6, 0.5, fc="#f2f2f2", ec=INK,
+                                   alpha=alpha, lw=1.2))
+            ax.text(t, 0, f"{x[t - 1]:+.1f}", ha="center", va="center", fontsize=NOTE,
+                    alpha=alpha)
+            ax.text(t, -0.45, f"$x_{t}$", ha="center", va="top", fontsize=NOTE, alpha=alpha)
+            if done:
+                _arrow(ax, (t, 0.27), (t, y_state - n_h * cell / 2 - 0.05))
+        values = np.zeros(n_h) if t == 0 else h[t - 1]
+        for i in range(n_h):
+            y0 = y_state + n_h * cell / 2 - (i + 1) * cell
+            colour = cmap((values[i] + 1) / 2) if done else "#eeeeee"
+            ax.add_patch(Rectangle((t - 0.3, y0), 0.6, cell, fc=colour, ec=INK,
+                                   lw=2.2 if t == step else 1.0, alpha=1.0 if done else 0.4))
+            if done:
+                ax.text(t, y0 + cell / 2, f"{values[i]:+.2f}", ha="center", va="center",
+                        fontsize=NOTE - 2)
+        ax.text(t, y_state + n_h * cell / 2 + 0.1, f"$h_{t}$", ha="center", va="bottom",
+                fontsize=NOTE, alpha=alpha)
+        if 0 < t <= step:
+            _arrow(ax, (t - 0.68, y_state), (t - 0.32, y_state), colour=RED)
+    _diagram_axes(ax, (-0.6, n_t + 0.6), (-0.85, y_state + n_h * cell / 2 + 0.55), "")
+    ax.set_aspect("auto")
+    fig.suptitle(rf"Step {step}: $h_{{{step}}} = \tanh(W_x x_{{{step}}} + W_h h_{{{step - 1}}} + b)$"
+                 rf" (colours: -1 blue, 0 white, +1 red)", fontsize=TITLE - 1)
+    return fig

@@ -1,0 +1,477 @@
+"""Sequence to sequence: vocabularies, the echo and addition tasks, padding, decoding, metrics.
+
+The pieces Unit 6 builds on:
+
+* :class:`Vocab` maps symbols to ids, with the padding, start and end tokens at ids 0, 1, 2.
+* :func:`echo_data` (repeat the first k of n random ids) and :func:`addition_problems`
+  ("535+61" -> "596", a+b and b+a counted once, a disjoint held-out set).
+* :func:`encode_texts`, :func:`pad_sequences`, :func:`shift_right`, :func:`padding_mask`,
+  :func:`masked_cross_entropy`: turning variable-length sequences into batches and a loss.
+* :class:`Seq2Seq`, a small encoder-decoder, and :func:`greedy_decode`, the reference decoder.
+* :func:`exact_match`, :func:`token_accuracy`, and three figures.
+"""
+from __future__ import annotations
+
+import random
+from typing import Hashable, NamedTuple, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+from torch import nn
+
+from course_utils.plotting import BLUE, GREEN, GREY, INK, NOTE, ORANGE, _arrow, _box, _figure, _style
+
+PAD, START, END = "<pad>", "<s>", "</s>"
+ADDITION_ALPHABET = "0123456789+"
+CELLS = ("RNN", "GRU", "LSTM")
+
+
+# --------------------------------------------------------------------------- vocabulary
+class Vocab:
+    """Symbols <-> ids. Ids 0, 1, 2 are the padding, start and end tokens; symbols follow.
+
+    >>> v = Vocab("01+")
+    >>> v.encode("10", end=True)
+    [4, 3, 2]
+    >>> v.decode_text([4, 3, 2, 0])
+    '10'
+    """
+
+    pad_id, start_id, end_id = 0, 1, 2
+
+    def __init__(self, symbols: Sequence[Hashable]):
+        if isinstance(symbols, (str, bytes)) or isinstance(symbols, Sequence) or \
+                hasattr(symbols, "__iter__"):
+            symbols = list(symbols)
+        else:
+            raise TypeError(f"symbols must be a sequence of symbols, got {type(symbols).__name__}.")
+        if not symbols:
+            raise ValueError("symbols must not be empty.")
+        if len(set(symbols)) != len(symbols):
+            raise ValueError(f"symbols must be distinct, got {symbols!r}.")
+        clash = [s for s in symbols if s in (PAD, START, END)]
+        if clash:
+            raise ValueError(f"symbols may not contain the special tokens {clash}.")
+        self.symbols: list = [PAD, START, END] + symbols
+        self.id_of: dict = {s: i for i, s in enumerate(self.symbols)}
+
+    def __len__(self) -> int:
+        return len(self.symbols)
+
+    def __repr__(self) -> str:
+        return f"Vocab({len(self) - 3} symbols + <pad>, <s>, </s>)"
+
+    def encode(self, seq: Sequence[Hashable], *, start: bool = False, end: bool = False) -> list[int]:
+        """The ids of ``seq``, optionally after a start token and before an end token."""
+        ids = [self.start_id] if start else []
+        for position, symbol in enumerate(seq):
+            if symbol not in self.id_of or self.id_of[symbol] < 3:
+                raise ValueError(f"symbol {symbol!r} at position {position} of {seq!r} is not in "
+                                 f"the vocabulary {self.symbols[3:]!r}.")
+            ids.append(self.id_of[symbol])
+        return ids + ([self.end_id] if end else [])
+
+    def decode(self, ids: Sequence[int] | torch.Tensor) -> list:
+        """The symbols of ``ids``: stops at the first end token, skips padding and start."""
+        out = []
+        for i in (ids.tolist() if isinstance(ids, torch.Tensor) else ids):
+            i = int(i)
+            if not 0 <= i < len(self):
+                raise ValueError(f"id {i} is outside the vocabulary (0..{len(self) - 1}).")
+            if i == self.end_id:
+                break
+            if i > self.end_id:
+                out.append(self.symbols[i])
+        return out
+
+    def decode_text(self, ids: Sequence[int] | torch.Tensor) -> str:
+        """:meth:`decode`, joined into a string (for character vocabularies)."""
+        return "".join(str(s) for s in self.decode(ids))
+
+
+# --------------------------------------------------------------------------- checks
+def _positive_int(name: str, value, minimum: int = 1) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def _check_vocab(vocab) -> Vocab:
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab must be a course_utils.seq2seq.Vocab, got {type(vocab).__name__}.")
+    return vocab
+
+
+def _long_tensor(name: str, value, dims: int | None = None) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of token ids, got {type(value).__name__}.")
+    if value.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
+        raise TypeError(f"{name} must hold integer token ids, got dtype {value.dtype}.")
+    if dims is not None and value.dim() != dims:
+        raise ValueError(f"{name} must have {dims} dimensions, got shape {tuple(value.shape)}.")
+    return value.long()
+
+
+# --------------------------------------------------------------------------- data
+class EchoData(NamedTuple):
+    """Echo task: sources (N, n) and targets (N, k) of raw ids in [0, vocab_size)."""
+
+    train_src: torch.Tensor
+    train_tgt: torch.Tensor
+    test_src: torch.Tensor
+    test_tgt: torch.Tensor
+
+
+def echo_data(num_train: int = 8000, num_test: int = 2000, n: int = 5, k: int = 2,
+              vocab_size: int = 100, seed: int = 0) -> EchoData:
+    """Sequences of ``n`` random ids from ``range(vocab_size)``; the target is the first ``k``.
+
+    No test sequence appears in the training set. Deterministic by ``seed``.
+    """
+    num_train, num_test = _positive_int("num_train", num_train), _positive_int("num_test", num_test)
+    n, k = _positive_int("n", n), _positive_int("k", k)
+    vocab_size = _positive_int("vocab_size", vocab_size, 2)
+    _positive_int("seed", seed, 0)
+    if k > n:
+        raise ValueError(f"k must be at most n = {n}, got {k}.")
+    if vocab_size ** n < 2 * (num_train + num_test):
+        raise ValueError(f"only {vocab_size ** n} distinct sequences exist for n={n}, "
+                         f"vocab_size={vocab_size}: ask for fewer than half of them.")
+    g = torch.Generator().manual_seed(seed)
+    src = torch.randint(0, vocab_size, (num_train, n), generator=g)
+    train_rows = {tuple(r) for r in src.tolist()}
+    test: list[list[int]] = []
+    while len(test) < num_test:
+        for row in torch.randint(0, vocab_size, (num_test, n), generator=g).tolist():
+            if tuple(row) not in train_rows and len(test) < num_test:
+                test.append(row)
+    test_src = torch.tensor(test)
+    return EchoData(src, src[:, :k].clone(), test_src, test_src[:, :k].clone())
+
+
+class AdditionData(NamedTuple):
+    """Addition questions ("535+61") and answers ("596") as strings, train and held-out."""
+
+    train_questions: list[str]
+    train_answers: list[str]
+    test_questions: list[str]
+    test_answers: list[str]
+
+
+def addition_vocab(alphabet: str = ADDITION_ALPHABET) -> Vocab:
+    """The character vocabulary of the addition task; ``alphabet`` needs the digits and '+'."""
+    if not isinstance(alphabet, str):
+        raise TypeError(f"alphabet must be a string of characters, got {type(alphabet).__name__}.")
+    missing = [c for c in ADDITION_ALPHABET if c not in alphabet]
+    if missing:
+        raise ValueError(f"alphabet {alphabet!r} misses the characters {missing} that questions "
+                         f"and answers use; it needs all of {ADDITION_ALPHABET!r}.")
+    return Vocab(sorted(set(alphabet), key=alphabet.index))
+
+
+def addition_problems(num_train: int = 50_000, num_test: int = 5_000, max_digits: int = 3,
+                      seed: int = 0) -> AdditionData:
+    """Random sums "a+b" of numbers with 1..``max_digits`` digits, each unordered pair once.
+
+    A number's digit count is drawn uniformly, then the number uniformly among those with at
+    most that many digits (as the Keras addition example does). a+b and b+a count as one
+    problem, so no held-out question is a training question with its operands swapped.
+    """
+    num_train, num_test = _positive_int("num_train", num_train), _positive_int("num_test", num_test)
+    max_digits = _positive_int("max_digits", max_digits)
+    _positive_int("seed", seed, 0)
+    top = 10 ** max_digits
+    if num_train + num_test > top * (top + 1) // 4:
+        raise ValueError(f"num_train + num_test = {num_train + num_test} is too many: "
+                         f"max_digits={max_digits} allows {top * (top + 1) // 2} distinct "
+                         "problems; ask for at most half of them.")
+    rng = random.Random(seed)
+    seen: set[tuple[int, int]] = set()
+    questions, answers = [], []
+    while len(questions) < num_train + num_test:
+        a = rng.randrange(10 ** rng.randint(1, max_digits))
+        b = rng.randrange(10 ** rng.randint(1, max_digits))
+        key = (min(a, b), max(a, b))
+        if key in seen:
+            continue
+        seen.add(key)
+        questions.append(f"{a}+{b}")
+        answers.append(str(a + b))
+    return AdditionData(questions[:num_train], answers[:num_train],
+                        questions[num_train:], answers[num_train:])
+
+
+# --------------------------------------------------------------------------- batches
+def pad_sequences(seqs: Sequence[Sequence[int]], pad_id: int = 0,
+                  length: int | None = None) -> torch.Tensor:
+    """Stack id lists of different lengths into a (B, length) tensor, padded with ``pad_id``."""
+    if isinstance(seqs, (str, torch.Tensor)) or not isinstance(seqs, Sequence):
+        raise TypeError(f"seqs must be a list of id lists, got {type(seqs).__name__}.")
+    if not seqs:
+        raise ValueError("seqs must not be empty.")
+    longest = max(len(s) for s in seqs)
+    length = longest if length is None else _positive_int("length", length)
+    if longest > length:
+        raise ValueError(f"length={length} is shorter than the longest sequence ({longest}).")
+    out = torch.full((len(seqs), length), int(pad_id), dtype=torch.long)
+    for i, s in enumerate(seqs):
+        out[i, :len(s)] = torch.as_tensor(list(s), dtype=torch.long)
+    return out
+
+
+def encode_texts(texts: Sequence[Sequence[Hashable]], vocab: Vocab, *, reverse: bool = False,
+                 start: bool = False, end: bool = False, length: int | None = None) -> torch.Tensor:
+    """Encode each text with ``vocab`` (reversed first if ``reverse``) into a padded (B, L) batch."""
+    _check_vocab(vocab)
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
+        raise TypeError(f"texts must be a list of sequences, got {type(texts).__name__}.")
+    ids = [vocab.encode(list(t)[::-1] if reverse else t, start=start, end=end) for t in texts]
+    return pad_sequences(ids, vocab.pad_id, length)
+
+
+def shift_right(targets: torch.Tensor, start_id: int) -> torch.Tensor:
+    """Teacher forcing's decoder inputs: ``start_id`` then the targets without their last step.
+
+    targets (B, T) -> (B, T): at step t the decoder reads y_{t-1} (and <s> at t = 0).
+    """
+    targets = _long_tensor("targets", targets, 2)
+    start = torch.full_like(targets[:, :1], int(start_id))
+    return torch.cat([start, targets[:, :-1]], dim=1)
+
+
+def padding_mask(ids: torch.Tensor, pad_id: int) -> torch.Tensor:
+    """True where ``ids`` holds a real token, False on padding."""
+    return _long_tensor("ids", ids) != int(pad_id)
+
+
+def masked_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, pad_id: int) -> torch.Tensor:
+    """Mean cross-entropy over the non-padding positions. logits (B, T, V), targets (B, T)."""
+    if not isinstance(logits, torch.Tensor) or logits.dim() != 3:
+        raise ValueError(f"logits must be a (B, T, V) tensor, got "
+                         f"{tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__}.")
+    targets = _long_tensor("targets", targets, 2)
+    if logits.shape[:2] != targets.shape:
+        raise ValueError(f"logits {tuple(logits.shape)} and targets {tuple(targets.shape)} "
+                         "must agree in B and T.")
+    return F.cross_entropy(logits.transpose(1, 2), targets, ignore_index=int(pad_id))
+
+
+# --------------------------------------------------------------------------- model
+class Seq2Seq(nn.Module):
+    """An encoder-decoder: the encoder's final state is the decoder's initial state.
+
+    Tokens enter as learned embeddings (``one_hot=False``) or one-hot vectors. The decoder
+    reads the previous output token at every step (its own prediction at inference, the true
+    one under teacher forcing). ``encode(src)`` returns the state, ``step(tokens, state)`` the
+    logits (B, V) of the next token and the new state: the interface :func:`greedy_decode` uses.
+    """
+
+    def __init__(self, vocab_size: int, hidden_size: int = 128, embedding_dim: int = 32,
+                 cell: str = "GRU", one_hot: bool = False):
+        super().__init__()
+        self.vocab_size = _positive_int("vocab_size", vocab_size, 2)
+        hidden_size = _positive_int("hidden_size", hidden_size)
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}, got {cell!r}.")
+        self.one_hot = bool(one_hot)
+        width = vocab_size if one_hot else _positive_int("embedding_dim", embedding_dim)
+        self.embedding = None if one_hot else nn.Embedding(vocab_size, width, padding_idx=0)
+        self.encoder = getattr(nn, cell)(width, hidden_size, batch_first=True)
+        self.decoder = getattr(nn, cell)(width, hidden_size, batch_first=True)
+        self.readout = nn.Linear(hidden_size, vocab_size)
+
+    def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        if self.one_hot:
+            return F.one_hot(ids, self.vocab_size).float()
+        return self.embedding(ids)
+
+    def encode(self, src: torch.Tensor):
+        _, state = self.encoder(self.embed(src))
+        return state
+
+    def forward(self, src: torch.Tensor, decoder_inputs: torch.Tensor) -> torch.Tensor:
+        """Teacher-forced logits (B, T, V) for decoder inputs (B, T)."""
+        outputs, _ = self.decoder(self.embed(decoder_inputs), self.encode(src))
+        return self.readout(outputs)
+
+    def step(self, tokens: torch.Tensor, state):
+        outputs, state = self.decoder(self.embed(tokens[:, None]), state)
+        return self.readout(outputs[:, 0]), state
+
+
+def greedy_decode(model: nn.Module, src: torch.Tensor, start_id: int, max_len: int) -> torch.Tensor:
+    """Feed back the most probable token for ``max_len`` steps; returns ids (B, max_len).
+
+    ``model`` needs ``encode(src) -> state`` and ``step(tokens (B,), state) -> (logits, state)``.
+    The decoder never sees a target: what it reads at step t is its own output at t - 1.
+    """
+    if not (hasattr(model, "encode") and hasattr(model, "step")):
+        raise TypeError("model must have encode(src) and step(tokens, state) methods, "
+                        f"got {type(model).__name__}.")
+    src = _long_tensor("src", src, 2)
+    max_len = _positive_int("max_len", max_len)
+    with torch.no_grad():
+        state = model.encode(src)
+        token = torch.full((len(src),), int(start_id), dtype=torch.long, device=src.device)
+        out = []
+        for _ in range(max_len):
+            logits, state = model.step(token, state)
+            token = logits.argmax(dim=-1)
+            out.append(token)
+    return torch.stack(out, dim=1)
+
+
+# --------------------------------------------------------------------------- metrics
+def _pairs(predicted, expected, pad_id):
+    if isinstance(predicted, torch.Tensor) or isinstance(expected, torch.Tensor):
+        if not (isinstance(predicted, torch.Tensor) and isinstance(expected, torch.Tensor)):
+            raise TypeError("predicted and expected must both be tensors or both be lists.")
+        if predicted.shape != expected.shape or predicted.dim() != 2:
+            raise ValueError(f"predicted {tuple(predicted.shape)} and expected "
+                             f"{tuple(expected.shape)} must be (B, T) tensors of one shape.")
+        keep = torch.ones_like(expected, dtype=torch.bool) if pad_id is None else expected != pad_id
+        return (predicted == expected) | ~keep, keep
+    for name, value in (("predicted", predicted), ("expected", expected)):
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise TypeError(f"{name} must be a list of sequences (strings or id lists) or a "
+                            f"tensor, got {type(value).__name__}.")
+    if len(predicted) != len(expected):
+        raise ValueError(f"predicted has {len(predicted)} sequences, expected {len(expected)}.")
+    if not expected:
+        raise ValueError("expected must not be empty.")
+    return None, None
+
+
+def exact_match(predicted: Sequence[Sequence] | torch.Tensor,
+                expected: Sequence[Sequence] | torch.Tensor, pad_id: int | None = None) -> float:
+    """The fraction of sequences predicted whole and exactly right (lists, or (B, T) tensors
+    in which positions where ``expected`` equals ``pad_id`` are ignored)."""
+    same, _ = _pairs(predicted, expected, pad_id)
+    if same is not None:
+        return same.all(dim=1).float().mean().item()
+    return sum(list(p) == list(e) for p, e in zip(predicted, expected)) / len(expected)
+
+
+def token_accuracy(predicted: Sequence[Sequence] | torch.Tensor,
+                   expected: Sequence[Sequence] | torch.Tensor, pad_id: int | None = None) -> float:
+    """The fraction of expected tokens predicted right, position by position."""
+    same, keep = _pairs(predicted, expected, pad_id)
+    if same is not None:
+        return (same & keep).sum().item() / max(int(keep.sum()), 1)
+    right = sum(sum(a == b for a, b in zip(p, e)) for p, e in zip(predicted, expected))
+    return right / max(sum(len(e) for e in expected), 1)
+
+
+# --------------------------------------------------------------------------- figures
+def plot_embeddings_2d(weight: torch.Tensor | np.ndarray, labels: Sequence[str],
+                       title: str = "Learned embeddings, projected to 2-D",
+                       figsize: Sequence[float] = (6.5, 4.2)) -> Figure:
+    """Scatter the rows of an embedding table (V, D) on its first two principal components."""
+    w = weight.detach().cpu().numpy() if isinstance(weight, torch.Tensor) else np.asarray(weight)
+    if w.ndim != 2 or w.shape[0] < 3 or w.shape[1] < 2:
+        raise ValueError(f"weight must be a (V, D) table with V >= 3 and D >= 2, got {w.shape}.")
+    if isinstance(labels, str) or len(labels) != w.shape[0]:
+        raise ValueError(f"labels must be a list of {w.shape[0]} strings, one a row of weight.")
+    centred = w - w.mean(axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    xy = centred @ vt[:2].T
+    share = s ** 2 / (s ** 2).sum()
+    fig = _figure(figsize)
+    ax = fig.add_subplot()
+    ax.scatter(xy[:, 0], xy[:, 1], s=260, c=BLUE, alpha=0.25)
+    for (x, y), label in zip(xy, labels):
+        ax.text(x, y, str(label), ha="center", va="center", fontsize=NOTE + 3, color=INK)
+    _style(ax, title, f"principal component 1 ({share[0]:.0%} of variance)",
+           f"principal component 2 ({share[1]:.0%})")
+    return fig
+
+
+def plot_encoder_decoder(source: str = "16+535", target: str = "695",
+                         figsize: Sequence[float] = (11, 3.6)) -> Figure:
+    """The encoder reads the source; its final state seeds the decoder, which starts at <s>,
+    reads its previous output at every step and stops at </s>."""
+    if not (isinstance(source, str) and isinstance(target, str) and source and target):
+        raise ValueError("source and target must be non-empty strings.")
+    fig = _figure(figsize)
+    ax = fig.add_subplot()
+    n, m = len(source), len(target) + 1
+    gap = 1.1
+    xs = [i * gap for i in range(n)]
+    xd = [(n + 0.6 + j) * gap for j in range(m)]
+    for i, c in enumerate(source):
+        _box(ax, xs[i], 0, "enc", "#dbe9f6", w=0.8, h=0.6)
+        _box(ax, xs[i], -1.25, c, "white", w=0.55, h=0.5)
+        _arrow(ax, (xs[i], -1.0), (xs[i], -0.3))
+        if i:
+            _arrow(ax, (xs[i - 1] + 0.4, 0), (xs[i] - 0.4, 0))
+    _arrow(ax, (xs[-1] + 0.4, 0), (xd[0] - 0.4, 0), colour=ORANGE, text="state h", offset=(0, 0.3))
+    ins, outs = ["<s>"] + list(target), list(target) + ["</s>"]
+    for j in range(m):
+        _box(ax, xd[j], 0, "dec", "#fde0c5", w=0.8, h=0.6)
+        _box(ax, xd[j], -1.25, ins[j], "white", w=0.55 if len(ins[j]) == 1 else 0.75, h=0.5,
+             fontsize=NOTE + 1)
+        _box(ax, xd[j], 1.3, outs[j], "#e3f1dc", w=0.55 if len(outs[j]) == 1 else 0.8, h=0.5,
+             fontsize=NOTE + 1)
+        _arrow(ax, (xd[j], -1.0), (xd[j], -0.3))
+        _arrow(ax, (xd[j], 0.3), (xd[j], 1.05), colour=GREEN)
+        if j:
+            _arrow(ax, (xd[j - 1] + 0.4, 0), (xd[j] - 0.4, 0))
+            _arrow(ax, (xd[j - 1] + 0.3, 1.3), (xd[j] - 0.3, -1.1), colour=GREY,
+                   connectionstyle="arc3,rad=-0.15", lw=1.0)
+    ax.text(xs[n // 2] - gap / 2, 1.1, "encoder: reads the source", ha="center", fontsize=NOTE + 1,
+            color=BLUE)
+    ax.text(xd[-1] + 0.5, -1.25, "previous\ntoken", ha="left", va="center", fontsize=NOTE,
+            color=GREY)
+    ax.set_xlim(-0.6, xd[-1] + 1.6)
+    ax.set_ylim(-1.7, 1.75)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("Encoder-decoder: the encoder's last state is the decoder's first",
+                 fontsize=NOTE + 3)
+    return fig
+
+
+def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int = 0,
+                          figsize: Sequence[float] = (11, 3.8)) -> Figure:
+    """Left: without attention every output step sees one fixed vector. Right: with attention
+    step t mixes all encoder states with weights alpha_{t,i} (an illustrative matrix)."""
+    if not (isinstance(source, str) and isinstance(target, str) and source and target):
+        raise ValueError("source and target must be non-empty strings.")
+    _positive_int("seed", seed, 0)
+    rng = np.random.default_rng(seed)
+    n, m = len(source), len(target)
+    fig = _figure(figsize)
+    left, right = fig.subplots(1, 2, width_ratios=[1.1, 1])
+    for i in range(n):
+        _box(left, i, 0, "", "#dbe9f6", w=0.6, h=0.5)
+        left.text(i, -0.6, source[i], ha="center", fontsize=NOTE + 2)
+    _box(left, (n - 1) / 2, 1.5, "$c = h_S$", "#fde0c5", w=1.6, h=0.5)
+    _arrow(left, (n - 1, 0.25), ((n - 1) / 2 + 0.3, 1.25), colour=ORANGE)
+    for j in range(m):
+        x = (n - 1) / 2 + (j - (m - 1) / 2) * 1.4
+        _box(left, x, 3.0, target[j], "#e3f1dc", w=0.6, h=0.5)
+        _arrow(left, ((n - 1) / 2, 1.75), (x, 2.75), colour=ORANGE)
+    left.set_xlim(-0.7, n - 0.3)
+    left.set_ylim(-0.9, 3.5)
+    left.set_aspect("equal")
+    left.axis("off")
+    left.set_title("Without attention: one vector c\nfor every output", fontsize=NOTE + 2)
+    # illustrative weights: output digit j of a reversed sum looks at digit j of each operand
+    logits = rng.normal(0, 0.3, (m, n))
+    starts = [0] + [i + 1 for i, c in enumerate(source) if not c.isdigit()]
+    for j in range(m):
+        for s0 in starts:
+            if s0 + j < n and source[s0 + j].isdigit():
+                logits[j, s0 + j] += 2.5
+    alpha = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    image = right.imshow(alpha, cmap="Oranges", vmin=0, vmax=1)
+    right.set_xticks(range(n), list(source))
+    right.set_yticks(range(m), list(target))
+    _style(right, "With attention: step t reads\n" r"$c_t = \sum_i \alpha_{t,i}\, h_i$ (sketch)",
+           "encoder position i (source token)", "decoder step t")
+    for side in ("top", "right"):
+        right.spines[side].set_visible(True)
+    fig.colorbar(image, ax=right, label=r"weight $\alpha_{t,i}$", shrink=0.85)
+    return fig

@@ -1,0 +1,164 @@
+"""Interactive widgets for the lectures (ipywidgets 7, which renders inside RISE slideshows).
+
+Each widget draws its figure into an ``ipywidgets.Image`` as PNG bytes. That keeps the
+first frame inside the widget's state, so a statically exported deck shows it, and it
+works the same in JupyterLab, in the RISE slideshow and in tests (no Output capture).
+Sliders use ``continuous_update=False``: the figure is redrawn when a slider is released.
+"""
+from __future__ import annotations
+
+import html
+import io
+from typing import Sequence
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from course_utils.ecg import fixed_window_reader, generate_ecg, score_reading, sequential_reader
+from course_utils.plotting import DPI, plot_unrolled_state, plot_window_detector_frame
+
+
+def figure_to_png(fig: Figure) -> bytes:
+    """Render a figure to PNG bytes (no version metadata, so equal figures give equal bytes)."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}.")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _style() -> dict:
+    return {"description_width": "initial"}
+
+
+class WindowDetectorWidget(widgets.VBox):
+    """Sliders for heart rate, window length and QRS duration over a live ECG figure.
+
+    Top panel: a fixed window cut over the record and what it measures in each window.
+    Bottom panel: the sequential reader on the same record. Attributes ``heart_rate``,
+    ``window`` and ``qrs_duration`` are the sliders, ``image`` the figure, ``status`` the
+    one-line score.
+    """
+
+    def __init__(self, heart_rate: int = 60, window: float = 1.0, qrs_duration: float = 0.08,
+                 seconds: float = 5.0, seed: int = 1):
+        if isinstance(heart_rate, bool) or not isinstance(heart_rate, (int, np.integer)) \
+                or not 40 <= heart_rate <= 180:
+            raise ValueError(f"heart_rate must be an integer from 40 to 180 bpm, got {heart_rate!r}.")
+        if not isinstance(window, (int, float)) or not 0.1 <= window <= 2.0:
+            raise ValueError(f"window must be from 0.1 to 2.0 s, got {window!r}.")
+        if not isinstance(qrs_duration, (int, float)) or not 0.06 <= qrs_duration <= 0.16:
+            raise ValueError(f"qrs_duration must be from 0.06 to 0.16 s, got {qrs_duration!r}.")
+        if not isinstance(seconds, (int, float)) or not 2 <= seconds <= 10:
+            raise ValueError(f"seconds must be from 2 to 10, got {seconds!r}.")
+        self.seconds, self.seed = float(seconds), seed
+        wide = widgets.Layout(width="330px")
+        self.heart_rate = widgets.IntSlider(value=int(heart_rate), min=40, max=180, step=5,
+                                            description="heart rate (bpm)", style=_style(),
+                                            continuous_update=False, layout=wide)
+        self.window = widgets.FloatSlider(value=float(window), min=0.1, max=2.0, step=0.05,
+                                          description="window (s)", readout_format=".2f",
+                                          style=_style(), continuous_update=False, layout=wide)
+        self.qrs_duration = widgets.FloatSlider(value=float(qrs_duration), min=0.06, max=0.16,
+                                                step=0.01, description="true QRS (s)",
+                                                readout_format=".2f", style=_style(),
+                                                continuous_update=False, layout=wide)
+        self.image = widgets.Image(format="png")
+        self.status = widgets.HTML()
+        for slider in (self.heart_rate, self.window, self.qrs_duration):
+            slider.observe(self._update, names="value")
+        super().__init__([widgets.HBox([self.heart_rate, self.window, self.qrs_duration]),
+                          self.image, self.status])
+        self._update()
+
+    def _update(self, change: dict | None = None) -> None:
+        record = generate_ecg(self.seconds, self.heart_rate.value, self.qrs_duration.value, 500.0,
+                              hr_variability=0.02, baseline_wander=0.05, noise=0.015,
+                              seed=self.seed)
+        fig = plot_window_detector_frame(record, self.window.value, seconds=self.seconds,
+                                         figsize=(10, 3.6))
+        self.image.value = figure_to_png(fig)
+        fixed = score_reading(record, fixed_window_reader(record, self.window.value))
+        reader = score_reading(record, sequential_reader(record))
+        self.status.value = (
+            f"<b>{self.heart_rate.value} bpm, window {self.window.value:.2f} s</b>: "
+            f"fixed window right on {fixed.right}/{fixed.n_beats} beats, "
+            f"sequential reader right on {reader.right}/{reader.n_beats} "
+            "(right = QRS within 0.02 s of the truth)")
+
+
+def window_detector_widget(heart_rate: int = 60, window: float = 1.0, qrs_duration: float = 0.08,
+                           seconds: float = 5.0, seed: int = 1) -> WindowDetectorWidget:
+    """Return the widget that pits a fixed window against the sequential reader.
+
+    Move the heart rate away from 60 bpm, or the window away from one beat, and the fixed
+    window starts to measure the QRS wrongly; the sequential reader does not.
+    """
+    return WindowDetectorWidget(heart_rate, window, qrs_duration, seconds, seed)
+
+
+class UnrolledRNNWidget(widgets.VBox):
+    """Step through a small RNN unrolled over a short input sequence.
+
+    ``step`` (an IntSlider, with a Play button linked to it) chooses how many inputs have
+    been read; ``image`` shows the unrolled states, ``status`` the arithmetic of the step.
+    ``W_x`` (n_hidden, 1), ``W_h`` (n_hidden, n_hidden), ``b`` (n_hidden,) and ``states``
+    (T, n_hidden) are the numbers behind the picture.
+    """
+
+    def __init__(self, inputs: Sequence[float] = (1.0, 0.5, -1.0, 0.0, 1.0, -0.5),
+                 n_hidden: int = 3, seed: int = 0, step: int = 3):
+        x = np.asarray(inputs, dtype=float)
+        if x.ndim != 1 or not 2 <= len(x) <= 8:
+            raise ValueError(f"inputs must be 2 to 8 numbers, got shape {x.shape}.")
+        if isinstance(n_hidden, bool) or not isinstance(n_hidden, (int, np.integer)) \
+                or not 1 <= n_hidden <= 5:
+            raise ValueError(f"n_hidden must be an integer from 1 to 5, got {n_hidden!r}.")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) \
+                or not 1 <= step <= len(x):
+            raise ValueError(f"step must be an integer from 1 to {len(x)}, got {step!r}.")
+        rng = np.random.default_rng(seed)
+        self.inputs = x
+        self.W_x = rng.normal(0.0, 1.0, (n_hidden, 1))
+        self.W_h = rng.normal(0.0, 0.8 / np.sqrt(n_hidden), (n_hidden, n_hidden))
+        self.b = rng.normal(0.0, 0.2, n_hidden)
+        h = np.zeros(n_hidden)
+        states = []
+        for x_t in x:
+            h = np.tanh(self.W_x[:, 0] * x_t + self.W_h @ h + self.b)
+            states.append(h)
+        self.states = np.array(states)
+        self.step = widgets.IntSlider(value=int(step), min=1, max=len(x), description="step t",
+                                      style=_style(), layout=widgets.Layout(width="360px"))
+        self.play = widgets.Play(value=int(step), min=1, max=len(x), interval=1200)
+        widgets.jslink((self.play, "value"), (self.step, "value"))
+        self.image = widgets.Image(format="png")
+        self.status = widgets.HTML()
+        self.step.observe(self._update, names="value")
+        super().__init__([widgets.HBox([self.play, self.step]), self.image, self.status])
+        self._update()
+
+    def _update(self, change: dict | None = None) -> None:
+        t = self.step.value
+        fig = plot_unrolled_state(self.inputs, self.states, t, figsize=(10, 3.3))
+        self.image.value = figure_to_png(fig)
+        prev = self.states[t - 2] if t > 1 else np.zeros(len(self.b))
+
+        def vec(v: np.ndarray) -> str:
+            return "[" + ", ".join(f"{u:+.2f}" for u in v) + "]"
+
+        self.status.value = (
+            "<code>" + html.escape(
+                f"h_{t} = tanh(W_x * ({self.inputs[t - 1]:+.1f}) + W_h @ h_{t - 1} + b) "
+                f"= tanh({vec(self.W_x[:, 0] * self.inputs[t - 1])} + "
+                f"{vec(self.W_h @ prev)} + {vec(self.b)}) = {vec(self.states[t - 1])}")
+            + "</code>")
+
+
+def unrolled_rnn_widget(inputs: Sequence[float] = (1.0, 0.5, -1.0, 0.0, 1.0, -0.5),
+                        n_hidden: int = 3, seed: int = 0, step: int = 3) -> UnrolledRNNWidget:
+    """Return the widget that steps through an unrolled RNN and shows each state change."""
+    return UnrolledRNNWidget(inputs, n_hidden, seed, step)

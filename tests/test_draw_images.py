@@ -1,0 +1,69 @@
+import importlib.util
+import struct
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+IMAGES = ROOT / "images"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("draw_images", ROOT / "tools" / "draw_images.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    return struct.unpack(">II", head[16:24])
+
+
+def test_every_image_has_a_drawing_function():
+    registry = _load().REGISTRY
+    on_disk = {p.stem for p in IMAGES.glob("*.png")}
+    assert on_disk, "images/ holds no PNG: run `make images`"
+    assert on_disk - set(registry) == set(), "images without a drawing function in the registry"
+    assert set(registry) - on_disk == set(), "registered images missing from images/"
+
+
+def test_every_markdown_image_reference_exists():
+    import nbformat
+
+    missing = []
+    for nb_path in sorted((ROOT / "lectures").glob("*.ipynb")):
+        for cell in nbformat.read(nb_path, as_version=4).cells:
+            if cell.cell_type != "markdown":
+                continue
+            for part in cell.source.split("](../images/")[1:]:
+                name = part.split(")")[0]
+                if not (IMAGES / name).exists():
+                    missing.append(f"{nb_path.name}: {name}")
+    assert missing == []
+
+
+def test_redrawing_gives_the_same_pixel_size(tmp_path):
+    module = _load()
+    assert module.main(["--out", str(tmp_path)]) == 0
+    for name in module.REGISTRY:
+        fresh, committed = tmp_path / f"{name}.png", IMAGES / f"{name}.png"
+        assert _png_size(fresh) == _png_size(committed), name
+        w, h = _png_size(fresh)
+        assert w <= 1100 and h <= 420, f"{name} is {w}x{h} pixels: too big for a slide"
+
+
+def test_redrawing_is_deterministic(tmp_path):
+    module = _load()
+    a = module.draw("io_patterns", tmp_path / "a").read_bytes()
+    b = module.draw("io_patterns", tmp_path / "b").read_bytes()
+    assert a == b
+
+
+def test_unknown_names_are_refused(tmp_path, capsys):
+    module = _load()
+    with pytest.raises(ValueError, match="name must be one of"):
+        module.draw("no_such_image", tmp_path)
+    assert module.main(["no_such_image", "--out", str(tmp_path)]) == 2
+    assert "unknown image" in capsys.readouterr().err

@@ -1,0 +1,182 @@
+import numpy as np
+import pytest
+
+from course_utils.ecg import (NORMAL, QS_FRACTION, WAVES, WIDE_QRS, WIDENED, ECGRecord,
+                              QRSReading, ReadingScore, beat_class_of, fixed_window_reader,
+                              generate_ecg, score_reading, sequential_reader)
+
+
+@pytest.mark.parametrize("heart_rate", [45, 60, 100, 150, 200])
+@pytest.mark.parametrize("qrs", [0.06, 0.08, 0.10, 0.12, 0.14])
+def test_measured_qrs_matches_the_requested_one(heart_rate, qrs):
+    fs = 500.0
+    rec = generate_ecg(8.0, heart_rate, qrs, fs)
+    reading = sequential_reader(rec)
+    assert rec.n_beats >= 4
+    for r, d in zip(rec.waves["R"], rec.qrs_duration):
+        j = int(np.argmin(np.abs(reading.r - r)))
+        assert abs(reading.r[j] - r) <= 1
+        # one sample of quantisation at each end of Q..S, scaled by 1/QS_FRACTION
+        assert abs(reading.qrs_duration[j] - qrs) <= 2 / fs / QS_FRACTION
+        assert d == pytest.approx(qrs)
+
+
+def test_qrs_from_the_signal_itself_onset_to_end():
+    """Measure Q onset to S end directly: where the Q and S deflections fall to e^-2 of depth."""
+    fs, qrs = 2000.0, 0.09
+    rec = generate_ecg(3.0, 60, qrs, fs)
+    on, off = rec.qrs_onset[0], rec.qrs_offset[0]
+    assert (off - on) / fs == pytest.approx(qrs, abs=1.5 / fs)
+    q, s = rec.waves["Q"][0], rec.waves["S"][0]
+    x = rec.signal
+    assert x[q] < 0 and x[s] < 0
+    # the labels sit on the signal's troughs (the R wave's tail moves them by a sample)
+    for i in (q, s):
+        assert abs((i - 5 + int(np.argmin(x[i - 5:i + 6]))) - i) <= 2
+    assert (s - q) / fs == pytest.approx(QS_FRACTION * qrs, abs=1.5 / fs)
+    # at the labelled onset and end the Q and S waves have fallen to e^-2 of their depth:
+    # the complex is two wave widths wider than Q..S on each side
+    assert x[on] / x[q] == pytest.approx(np.exp(-2), abs=0.01)
+    assert x[off] / x[s] == pytest.approx(np.exp(-2), abs=0.01)
+
+
+def test_labels_are_in_order_and_inside_the_record():
+    rec = generate_ecg(10.0, 75, 0.08, 250, hr_variability=0.05, noise=0.02,
+                       baseline_wander=0.1, seed=3)
+    assert isinstance(rec, ECGRecord)
+    n = len(rec.signal)
+    assert rec.time.shape == rec.signal.shape and rec.time[1] == pytest.approx(1 / 250)
+    order = [rec.waves[w] for w in WAVES]
+    for earlier, later in zip(order, order[1:]):
+        assert np.all(earlier < later)
+    assert np.all(rec.qrs_onset < rec.waves["Q"]) and np.all(rec.waves["S"] < rec.qrs_offset)
+    assert np.all(np.diff(rec.waves["R"]) > 0)
+    assert rec.waves["P"][0] >= 0 and rec.waves["T"][-1] < n
+    assert rec.n_beats == len(rec.rr) == len(rec.beat_class) >= 10
+    assert np.allclose(rec.wave_times("R"), rec.waves["R"] / 250)
+    assert rec.duration == pytest.approx(10.0)
+    # mean heart rate from the RR intervals
+    assert 60 / rec.rr.mean() == pytest.approx(75, rel=0.05)
+
+
+def test_beat_classes_and_sample_labels():
+    rec = generate_ecg(20.0, 70, 0.08, 250, wide_fraction=0.5, wide_qrs_duration=0.14, seed=2)
+    assert set(rec.beat_class.tolist()) == {NORMAL, WIDENED}
+    assert np.all((rec.beat_class == WIDENED) == (rec.qrs_duration >= WIDE_QRS))
+    labels = rec.sample_labels()
+    assert labels.shape == rec.signal.shape
+    for on, off, cls in zip(rec.qrs_onset, rec.qrs_offset, rec.beat_class):
+        assert np.all(labels[on:off + 1] == 1 + cls)
+    assert labels[rec.waves["T"]].max() == 0
+    assert beat_class_of(0.08) == NORMAL and beat_class_of(0.12) == WIDENED
+
+
+def test_same_seed_same_record_other_seed_other_record():
+    kw = dict(hr_variability=0.05, qrs_variability=0.005, wide_fraction=0.3,
+              baseline_wander=0.1, noise=0.03)
+    a, b = generate_ecg(seed=7, **kw), generate_ecg(seed=7, **kw)
+    c = generate_ecg(seed=8, **kw)
+    assert np.array_equal(a.signal, b.signal)
+    assert all(np.array_equal(a.waves[w], b.waves[w]) for w in WAVES)
+    assert np.array_equal(a.qrs_duration, b.qrs_duration)
+    assert not np.array_equal(a.signal, c.signal)
+
+
+def test_sequential_reader_survives_noise_and_wander():
+    rec = generate_ecg(10.0, 90, 0.14, 500, hr_variability=0.05, noise=0.02,
+                       baseline_wander=0.15, seed=4)
+    score = score_reading(rec, sequential_reader(rec))
+    assert isinstance(score, ReadingScore)
+    assert score.right == score.found == score.class_right == score.n_beats
+    assert score.extra == 0
+    assert str(score) == f"{score.n_beats}/{score.n_beats} beats measured right"
+
+
+def test_fixed_window_works_for_the_rate_it_fits_and_fails_at_a_faster_one():
+    kw = dict(qrs_duration=0.08, sampling_rate=500, hr_variability=0.02, noise=0.015, seed=1)
+    slow, fast = generate_ecg(10, 60, **kw), generate_ecg(10, 150, **kw)
+    good = score_reading(slow, fixed_window_reader(slow, window=1.0))
+    bad = score_reading(fast, fixed_window_reader(fast, window=1.0))
+    assert good.right == good.n_beats
+    assert bad.right <= bad.n_beats // 4
+    assert score_reading(fast, sequential_reader(fast)).right == fast.n_beats
+    # a window shorter than the QRS never sees a whole complex
+    wide = generate_ecg(10, 60, 0.14, 500, seed=1)
+    assert score_reading(wide, fixed_window_reader(wide, window=0.05)).right == 0
+
+
+def test_readers_accept_a_plain_array():
+    rec = generate_ecg(5.0, 60, 0.1, 500)
+    a = sequential_reader(rec.signal, 500)
+    b = sequential_reader(rec)
+    assert isinstance(a, QRSReading) and np.array_equal(a.r, b.r)
+    w = fixed_window_reader(list(rec.signal), 1.0, 500)
+    assert w.windows.shape == (5, 2) and len(w) == 5
+    assert np.all(w.beat_class == NORMAL)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(heart_rate=-60), "heart_rate"),
+    (dict(heart_rate=0), "heart_rate"),
+    (dict(heart_rate=400), "heart_rate"),
+    (dict(qrs_duration=-0.08), "qrs_duration"),
+    (dict(qrs_duration=0.6, heart_rate=120), "qrs_duration"),
+    (dict(qrs_duration=1.5), "qrs_duration"),
+    (dict(sampling_rate=-250), "sampling_rate"),
+    (dict(sampling_rate=40), "sampling_rate"),
+    (dict(duration=0), "duration"),
+    (dict(noise=-0.1), "noise"),
+    (dict(baseline_wander=-1), "baseline_wander"),
+    (dict(hr_variability=0.9), "hr_variability"),
+    (dict(qrs_variability=-0.01), "qrs_variability"),
+    (dict(wide_fraction=1.5), "wide_fraction"),
+    (dict(wide_fraction=0.5, wide_qrs_duration=0.7), "wide_qrs_duration"),
+    (dict(first_r=20.0), "first_r"),
+    (dict(seed=-1), "seed"),
+    (dict(duration=float("nan")), "duration"),
+])
+def test_generate_ecg_rejects_impossible_arguments(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        generate_ecg(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(heart_rate="60"), "heart_rate"),
+    (dict(qrs_duration=None), "qrs_duration"),
+    (dict(noise=True), "noise"),
+])
+def test_generate_ecg_rejects_wrong_types(kwargs, name):
+    with pytest.raises(TypeError, match=name):
+        generate_ecg(**kwargs)
+
+
+def test_reader_arguments_are_checked():
+    rec = generate_ecg(3.0)
+    with pytest.raises(ValueError, match="sampling_rate"):
+        sequential_reader(rec.signal)
+    with pytest.raises(ValueError, match="sampling_rate"):
+        sequential_reader(rec, 100)
+    with pytest.raises(ValueError, match="record must be 1-D"):
+        sequential_reader(np.zeros((3, 3)), 250)
+    with pytest.raises(TypeError, match="record"):
+        sequential_reader("ecg", 250)
+    with pytest.raises(ValueError, match="r_rise"):
+        sequential_reader(rec, r_rise=0)
+    with pytest.raises(ValueError, match="hysteresis"):
+        sequential_reader(rec, hysteresis=-1)
+    with pytest.raises(ValueError, match="window"):
+        fixed_window_reader(rec, window=0)
+    with pytest.raises(ValueError, match="window"):
+        fixed_window_reader(rec, window=0.005)
+    with pytest.raises(ValueError, match="start"):
+        fixed_window_reader(rec, window=1.0, start=-1)
+    with pytest.raises(TypeError, match="record"):
+        score_reading(rec.signal, sequential_reader(rec))
+    with pytest.raises(TypeError, match="reading"):
+        score_reading(rec, None)
+    with pytest.raises(ValueError, match="tolerance"):
+        score_reading(rec, sequential_reader(rec), tolerance=0)
+    with pytest.raises(ValueError, match="wave"):
+        rec.wave_times("U")
+    with pytest.raises(ValueError, match="qrs_duration"):
+        beat_class_of(-0.1)

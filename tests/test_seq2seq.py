@@ -1,0 +1,215 @@
+"""course_utils.seq2seq: vocabularies, data, batches, the reference decoder, metrics, figures."""
+import matplotlib
+import pytest
+import torch
+
+from course_utils import seq2seq as s2s
+
+matplotlib.use("Agg")
+
+
+# ----------------------------------------------------------------- Vocab
+def test_vocab_round_trip_and_special_ids():
+    v = s2s.Vocab("0123456789+")
+    assert (v.pad_id, v.start_id, v.end_id) == (0, 1, 2) and len(v) == 14
+    ids = v.encode("535+61", start=True, end=True)
+    assert ids[0] == v.start_id and ids[-1] == v.end_id and len(ids) == 8
+    assert v.decode_text(ids + [0, 0]) == "535+61"
+    assert v.decode([v.id_of["5"], v.end_id, v.id_of["7"]]) == ["5"]  # stops at </s>
+    assert v.decode_text(torch.tensor([v.id_of["4"], 0])) == "4"
+
+
+def test_vocab_of_integers():
+    v = s2s.Vocab(range(100))
+    assert len(v) == 103 and v.encode([0, 99]) == [3, 102] and v.decode([3, 102]) == [0, 99]
+
+
+@pytest.mark.parametrize("symbols, error, words", [
+    ("", ValueError, "must not be empty"),
+    ("aa", ValueError, "distinct"),
+    (["<pad>", "a"], ValueError, "special tokens"),
+    (5, TypeError, "sequence of symbols"),
+])
+def test_vocab_rejects_bad_symbols(symbols, error, words):
+    with pytest.raises(error, match=words):
+        s2s.Vocab(symbols)
+
+
+def test_vocab_names_the_unknown_symbol_and_bad_id():
+    v = s2s.Vocab("01")
+    with pytest.raises(ValueError, match=r"'7' at position 1"):
+        v.encode("171")
+    with pytest.raises(ValueError, match="outside the vocabulary"):
+        v.decode([99])
+
+
+# ----------------------------------------------------------------- echo
+def test_echo_data_shapes_targets_and_disjoint_test():
+    d = s2s.echo_data(500, 200, n=5, k=2, vocab_size=100, seed=3)
+    assert d.train_src.shape == (500, 5) and d.train_tgt.shape == (500, 2)
+    assert d.test_src.shape == (200, 5) and d.test_tgt.shape == (200, 2)
+    assert torch.equal(d.train_tgt, d.train_src[:, :2]) and torch.equal(d.test_tgt, d.test_src[:, :2])
+    assert int(d.train_src.min()) >= 0 and int(d.train_src.max()) < 100
+    assert not {tuple(r) for r in d.train_src.tolist()} & {tuple(r) for r in d.test_src.tolist()}
+    again = s2s.echo_data(500, 200, seed=3)
+    assert torch.equal(again.train_src, d.train_src) and torch.equal(again.test_src, d.test_src)
+    assert not torch.equal(s2s.echo_data(500, 200, seed=4).train_src, d.train_src)
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(num_train=0), "num_train"), (dict(k=6, n=5), "k must be at most"),
+    (dict(vocab_size=1), "vocab_size"), (dict(n=1, k=1, vocab_size=2), "distinct sequences"),
+    (dict(seed=-1), "seed"), (dict(n=2.5), "n must be an integer"),
+])
+def test_echo_data_rejects_bad_arguments(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        s2s.echo_data(**kwargs)
+
+
+# ----------------------------------------------------------------- addition
+def test_addition_problems_are_right_unique_up_to_order_and_disjoint():
+    d = s2s.addition_problems(5000, 1000, max_digits=3, seed=0)
+    assert len(d.train_questions) == 5000 and len(d.test_answers) == 1000
+    pairs = []
+    for q, a in zip(d.train_questions + d.test_questions, d.train_answers + d.test_answers):
+        x, y = q.split("+")
+        assert int(x) + int(y) == int(a) and len(x) <= 3 and len(y) <= 3 and a == str(int(a))
+        pairs.append(tuple(sorted((int(x), int(y)))))
+    assert len(set(pairs)) == len(pairs)  # a+b and b+a counted once, train and test disjoint
+    again = s2s.addition_problems(5000, 1000, seed=0)
+    assert again.test_questions == d.test_questions
+    assert s2s.addition_problems(5000, 1000, seed=1).train_questions != d.train_questions
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(num_train=-5), "num_train"), (dict(max_digits=0), "max_digits"),
+    (dict(num_train=40, num_test=10, max_digits=1), "too many"), (dict(seed=1.5), "seed"),
+])
+def test_addition_problems_reject_bad_arguments(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        s2s.addition_problems(**kwargs)
+
+
+def test_addition_vocab_needs_every_character():
+    assert len(s2s.addition_vocab()) == 14
+    assert len(s2s.addition_vocab("+0123456789 ")) == 15
+    with pytest.raises(ValueError, match=r"misses the characters \['\+'\]"):
+        s2s.addition_vocab("0123456789")
+    with pytest.raises(TypeError, match="alphabet"):
+        s2s.addition_vocab(list("0123456789+"))
+
+
+# ----------------------------------------------------------------- batches and loss
+def test_pad_and_encode_texts_reverse_and_pad():
+    v = s2s.addition_vocab()
+    x = s2s.encode_texts(["535+61", "7+8"], v, reverse=True, length=7)
+    assert x.shape == (2, 7) and v.decode_text(x[0]) == "16+535" and v.decode_text(x[1]) == "8+7"
+    assert x[1, 3:].tolist() == [0, 0, 0, 0]
+    y = s2s.encode_texts(["596", "15"], v, end=True)
+    assert y.shape == (2, 4) and y[1].tolist()[-2:] == [v.end_id, v.pad_id]
+    assert s2s.pad_sequences([[5], [6, 7]], pad_id=9).tolist() == [[5, 9], [6, 7]]
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: s2s.pad_sequences("abc"), TypeError, "list of id lists"),
+    (lambda: s2s.pad_sequences([]), ValueError, "must not be empty"),
+    (lambda: s2s.pad_sequences([[1, 2, 3]], length=2), ValueError, "shorter than the longest"),
+    (lambda: s2s.encode_texts("535+61", s2s.addition_vocab()), TypeError, "list of sequences"),
+    (lambda: s2s.encode_texts(["1+1"], "0123456789+"), TypeError, "vocab must be"),
+    (lambda: s2s.encode_texts(["1-1"], s2s.addition_vocab()), ValueError, "'-' at position 1"),
+    (lambda: s2s.shift_right([[1, 2]], 1), TypeError, "targets must be a torch.Tensor"),
+    (lambda: s2s.shift_right(torch.zeros(3, dtype=torch.long), 1), ValueError, "2 dimensions"),
+    (lambda: s2s.shift_right(torch.zeros(2, 2), 1), TypeError, "integer token ids"),
+    (lambda: s2s.masked_cross_entropy(torch.zeros(2, 3), torch.zeros(2, 3, dtype=torch.long), 0),
+     ValueError, r"\(B, T, V\)"),
+    (lambda: s2s.masked_cross_entropy(torch.zeros(2, 3, 5), torch.zeros(2, 4, dtype=torch.long), 0),
+     ValueError, "must agree"),
+])
+def test_batch_helpers_reject_bad_arguments(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_shift_right_mask_and_masked_loss_ignores_padding():
+    y = torch.tensor([[5, 6, 2, 0], [7, 2, 0, 0]])
+    assert s2s.shift_right(y, 1).tolist() == [[1, 5, 6, 2], [1, 7, 2, 0]]
+    assert s2s.padding_mask(y, 0).tolist() == [[True, True, True, False], [True, True, False, False]]
+    logits = torch.randn(2, 4, 9)
+    loss = s2s.masked_cross_entropy(logits, y, 0)
+    changed = logits.clone()
+    changed[0, 3] += 10.0  # a padding position: must not move the loss
+    assert torch.isclose(loss, s2s.masked_cross_entropy(changed, y, 0))
+    per = torch.nn.functional.cross_entropy(logits.transpose(1, 2), y, reduction="none")
+    assert torch.isclose(loss, per[y != 0].mean())
+
+
+# ----------------------------------------------------------------- model and decoding
+@pytest.mark.parametrize("cell", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("one_hot", [False, True])
+def test_seq2seq_shapes_and_greedy_matches_step_by_step(cell, one_hot):
+    torch.manual_seed(0)
+    model = s2s.Seq2Seq(15, hidden_size=8, embedding_dim=4, cell=cell, one_hot=one_hot).eval()
+    src = torch.randint(3, 15, (4, 6))
+    assert model(src, torch.randint(0, 15, (4, 3))).shape == (4, 3, 15)
+    out = s2s.greedy_decode(model, src, 1, 3)
+    assert out.shape == (4, 3)
+    # teacher-forcing the greedy output reproduces it: the same computation, batched
+    logits = model(src, s2s.shift_right(out, 1))
+    assert torch.equal(logits.argmax(-1), out)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: s2s.Seq2Seq(1), ValueError, "vocab_size"),
+    (lambda: s2s.Seq2Seq(10, cell="Transformer"), ValueError, "cell must be one of"),
+    (lambda: s2s.Seq2Seq(10, hidden_size=0), ValueError, "hidden_size"),
+    (lambda: s2s.greedy_decode(torch.nn.Linear(2, 2), torch.zeros(1, 2, dtype=torch.long), 1, 3),
+     TypeError, "encode"),
+    (lambda: s2s.greedy_decode(s2s.Seq2Seq(10), torch.zeros(1, 2, dtype=torch.long), 1, 0),
+     ValueError, "max_len"),
+])
+def test_model_and_decoder_reject_bad_arguments(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+# ----------------------------------------------------------------- metrics
+def test_exact_match_and_token_accuracy_on_strings_and_tensors():
+    assert s2s.exact_match(["596", "59", "12"], ["596", "596", "13"]) == pytest.approx(1 / 3)
+    assert s2s.token_accuracy(["596", "59", "12"], ["596", "596", "13"]) == pytest.approx(6 / 8)
+    p = torch.tensor([[5, 2, 7], [4, 4, 2]])
+    e = torch.tensor([[5, 2, 0], [4, 3, 2]])
+    assert s2s.exact_match(p, e, pad_id=0) == 0.5 and s2s.exact_match(p, e) == 0.0
+    assert s2s.token_accuracy(p, e, pad_id=0) == pytest.approx(4 / 5)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: s2s.exact_match("596", "596"), TypeError, "list of sequences"),
+    (lambda: s2s.exact_match(["1"], ["1", "2"]), ValueError, "predicted has 1"),
+    (lambda: s2s.exact_match([], []), ValueError, "must not be empty"),
+    (lambda: s2s.token_accuracy(torch.zeros(2, 3), torch.zeros(2, 4)), ValueError, "one shape"),
+    (lambda: s2s.exact_match(torch.zeros(2, 3), ["1", "2"]), TypeError, "both be tensors"),
+])
+def test_metrics_reject_bad_arguments(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+# ----------------------------------------------------------------- figures
+def test_figures_fit_a_slide_and_are_labelled():
+    fig = s2s.plot_embeddings_2d(torch.randn(10, 8), list("0123456789"))
+    ax = fig.axes[0]
+    assert "principal component 1" in ax.get_xlabel() and ax.get_title()
+    for fig in (fig, s2s.plot_encoder_decoder(), s2s.plot_attention_sketch()):
+        w, h = fig.get_size_inches()
+        assert w <= 11 and h <= 4.2 and fig.axes[0].get_title()
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: s2s.plot_embeddings_2d(torch.randn(10), list("0123456789")), "weight must be"),
+    (lambda: s2s.plot_embeddings_2d(torch.randn(10, 3), list("012")), "labels must be"),
+    (lambda: s2s.plot_encoder_decoder(source=""), "non-empty"),
+    (lambda: s2s.plot_attention_sketch(target=5), "non-empty"),
+])
+def test_figures_reject_bad_arguments(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()

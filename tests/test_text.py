@@ -1,0 +1,116 @@
+import numpy as np
+import pytest
+
+from course_utils.text import (CharVocab, char_counts, load_corpus, make_windows, split_text,
+                               stream_batches)
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus()
+
+
+def test_corpus_is_real_ascii_english(corpus):
+    assert len(corpus) > 300_000
+    assert corpus.isascii()
+    assert "assert" in corpus and " the " in corpus
+
+
+def test_corpus_keeps_unicode_when_asked():
+    assert len(load_corpus(ascii_only=False)) >= len(load_corpus()) - 1000
+
+
+@pytest.mark.parametrize("kwargs, error", [({"name": "shakespeare"}, ValueError),
+                                           ({"ascii_only": "yes"}, TypeError)])
+def test_corpus_bad_arguments(kwargs, error):
+    with pytest.raises(error, match=list(kwargs)[0]):
+        load_corpus(**kwargs)
+
+
+def test_split_is_deterministic_disjoint_and_complete(corpus):
+    train, held = split_text(corpus, held_out=0.1)
+    assert (train, held) == split_text(corpus, held_out=0.1)
+    assert len(train) + len(held) == len(corpus)
+    assert 0.08 < len(held) / len(corpus) < 0.12
+    assert held[:10_000] == corpus[90_000:100_000]      # the 10th block of 10,000
+
+
+@pytest.mark.parametrize("kwargs, error, word", [
+    ({"text": 3}, TypeError, "text"), ({"held_out": 0.9}, ValueError, "held_out"),
+    ({"block_size": 0}, ValueError, "block_size"), ({"block_size": 10**9}, ValueError, "block_size")])
+def test_split_bad_arguments(kwargs, error, word):
+    args = {"text": "abc" * 1000, **kwargs}
+    with pytest.raises(error, match=word):
+        split_text(**args)
+
+
+def test_vocab_round_trip_and_order():
+    vocab = CharVocab.from_text("hello world")
+    assert vocab.chars == sorted(set("hello world")) and len(vocab) == vocab.size == 8
+    ids = vocab.encode("hello")
+    assert ids.dtype == np.int64 and ids.tolist() == [vocab.stoi[c] for c in "hello"]
+    assert vocab.decode(ids) == "hello" and vocab.decode([]) == ""
+    assert "h" in vocab and "z" not in vocab and "8 characters" in repr(vocab)
+
+
+def test_vocab_unknown_character_is_named():
+    vocab = CharVocab.from_text("abc")
+    with pytest.raises(ValueError, match=r"'z' \(U\+007A\) at position 2"):
+        vocab.encode("abzc")
+
+
+def test_vocab_bad_ids_and_arguments():
+    vocab = CharVocab.from_text("abc")
+    with pytest.raises(ValueError, match="id 3 at position 1 is out of range"):
+        vocab.decode([0, 3])
+    with pytest.raises(TypeError, match="ids"):
+        vocab.decode([[0, 1]])
+    with pytest.raises(TypeError, match="text"):
+        vocab.encode(["a"])
+    with pytest.raises(ValueError, match="single characters"):
+        CharVocab(["ab"])
+    with pytest.raises(ValueError, match="at least one"):
+        CharVocab("")
+    with pytest.raises(TypeError, match="text"):
+        CharVocab.from_text(None)
+
+
+def test_char_counts():
+    vocab = CharVocab.from_text("aab")
+    assert char_counts("abba", vocab).tolist() == [2, 2]
+    with pytest.raises(TypeError, match="vocab"):
+        char_counts("a", "a")
+
+
+def test_make_windows_shift_by_one():
+    ids = np.arange(20)
+    x, y = make_windows(ids, 5)
+    assert x.shape == y.shape == (3, 5)
+    assert (y == x + 1).all() and x[1, 0] == 5
+    x, _ = make_windows(ids, 5, stride=2)
+    assert x.shape == (8, 5) and x[1, 0] == 2
+
+
+@pytest.mark.parametrize("args, error, word", [
+    ((np.arange(3.0), 2), TypeError, "ids"), (([1, 2, 3], 2), TypeError, "ids"),
+    ((np.arange(10), 0), ValueError, "seq_len"), ((np.arange(10), 2, 0), ValueError, "stride"),
+    ((np.arange(3), 5), ValueError, "seq_len")])
+def test_make_windows_bad_arguments(args, error, word):
+    with pytest.raises(error, match=word):
+        make_windows(*args)
+
+
+def test_stream_batches_continue_each_row():
+    ids = np.arange(101)
+    chunks = list(stream_batches(ids, batch_size=4, seq_len=5))
+    assert len(chunks) == 5 and all(x.shape == (4, 5) for x, _ in chunks)
+    (x0, y0), (x1, _) = chunks[0], chunks[1]
+    assert (y0 == x0 + 1).all() and (x1[:, 0] == x0[:, -1] + 1).all()
+    assert x0[1, 0] == 25                                 # row b starts b * 25 in
+
+
+def test_stream_batches_bad_arguments():
+    with pytest.raises(ValueError, match="batch_size"):
+        list(stream_batches(np.arange(10), 0, 2))
+    with pytest.raises(ValueError, match="too few"):
+        list(stream_batches(np.arange(10), 4, 5))
