@@ -86,7 +86,7 @@ def test_make_lab_stubs_at_the_right_indentation_and_clears_outputs():
     lab = make_labs.make_lab(_solution_notebook(), "tiny")
     source = lab.cells[1].source
     assert "result = 2 * x" not in source
-    assert '    raise NotImplementedError("tiny, exercise 1 (cell 1): not implemented yet.' in source
+    assert '    # YOUR CODE HERE\n    raise NotImplementedError("not implemented yet' in source
     namespace = {}
     exec(source, namespace)
     with pytest.raises(NotImplementedError, match="not implemented yet"):

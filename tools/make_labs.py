@@ -26,16 +26,16 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 MANIFEST = ".generated.json"
-STUB = 'raise NotImplementedError("{label}: not implemented yet. Write your code here.")'
+STUB = 'raise NotImplementedError("not implemented yet: replace this line with your code")'
 
 
 class SolutionLeak(ValueError):
     """Solution text would survive into a lab."""
 
 
-def _stub_block(lines: list[str], label: str) -> list[str]:
+def _stub_block(lines: list[str]) -> list[str]:
     indent = re.match(r"\s*", lines[0]).group(0)
-    return [f"{indent}# YOUR CODE HERE", indent + STUB.format(label=label)]
+    return [f"{indent}# YOUR CODE HERE", indent + STUB]
 
 
 def strip_solutions(source: str, label: str) -> str:
@@ -50,7 +50,7 @@ def strip_solutions(source: str, label: str) -> str:
         elif line.strip() == END:
             if block is None:
                 raise SolutionLeak(f"{label}: line {number}: {END} without {BEGIN}")
-            out.extend(_stub_block(block, label))
+            out.extend(_stub_block(block))
             block = None
         elif block is not None:
             block.append(line)
