@@ -17,9 +17,10 @@ import pytest
 from tests._browser import launch, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-LECTURE = "01_sequences_and_the_recurrent_neuron.ipynb"
 WIDGET_CALL = re.compile(r"\b\w+_widget\(")
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+WITH_WIDGETS = sorted(p.name for p in (ROOT / "lectures").glob("[0-9]*.ipynb")
+                      if WIDGET_CALL.search(p.read_text()))
 
 
 def _free_port() -> int:
@@ -61,14 +62,18 @@ def jupyter(tmp_path_factory):
     log.close()
 
 
-def test_lecture_01_presents_with_a_working_widget(jupyter):
+def test_lecture_01_has_a_widget():
+    assert "01_sequences_and_the_recurrent_neuron.ipynb" in WITH_WIDGETS
+
+
+@pytest.mark.parametrize("lecture", WITH_WIDGETS)
+def test_lecture_presents_with_a_working_widget(jupyter, lecture):
+    """The first widget of each lecture that has one: rendered as a control, and it reacts."""
     base, token = jupyter
-    source = (ROOT / "lectures" / LECTURE).read_text()
-    assert WIDGET_CALL.search(source), f"{LECTURE} has no cell that calls a *_widget() function"
     with sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.goto(f"{base}/rise/lectures/{LECTURE}?token={token}")
+        page.goto(f"{base}/rise/lectures/{lecture}?token={token}")
         page.wait_for_selector(".reveal .slides section", timeout=60_000)
         page.wait_for_timeout(3_000)  # let the kernel start
 
@@ -88,16 +93,16 @@ def test_lecture_01_presents_with_a_working_widget(jupyter):
         control = widget_cell.locator(".jupyter-widgets .widget-slider, .jupyter-widgets input, "
                                       ".jupyter-widgets select, .jupyter-widgets button").first
         control.wait_for(state="visible", timeout=60_000)
-        output_text = widget_cell.locator(".jp-OutputArea").inner_text()
+        output_text = widget_cell.locator(".jp-Cell-outputArea").inner_text()
         assert "Loading widget" not in output_text
         assert not re.search(r"\w+\(children=|IntSlider\(|FloatSlider\(", output_text), \
             f"the widget rendered as its text: {output_text[:200]}"
         page.wait_for_timeout(1_500)
-        page.screenshot(path=str(ROOT / "build" / "rise-widget.png"))
+        page.screenshot(path=str(ROOT / "build" / f"rise-widget-{lecture[:2]}.png"))
 
         # Working, not just drawn: drag a slider and see the output change. (Arrow keys would
         # page the slideshow: RISE takes them.)
-        output = widget_cell.locator(".jp-OutputArea")
+        output = widget_cell.locator(".jp-Cell-outputArea")
         before = output.screenshot()
         handle = widget_cell.locator(".ui-slider-handle").first
         box = handle.bounding_box()
