@@ -9,6 +9,9 @@ one module per topic, imported as ``from course_utils.ecg import generate_ecg``:
 - ``text``, ``char_rnn``, ``gradients``: corpora, the char-level model, gradient tools (unit 2)
 - ``sequences``, ``mnist1d_data``: padding, packing, metrics, MNIST-1D (unit 3)
 - ``cells``, ``memory_tasks``, ``gates_plot``: LSTM/GRU cells, long-range tasks (unit 4)
+- ``series``: time series, windows, scaling and baselines (unit 5)
+- ``seq2seq``: vocabularies, echo and addition data, the encoder-decoder (unit 6)
+- ``capstone``: ECG records, per-beat decisions and metrics (lab 07)
 - ``plotting``, ``widgets``: lecture figures and interactive widgets
 - ``checks``: one module of exercise checks per lab
 """

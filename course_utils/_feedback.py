@@ -6,6 +6,8 @@ one-line confirmation through :func:`passed`.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 from typing import Any, Callable
 
 import numpy as np
@@ -75,3 +77,16 @@ def first_mismatch(actual: np.ndarray, expected: np.ndarray, atol: float = 1e-6,
     error = np.where(bad, np.abs(actual - expected), -1.0)
     index = np.unravel_index(int(np.argmax(error)), error.shape)
     return tuple(int(i) for i in index), float(actual[index]), float(expected[index])
+
+
+def student_or_reference(check: Callable[[Callable], None], student: Callable,
+                         reference: Callable) -> Callable:
+    """Return ``student`` if ``check`` accepts it, else ``reference`` (saying so), so the rest
+    of a lab runs while an exercise is unfinished."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            check(student)
+        return student
+    except CheckFailed as error:
+        print(f"(using the reference {reference.__name__}: {error.message})")
+        return reference
