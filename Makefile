@@ -7,7 +7,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: help lab slides labs images test clean chromium
+.PHONY: help lab slides labs images bench test clean chromium
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -41,15 +41,29 @@ lab: $(STAMP_PY)  ## start JupyterLab on the course, RISE ready (Alt+R presents)
 	  --LabApp.default_url=/lab/tree/lectures/01_sequences_and_the_recurrent_neuron.ipynb \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-slides: $(STAMP_PY) $(STAMP_NODE)  ## execute every lecture and export offline decks to build/slides/
-	$(PY) tools/export_slides.py --out build/slides
-	@echo "open build/slides/index.html in a browser"
+# The decks and the course home are exported again only when something they are made of changed.
+SLIDES := build/slides
+DECK_SOURCES := $(wildcard lectures/[0-9]*.ipynb images/* course_utils/*.py tools/templates/offline_reveal/*) \
+  course.yml tools/export_slides.py
+
+$(SLIDES)/index.html: $(DECK_SOURCES) | $(STAMP_PY) $(STAMP_NODE)
+	$(PY) tools/export_slides.py --out $(SLIDES)
+
+slides: $(SLIDES)/index.html  ## execute every lecture, export offline decks and the course home to build/slides/
+	@echo "open $(SLIDES)/index.html in a browser: the course home"
+
+.PHONY: handouts
+handouts: $(STAMP_PY) $(STAMP_NODE) chromium $(SLIDES)/index.html  ## one PDF per deck in build/slides/handouts/ (NOTES=1: with speaker notes)
+	$(PY) tools/make_handouts.py --slides $(SLIDES) $(if $(NOTES),--notes)
 
 labs: $(STAMP_PY)  ## regenerate labs/ from solutions/ (edited labs are kept; FORCE=1 replaces them after a backup)
 	$(PY) tools/make_labs.py $(if $(FORCE),--force)
 
 images: $(STAMP_PY)  ## redraw every figure in images/
 	$(PY) tools/draw_images.py --out images
+
+bench: $(STAMP_PY)  ## run the whole course, time it, write BENCHMARKS.md (DEVICE=cpu|cuda; default CUDA if present)
+	$(PY) tools/bench.py $(if $(DEVICE),--device $(DEVICE))
 
 test: $(STAMP_PY) $(STAMP_NODE) chromium  ## everything CI checks
 	$(PY) tools/export_slides.py --out build/slides

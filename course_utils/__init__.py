@@ -14,6 +14,7 @@ one module per topic, imported as ``from course_utils.ecg import generate_ecg``:
 - ``capstone``: ECG records, per-beat decisions and metrics (lab 07)
 - ``plotting``, ``widgets``: lecture figures and interactive widgets
 - ``checks``: one module of exercise checks per lab
+- ``results``: ``record_result``, the headline numbers a lab reports to ``make bench``
 """
 from __future__ import annotations
 

@@ -14,10 +14,15 @@ import html
 import mimetypes
 import re
 import shutil
+import string
 import sys
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import nbformat
+import yaml
 from nbclient import NotebookClient
 from nbconvert import SlidesExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
@@ -27,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NODE = ROOT / "node_modules"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LECTURES = ROOT / "lectures"
+COURSE = ROOT / "course.yml"
+HANDOUTS = "handouts"  # the handout PDFs' folder inside the slides folder (tools/make_handouts.py)
 HTML_MANAGER_CDN = re.compile(r'"https://unpkg\.com/@jupyter-widgets/html-manager@[^"/]+/dist/"')
 
 # (source under node_modules, destination under assets, files or folders to skip)
@@ -150,26 +157,189 @@ def export(path: Path, out: Path, run: bool, timeout: int) -> str:
     return target.name
 
 
-def write_index(out: Path) -> None:
-    """Link every deck in ``out``, titled by its page title."""
-    decks = []
-    for page in sorted(out.glob("*.slides.html")):
-        match = re.search(r"<title>(.*?)( slides)?</title>", page.read_text(encoding="utf-8"))
-        decks.append((page.name, html.unescape(match.group(1)) if match else page.stem))
-    items = "\n".join(f'    <li><a href="{html.escape(f)}">{html.escape(t)}</a></li>'
-                      for f, t in decks)
-    (out / "index.html").write_text(f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Recurrent Neural Networks: slides</title>
-<style>body {{ font-family: sans-serif; max-width: 46em; margin: 3em auto; line-height: 1.5; }}</style>
-</head><body>
-  <h1>Recurrent Neural Networks: slides</h1>
-  <p>Press <kbd>S</kbd> in a deck for the speaker view, <kbd>F</kbd> for full screen,
-  <kbd>Esc</kbd> for the overview.</p>
-  <ol>
-{items}
-  </ol>
-</body></html>
-""", encoding="utf-8")
+@dataclass(frozen=True)
+class Unit:
+    """One unit of course.yml: a lecture (None for a lab-only unit), a lab and its outcomes."""
+    number: int
+    title: str
+    lecture: str | None
+    lab: str
+    outcomes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Course:
+    """course.yml: the course's title, a one-line summary and its units in order."""
+    title: str
+    summary: str
+    units: tuple[Unit, ...]
+
+
+def load_course(path: Path = COURSE) -> Course:
+    """Read course.yml; a missing field raises ValueError naming the unit and the field."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    units = []
+    for position, entry in enumerate(data.get("units") or [], start=1):
+        missing = [k for k in ("number", "title", "lecture", "lab", "outcomes") if k not in entry]
+        if missing:
+            raise ValueError(f"{path.name}: unit {position} has no {', '.join(missing)}")
+        units.append(Unit(int(entry["number"]), str(entry["title"]), entry["lecture"],
+                          str(entry["lab"]), tuple(str(o) for o in entry["outcomes"] or ())))
+    return Course(str(data.get("title", "")), str(data.get("summary", "")), tuple(units))
+
+
+def handout_name(stem: str, notes: bool = False) -> str:
+    """A deck's handout, relative to the slides folder: handouts/NN_name.pdf (.notes.pdf with notes)."""
+    return f"{HANDOUTS}/{stem}{'.notes' if notes else ''}.pdf"
+
+
+def notebook_title(path: Path) -> str:
+    """The notebook's first level-1 heading (its file stem if it has none)."""
+    return deck_title(nbformat.read(path, as_version=4), path.stem)
+
+
+def _inline(text: str) -> str:
+    """Escape text for HTML, setting `backticked` spans as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+def _deck_html(unit: Unit, out: Path) -> str:
+    """The unit's deck, linked when it has been exported to out."""
+    if unit.lecture is None:
+        return '<span class="quiet">none: this unit is a lab, built on the units before it</span>'
+    title = html.escape(notebook_title(LECTURES / f"{unit.lecture}.ipynb"))
+    deck = f"{unit.lecture}.slides.html"
+    if not (out / deck).exists():
+        return f'{title} <span class="quiet">(not exported: <code>make slides</code>)</span>'
+    return f'<a class="deck" href="{deck}">{title}</a>'
+
+
+def _handout_html(lecture: str, out: Path) -> str:
+    """Links to the lecture's handouts that exist in out, or how to build them."""
+    links = []
+    for notes, label in ((False, "PDF"), (True, "with speaker notes")):
+        pdf = out / handout_name(lecture, notes)
+        if pdf.exists():
+            links.append(f'<a href="{handout_name(lecture, notes)}">{label}</a> '
+                         f'<span class="quiet">({pdf.stat().st_size / 1e6:.1f} MB)</span>')
+    return " &middot; ".join(links) or '<span class="quiet"><code>make handouts</code> builds it</span>'
+
+
+def _unit_html(unit: Unit, out: Path) -> str:
+    """One unit of the course home: title, outcomes, slides, handout, lab and solution."""
+    rows = [("Slides", _deck_html(unit, out))]
+    if unit.lecture is not None:
+        rows.append(("Handout", _handout_html(unit.lecture, out)))
+    rows += [("Lab", f"{html.escape(notebook_title(ROOT / 'solutions' / f'{unit.lab}.ipynb'))} "
+                     f"&middot; <code>labs/{unit.lab}.ipynb</code>"),
+             ("Solution", f"<code>solutions/{unit.lab}.ipynb</code>")]
+    outcomes = "\n".join(f"      <li>{_inline(o)}</li>" for o in unit.outcomes)
+    details = "\n".join(f"      <dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return f"""  <section class="unit" id="unit-{unit.number}">
+    <h2><span class="number">{unit.number}</span> {_inline(unit.title)}</h2>
+    <p class="lead">After this unit you can</p>
+    <ul class="outcomes">
+{outcomes}
+    </ul>
+    <dl>
+{details}
+    </dl>
+  </section>"""
+
+
+INDEX_PAGE = string.Template("""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>$title: course home</title>
+<link rel="icon" href="data:,">
+<style>
+body { font: 17px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+       color: #1f2328; background: #f6f7f9; margin: 0; }
+main { max-width: 58em; margin: 0 auto; padding: 2.5em 1.5em 4em; }
+h1 { font-size: 2.1em; margin: 0 0 0.2em; }
+.summary { color: #4b5563; font-size: 1.1em; margin: 0 0 1.5em; }
+.howto { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; margin-bottom: 2em; }
+.howto div { background: #fff; border: 1px solid #dfe3e8; border-radius: 8px; padding: 0.8em 1.2em; }
+.howto h2 { font-size: 1em; margin: 0 0 0.4em; text-transform: uppercase; letter-spacing: 0.04em;
+            color: #4b5563; }
+.howto ul { margin: 0; padding-left: 1.1em; }
+.unit { background: #fff; border: 1px solid #dfe3e8; border-left: 5px solid #2563eb;
+        border-radius: 8px; padding: 1em 1.5em 1.1em; margin: 0 0 1.2em; }
+.unit h2 { font-size: 1.35em; margin: 0 0 0.5em; }
+.number { display: inline-block; min-width: 1.6em; height: 1.6em; line-height: 1.6em;
+          border-radius: 50%; background: #2563eb; color: #fff; text-align: center;
+          font-size: 0.8em; margin-right: 0.4em; vertical-align: 0.12em; }
+.lead { margin: 0; font-weight: 600; }
+.outcomes { margin: 0.2em 0 0.8em; padding-left: 1.3em; }
+dl { display: grid; grid-template-columns: 5.5em 1fr; gap: 0.35em 0.8em; margin: 0;
+     border-top: 1px solid #eef0f3; padding-top: 0.7em; }
+dt { font-weight: 600; color: #4b5563; }
+dd { margin: 0; }
+a { color: #1d4ed8; }
+a.deck { font-weight: 600; }
+code, kbd { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.88em; }
+code { background: #f1f3f5; padding: 0.05em 0.3em; border-radius: 4px; }
+kbd { border: 1px solid #c8cdd3; border-bottom-width: 2px; border-radius: 4px;
+      padding: 0 0.35em; background: #fff; white-space: nowrap; }
+.quiet { color: #6b7280; }
+@media (max-width: 44em) { .howto { grid-template-columns: 1fr; } }
+</style>
+</head><body><main>
+<h1>$title</h1>
+<p class="summary">$summary</p>
+<div class="howto">
+  <div>
+    <h2>In a deck</h2>
+    <ul>
+      <li><kbd>Space</kbd> next, <kbd>Shift</kbd>+<kbd>Space</kbd> back, through every slide</li>
+      <li><kbd>&larr;</kbd> <kbd>&rarr;</kbd> between topics, <kbd>&uarr;</kbd> <kbd>&darr;</kbd> within one</li>
+      <li><kbd>Esc</kbd> overview, <kbd>G</kbd> go to a slide number</li>
+      <li><kbd>S</kbd> speaker view with notes, <kbd>F</kbd> full screen</li>
+      <li><kbd>B</kbd> black screen, <kbd>?</kbd> every shortcut</li>
+    </ul>
+  </div>
+  <div>
+    <h2>Labs and handouts</h2>
+    <ul>
+      <li>Labs are Jupyter notebooks: <code>make lab</code> starts JupyterLab on the course;
+        open the lab's path there. Try before reading its solution.</li>
+      <li>Handouts: one PDF per deck, one slide a page (<code>make handouts</code>;
+        <code>NOTES=1</code> adds the speaker notes).</li>
+    </ul>
+  </div>
+</div>
+$units
+</main></body></html>
+""")
+
+
+def write_index(out: Path, course_file: Path = COURSE) -> None:
+    """Write out/index.html, the course home: every unit of course_file in order with its
+    outcomes, its deck and handouts (linked when built) and its lab."""
+    course = load_course(course_file)
+    units = "\n".join(_unit_html(unit, out) for unit in course.units)
+    page = INDEX_PAGE.substitute(title=html.escape(course.title),
+                                 summary=_inline(course.summary), units=units)
+    (out / "index.html").write_text(page, encoding="utf-8")
+
+
+class _Links(HTMLParser):
+    """Collects every href and src of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.targets += [value for name, value in attrs if name in ("href", "src") and value]
+
+
+def broken_links(page: Path) -> list[str]:
+    """The links and sources of page that name a local file which does not exist."""
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    local = [urlsplit(t).path for t in parser.targets if not urlsplit(t).scheme and not urlsplit(t).netloc]
+    return [path for path in local if path and not (page.parent / unquote(path)).exists()]
 
 
 def check_offline(out: Path) -> list[str]:
@@ -199,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         decks.append(export(path.resolve(), args.out, args.execute, args.timeout))
     write_index(args.out)
     problems = check_offline(args.out)
+    problems += [f"index.html: links to a missing file: {link}"
+                 for link in broken_links(args.out / "index.html")]
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if problems:
