@@ -4,10 +4,7 @@
 """
 from __future__ import annotations
 
-import functools
-import http.server
-import re
-import threading
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -16,6 +13,8 @@ import pytest
 from tests._browser import launch, sync_playwright, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from make_handouts import RAW_TEX, serve  # noqa: E402  the handouts serve and check decks alike
 SLIDES = ROOT / "build" / "slides"
 LECTURES = sorted((ROOT / "lectures").glob("[0-9]*.ipynb"))
 WIDTH, HEIGHT = 1280, 720
@@ -32,24 +31,14 @@ MEASURE_SLIDES = """() => Reveal.getSlides().filter(s => !s.querySelector('secti
           height: s.scrollHeight, width: s.scrollWidth, clipped};
 })""" % WIDTH
 
-RAW_TEX = re.compile(r"\$\$|\$[^$\s][^$]*\\[A-Za-z]+[^$]*\$|\\\[|\\begin\{")
 
 
 @pytest.fixture(scope="module")
 def server():
     if not SLIDES.joinpath("index.html").exists():
         unavailable("the exported slides", "run `make slides` first (`make test` does it)")
-    handler = functools.partial(_QuietHandler, directory=str(SLIDES))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve(SLIDES) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
