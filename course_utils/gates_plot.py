@@ -165,8 +165,7 @@ def plot_gradient_by_distance(norms: Mapping[str, Any], ax: Axes | None = None,
     if not isinstance(norms, Mapping) or not norms:
         raise TypeError("norms must be a non-empty mapping from a cell name to T gradient norms.")
     if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 3.8))
-    fig = ax.figure
+        _, ax = plt.subplots(figsize=(9, 3.8))
     for name, values in norms.items():
         values = np.asarray(getattr(values, "detach", lambda: values)(), dtype=float).ravel()
         if values.size < 2:
@@ -174,13 +173,16 @@ def plot_gradient_by_distance(norms: Mapping[str, Any], ax: Axes | None = None,
         distance = np.arange(values.size)[::-1]           # T - t for t = 1..T
         ax.semilogy(distance, np.where(values > 0, values, np.nan), lw=2, label=name,
                     color=CELL_COLORS.get(name))
-    ax.set_xlabel("distance in time T − t (steps)")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    return _finish(ax, "distance in time T − t (steps)", ylabel, title)
+
+
+def _finish(ax: Axes, xlabel: str, ylabel: str, title: str) -> Figure:
+    """Label a log-scale plot, add its grid and legend, and return its tidied figure."""
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend()
-    fig.tight_layout()
-    return fig
+    ax.figure.tight_layout()
+    return ax.figure
 
 
 def plot_learning_curves(curves: Mapping[str, Sequence[float]], baseline: float | None = None,
@@ -191,8 +193,7 @@ def plot_learning_curves(curves: Mapping[str, Sequence[float]], baseline: float 
     if not isinstance(curves, Mapping) or not curves:
         raise TypeError("curves must be a non-empty mapping from a model name to its scores.")
     if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 3.8))
-    fig = ax.figure
+        _, ax = plt.subplots(figsize=(9, 3.8))
     for name, values in curves.items():
         values = list(values)
         if not values:
@@ -202,13 +203,7 @@ def plot_learning_curves(curves: Mapping[str, Sequence[float]], baseline: float 
     if baseline is not None:
         ax.axhline(baseline, color="black", ls="--", lw=1,
                    label=f"predict 1.0: {baseline:.3f}")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return _finish(ax, xlabel, ylabel, title)
 
 
 # ------------------------------------------------------------------ the gate widget

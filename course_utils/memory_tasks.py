@@ -61,6 +61,15 @@ def adding_problem(n_samples: int, seq_len: int, *, seed: int = 0
     return x, y
 
 
+def _check_copy_sizes(seq_len: int, n_symbols: int, n_copy: int) -> None:
+    _positive_int("n_symbols", n_symbols)
+    _positive_int("n_copy", n_copy)
+    _positive_int("seq_len", seq_len)
+    if seq_len < 2 * n_copy + 1:
+        raise ValueError(f"seq_len must be at least 2 * n_copy + 1 = {2 * n_copy + 1} "
+                         f"(symbols, the go marker, the answer), got {seq_len}.")
+
+
 def copy_task(n_samples: int, seq_len: int, *, n_symbols: int = 8, n_copy: int = 5,
               seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Make ``n_samples`` sequences of the copy task, as integer tokens.
@@ -73,12 +82,7 @@ def copy_task(n_samples: int, seq_len: int, *, n_symbols: int = 8, n_copy: int =
     ``2 * n_copy + 1``. One-hot encode with ``torch.nn.functional.one_hot(x, n_symbols + 2)``.
     """
     _positive_int("n_samples", n_samples)
-    _positive_int("n_symbols", n_symbols)
-    _positive_int("n_copy", n_copy)
-    _positive_int("seq_len", seq_len)
-    if seq_len < 2 * n_copy + 1:
-        raise ValueError(f"seq_len must be at least 2 * n_copy + 1 = {2 * n_copy + 1} "
-                         f"(symbols, the go marker, the answer), got {seq_len}.")
+    _check_copy_sizes(seq_len, n_symbols, n_copy)
     g = _generator(seed)
     symbols = torch.randint(1, n_symbols + 1, (n_samples, n_copy), generator=g)
     x = torch.full((n_samples, seq_len), BLANK, dtype=torch.long)
@@ -95,12 +99,7 @@ def copy_task_baseline(seq_len: int, *, n_symbols: int = 8, n_copy: int = 5) -> 
     It predicts the blanks perfectly and guesses uniformly among the ``n_symbols`` on the
     ``n_copy`` answer steps: ``n_copy * ln(n_symbols) / seq_len``.
     """
-    _positive_int("n_symbols", n_symbols)
-    _positive_int("n_copy", n_copy)
-    _positive_int("seq_len", seq_len)
-    if seq_len < 2 * n_copy + 1:
-        raise ValueError(f"seq_len must be at least 2 * n_copy + 1 = {2 * n_copy + 1}, "
-                         f"got {seq_len}.")
+    _check_copy_sizes(seq_len, n_symbols, n_copy)
     return n_copy * math.log(n_symbols) / seq_len
 
 
