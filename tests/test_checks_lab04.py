@@ -311,7 +311,7 @@ def test_gradient_check_accepts_the_right_function(capsys):
     (grad_per_sequence, "one norm per sequence and step"),
     (grad_squared, "squared"),
     (grad_of_output, "the norm at step t ="),
-    (grad_in_place, "changed x in place"),
+    (grad_in_place, "changed its argument `x` in place"),
     (stub, "not implemented yet"),
 ])
 def test_gradient_check_names_each_mistake(wrong, words):
