@@ -7,14 +7,19 @@ time, so the network only needs to remember one bit of state.
 
 With operands below 128 (7 bits) every sum fits in 8 bits, so T = 8 steps suffice.
 
-Shapes (time-major, as in :mod:`course_utils.numpy_rnn`):
+Shapes (time-major, as in :mod:`course_utils.numpy_rnn` and ``nn.RNN``; B sums in a batch):
 
-    X  (T, N, 2)   X[t, n] = (bit t of a_n, bit t of b_n)
-    Y  (T, N, 1)   Y[t, n, 0] = bit t of a_n + b_n
+    X  (T, B, 2)   X[t, b] = (bit t of a_b, bit t of b_b)
+    Y  (T, B, 1)   Y[t, b, 0] = bit t of a_b + b_b
+
+Every public function checks its arguments and raises TypeError or ValueError naming the
+argument and the value it expects.
 """
 from __future__ import annotations
 
 import numpy as np
+
+from course_utils._arrays import float_array
 
 NUM_BITS = 8
 OPERAND_LIMIT = 2 ** (NUM_BITS - 1)    # 128: operands are 0..127, so a + b <= 254 fits in 8 bits
@@ -32,11 +37,11 @@ def _num_bits(num_bits) -> int:
 def _integers(name: str, values, upper: int) -> np.ndarray:
     """``values`` as an int64 array, every entry in [0, upper); raise naming ``name`` otherwise."""
     if isinstance(values, (str, bytes, bool)) or values is None:
-        raise TypeError(f"{name} must be a non-negative integer or an array of them, "
+        raise TypeError(f"{name} must be an integer in 0..{upper - 1} or an array of them, "
                         f"got {type(values).__name__}.")
     array = np.asarray(values)
     if array.dtype == bool or not (np.issubdtype(array.dtype, np.integer) or array.size == 0):
-        raise TypeError(f"{name} must hold integers, got dtype {array.dtype}.")
+        raise TypeError(f"{name} must hold integers in 0..{upper - 1}, got dtype {array.dtype}.")
     array = array.astype(np.int64)
     if array.size and (array.min() < 0 or array.max() >= upper):
         raise ValueError(f"{name} must lie in 0..{upper - 1}, got values from {array.min()} "
@@ -44,10 +49,19 @@ def _integers(name: str, values, upper: int) -> np.ndarray:
     return array
 
 
+def _single_integer(name: str, value, upper: int) -> int:
+    """``value`` as one Python int in [0, upper), or raise naming ``name``."""
+    array = _integers(name, value, upper)
+    if array.ndim != 0:
+        raise TypeError(f"{name} must be a single integer in 0..{upper - 1}, got an array of "
+                        f"shape {array.shape}.")
+    return int(array)
+
+
 def int_to_bits(values, num_bits: int = NUM_BITS) -> np.ndarray:
     """The binary digits of ``values``, least significant bit first.
 
-    values: an int or an int array of any shape, each in 0..2**num_bits - 1
+    values: an int or an int array of any shape (empty included), each in 0..2**num_bits - 1
     ->  an int64 array of shape values.shape + (num_bits,) holding 0s and 1s.
     Example: int_to_bits(6, 4) -> [0, 1, 1, 0] (6 = 0*1 + 1*2 + 1*4 + 0*8).
     """
@@ -60,11 +74,13 @@ def bits_to_int(bits) -> np.ndarray | int:
     """Inverse of :func:`int_to_bits`: bits (..., num_bits), least significant first -> ints (...).
 
     Entries must be 0 or 1 (floats equal to 0.0 or 1.0 are accepted). A single bit
-    vector gives a Python int.
+    vector gives a Python int; bits of shape (0, num_bits) give an empty int64 array.
     """
-    if isinstance(bits, (str, bytes)) or bits is None:
+    if isinstance(bits, (str, bytes, dict, set)) or bits is None:
         raise TypeError(f"bits must be an array of 0s and 1s, got {type(bits).__name__}.")
     array = np.asarray(bits)
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"bits must be an array of 0s and 1s, got dtype {array.dtype}.")
     if array.ndim == 0 or array.shape[-1] == 0:
         raise ValueError(f"bits must have at least one dimension holding the bits, got shape "
                          f"{array.shape}.")
@@ -78,10 +94,10 @@ def bits_to_int(bits) -> np.ndarray | int:
 
 
 def encode_pairs(a, b, num_bits: int = NUM_BITS) -> tuple[np.ndarray, np.ndarray]:
-    """The sequences for the sums a + b: inputs X (T, N, 2) and targets Y (T, N, 1), T = num_bits.
+    """The sequences for the sums a + b: inputs X (T, B, 2) and targets Y (T, B, 1), T = num_bits.
 
-    a, b: ints or 1-D int arrays of the same length N, each in 0..2**(num_bits - 1) - 1
-    (so that a + b fits in num_bits bits). Bits are least significant first, as floats.
+    a, b: ints or 1-D int arrays of the same length B >= 1, each in 0..2**(num_bits - 1) - 1
+    (so that a + b fits in num_bits bits). Bits are least significant first, as float64.
     """
     num_bits = _num_bits(num_bits)
     limit = 2 ** (num_bits - 1)
@@ -90,29 +106,38 @@ def encode_pairs(a, b, num_bits: int = NUM_BITS) -> tuple[np.ndarray, np.ndarray
     if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
         raise ValueError(f"a and b must be ints or 1-D arrays of the same length, got shapes "
                          f"{a.shape} and {b.shape}.")
-    bits_a = int_to_bits(a, num_bits).T                      # (T, N)
+    if a.size == 0:
+        raise ValueError("a and b must hold at least one number each, got two empty arrays.")
+    bits_a = int_to_bits(a, num_bits).T                      # (T, B)
     bits_b = int_to_bits(b, num_bits).T
     X = np.stack([bits_a, bits_b], axis=-1).astype(float)    # (T, N, 2)
     Y = int_to_bits(a + b, num_bits).T[..., None].astype(float)   # (T, N, 1)
     return X, Y
 
 
+def _batch(name: str, value, last: int) -> np.ndarray:
+    """``value`` as a float array of shape (T, B, last) with T, B >= 1, or raise naming ``name``."""
+    shape = f"(T, B, {last})"
+    array = float_array(name, value, shape)
+    if array.shape[2] != last:
+        raise ValueError(f"{name} must be a float array of shape {shape}, got shape {array.shape}.")
+    return array
+
+
 def decode_inputs(X) -> tuple[np.ndarray, np.ndarray]:
-    """The operands of a batch: X (T, N, 2) -> (a, b), two int arrays of shape (N,)."""
-    array = np.asarray(X)
-    if array.ndim != 3 or array.shape[2] != 2:
-        raise ValueError(f"X must have shape (T, N, 2), got {array.shape}.")
+    """The operands of a batch: X (T, B, 2) of 0s and 1s -> (a, b), two int arrays of shape (B,)."""
+    array = _batch("X", X, 2)
+    if not np.all((array == 0) | (array == 1)):
+        raise ValueError("X must hold only 0s and 1s (the operands' bits).")
     return bits_to_int(array[:, :, 0].T), bits_to_int(array[:, :, 1].T)
 
 
 def decode_outputs(ys, threshold: float = 0.5) -> np.ndarray:
-    """The numbers a network wrote: ys (T, N, 1) probabilities (or targets) -> ints (N,).
+    """The numbers a network wrote: ys (T, B, 1) probabilities (or targets) -> ints (B,).
 
     Each output is read as bit 1 when it is above ``threshold``.
     """
-    array = np.asarray(ys, dtype=float)
-    if array.ndim != 3 or array.shape[2] != 1:
-        raise ValueError(f"ys must have shape (T, N, 1), got {array.shape}.")
+    array = _batch("ys", ys, 1)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
         raise ValueError(f"threshold must be a number strictly between 0 and 1, got {threshold!r}.")
     return bits_to_int((array[:, :, 0] > threshold).T.astype(np.int64))
@@ -120,7 +145,7 @@ def decode_outputs(ys, threshold: float = 0.5) -> np.ndarray:
 
 def random_batch(batch_size: int, rng: np.random.Generator | int = 0,
                  num_bits: int = NUM_BITS) -> tuple[np.ndarray, np.ndarray]:
-    """N = batch_size random sums with operands in 0..2**(num_bits-1) - 1 -> (X (T, N, 2), Y (T, N, 1)).
+    """B = batch_size random sums with operands in 0..2**(num_bits-1) - 1 -> (X (T, B, 2), Y (T, B, 1)).
 
     ``rng`` is a NumPy Generator (pass the same one on every call to get fresh batches) or
     an integer seed.
@@ -130,7 +155,10 @@ def random_batch(batch_size: int, rng: np.random.Generator | int = 0,
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     if not isinstance(rng, np.random.Generator):
-        if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+            raise TypeError(f"rng must be a numpy Generator or a non-negative integer seed, "
+                            f"got {type(rng).__name__} {rng!r}.")
+        if rng < 0:
             raise ValueError(f"rng must be a numpy Generator or a non-negative integer seed, "
                              f"got {rng!r}.")
         rng = np.random.default_rng(int(rng))
@@ -144,7 +172,7 @@ def random_batch(batch_size: int, rng: np.random.Generator | int = 0,
 def all_pairs(num_bits: int = NUM_BITS) -> tuple[np.ndarray, np.ndarray]:
     """Every sum a + b with a, b in 0..127: X (8, 16384, 2), Y (8, 16384, 1).
 
-    Sequence n holds a = n // 128 and b = n % 128. (Other ``num_bits`` give the same for
+    Sum i of the batch is a + b with a = i // 128 and b = i % 128. (Other ``num_bits`` give the same for
     operands below 2**(num_bits - 1).)
     """
     num_bits = _num_bits(num_bits)
@@ -164,8 +192,8 @@ def format_sum(a: int, b: int, predicted: int | None = None, num_bits: int = NUM
     """
     num_bits = _num_bits(num_bits)
     limit = 2 ** (num_bits - 1)
-    a = int(_integers("a", a, limit))
-    b = int(_integers("b", b, limit))
+    a = _single_integer("a", a, limit)
+    b = _single_integer("b", b, limit)
     width = len(str(2 ** num_bits - 1))
 
     def row(label: str, value: int) -> str:
@@ -176,7 +204,7 @@ def format_sum(a: int, b: int, predicted: int | None = None, num_bits: int = NUM
              + "   (bit t = 2**t, least significant first)",
              row("a", a), row("b", b), row("a + b", a + b)]
     if predicted is not None:
-        predicted = int(_integers("predicted", predicted, 2 ** num_bits))
+        predicted = _single_integer("predicted", predicted, 2 ** num_bits)
         mark = "right" if predicted == a + b else "WRONG"
         lines.append(row("network", predicted) + f"   {mark}")
     return "\n".join(lines)

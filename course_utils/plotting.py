@@ -448,13 +448,13 @@ def plot_io_patterns(figsize: Sequence[float] = (11, 3.2)) -> Figure:
                 _box(ax, i, 0, f"$x_{i + 1}$", "#f2f2f2", round_=False)
                 _arrow(ax, (i, 0.23), (i, 0.77))
             if outs[i]:
-                label = f"$y_{i + 1 - (n_enc if n_enc < n else 0)}$"
+                label = rf"$\hat{{y}}_{i + 1 - (n_enc if n_enc < n else 0)}$"
                 _box(ax, i, 2, label, "#fde0c5", round_=False)
                 _arrow(ax, (i, 1.23), (i, 1.77))
         _diagram_axes(ax, (-0.5, n - 0.5), (-0.95, 2.35), name)
         ax.text((n - 1) / 2, -0.62, example, ha="center", va="center", fontsize=NOTE - 1,
                 style="italic")
-    fig.suptitle("Input/output patterns of a recurrent net (boxes: inputs x, states h, outputs y;"
+    fig.suptitle(r"Input/output patterns of a recurrent net (boxes: inputs $x$, states $h$, outputs $\hat{y}$;"
                  " time runs left to right)", fontsize=TITLE - 1)
     return fig
 
@@ -469,15 +469,15 @@ def plot_rnn_rolled_unrolled(n_steps: int = 4, figsize: Sequence[float] = (11, 3
     # rolled
     _box(left, 0, 0, "$x_t$", "#f2f2f2", round_=False)
     _box(left, 0, 1.2, "$h_t$", "#cfe3f3")
-    _box(left, 0, 2.4, "$y_t$", "#fde0c5", round_=False)
-    _arrow(left, (0, 0.23), (0, 0.97), text="$w_x$", offset=(-0.3, 0))
-    _arrow(left, (0, 1.43), (0, 2.17), text="$v$", offset=(-0.25, 0))
+    _box(left, 0, 2.4, r"$\hat{y}_t$", "#fde0c5", round_=False)
+    _arrow(left, (0, 0.23), (0, 0.97), text="$w_{xh}$", offset=(-0.32, 0))
+    _arrow(left, (0, 1.43), (0, 2.17), text="$w_{hy}$", offset=(-0.32, 0))
     loop = Path([(0.31, 1.32), (0.85, 1.32), (0.85, 1.08), (0.31, 1.08)],
                 [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO])
     left.add_patch(FancyArrowPatch(path=loop, arrowstyle="-|>", mutation_scale=14, color=RED,
                                    lw=1.6, zorder=1))
     left.add_patch(Rectangle((0.79, 1.14), 0.12, 0.12, color=RED, zorder=2))
-    left.text(0.98, 1.2, "$w_h$", color=RED, fontsize=NOTE + 1, va="center")
+    left.text(0.98, 1.2, "$w_{hh}$", color=RED, fontsize=NOTE + 1, va="center")
     left.text(0.85, 0.9, "delay: $h_{t-1}$", color=RED, fontsize=NOTE - 1, ha="center", va="top")
     _arrow(left, (1.45, 1.2), (2.15, 1.2), lw=3, text="unroll", offset=(0, 0.22),
            fontsize=NOTE + 1)
@@ -487,60 +487,61 @@ def plot_rnn_rolled_unrolled(n_steps: int = 4, figsize: Sequence[float] = (11, 3
     for t in range(1, n_steps + 1):
         _box(right, t, 0, f"$x_{t}$", "#f2f2f2", round_=False)
         _box(right, t, 1.2, f"$h_{t}$", "#cfe3f3")
-        _box(right, t, 2.4, f"$y_{t}$", "#fde0c5", round_=False)
-        _arrow(right, (t, 0.23), (t, 0.97), text="$w_x$", offset=(-0.24, 0), fontsize=NOTE)
-        _arrow(right, (t, 1.43), (t, 2.17), text="$v$", offset=(-0.22, 0), fontsize=NOTE)
-        _arrow(right, (t - 0.69, 1.2), (t - 0.31, 1.2), colour=RED, text="$w_h$",
+        _box(right, t, 2.4, rf"$\hat{{y}}_{t}$", "#fde0c5", round_=False)
+        _arrow(right, (t, 0.23), (t, 0.97), text="$w_{xh}$", offset=(-0.28, 0), fontsize=NOTE)
+        _arrow(right, (t, 1.43), (t, 2.17), text="$w_{hy}$", offset=(-0.28, 0), fontsize=NOTE)
+        _arrow(right, (t - 0.69, 1.2), (t - 0.31, 1.2), colour=RED, text="$w_{hh}$",
                offset=(0, 0.2), fontsize=NOTE)
-    right.text((n_steps + 1) / 2, -0.5, "the same $w_x$, $w_h$, $v$ and biases at every step",
+    right.text((n_steps + 1) / 2, -0.5, "the same $w_{xh}$, $w_{hh}$, $w_{hy}$ and biases at every step",
                ha="center", fontsize=NOTE)
     _diagram_axes(right, (-0.5, n_steps + 0.5), (-0.75, 2.85), "unrolled through time")
-    fig.suptitle(r"A recurrent neuron: $h_t = \phi(w_x x_t + w_h h_{t-1} + b)$, "
-                 r"an output $y_t$ from $v h_t$", fontsize=TITLE)
+    fig.suptitle(r"A recurrent neuron: $h_t = \phi(w_{xh} x_t + w_{hh} h_{t-1} + b_h)$, "
+                 r"an output $\hat{y}_t$ from $w_{hy} h_t + b_y$", fontsize=TITLE)
     return fig
 
 
-def plot_minibatch_shapes(m: int = 4, n_inputs: int = 3, n_neurons: int = 5,
+def plot_minibatch_shapes(batch_size: int = 4, input_size: int = 3, hidden_size: int = 5,
                           figsize: Sequence[float] = (11, 3.2)) -> Figure:
-    """The shapes in Y_t = phi(X_t W_x + Y_{t-1} W_y + b), drawn as grids of cells."""
-    for name, v in (("m", m), ("n_inputs", n_inputs), ("n_neurons", n_neurons)):
+    """The shapes in H_t = phi(X_t W_xh^T + H_{t-1} W_hh^T + b_h), drawn as grids of cells.
+
+    B = batch_size sequences (one per row), D = input_size, H = hidden_size; the weights are
+    stored as PyTorch stores them, W_xh (H, D) and W_hh (H, H), so they appear transposed.
+    """
+    for name, v in (("batch_size", batch_size), ("input_size", input_size),
+                    ("hidden_size", hidden_size)):
         _check_positive(name, v, integer=True)
         if v > 8:
             raise ValueError(f"{name} must be at most 8 to draw, got {v}.")
+    B, D, H = batch_size, input_size, hidden_size
     fig = _figure(figsize)
     ax = fig.subplots()
-    pieces = [("$X_t$", m, n_inputs, "#f2f2f2"), ("·", 0, 0, None),
-              ("$W_x$", n_inputs, n_neurons, "#dcd0ec"), ("+", 0, 0, None),
-              ("$Y_{t-1}$", m, n_neurons, "#cfe3f3"), ("·", 0, 0, None),
-              ("$W_y$", n_neurons, n_neurons, "#f6c9c9"), ("+", 0, 0, None),
-              ("$b$", 1, n_neurons, "#e2e2e2"), ("→", 0, 0, None),
-              ("$Y_t$", m, n_neurons, "#cfe3f3")]
-    dims = {"$X_t$": ("m", "n_inputs"), "$W_x$": ("n_inputs", "n_neurons"),
-            "$Y_{t-1}$": ("m", "n_neurons"), "$W_y$": ("n_neurons", "n_neurons"),
-            "$b$": ("1", "n_neurons"), "$Y_t$": ("m", "n_neurons")}
+    pieces = [("$X_t$", "B", "D", "#f2f2f2"), ("·", None, None, None),
+              (r"$W_{xh}^\top$", "D", "H", "#dcd0ec"), ("+", None, None, None),
+              ("$H_{t-1}$", "B", "H", "#cfe3f3"), ("·", None, None, None),
+              (r"$W_{hh}^\top$", "H", "H", "#f6c9c9"), ("+", None, None, None),
+              ("$b_h$", "1", "H", "#e2e2e2"), ("→", None, None, None),
+              ("$H_t$", "B", "H", "#cfe3f3")]
+    size = {"B": B, "D": D, "H": H, "1": 1}
     x = 0.0
-    top = max(m, n_inputs, n_neurons) / 2
-    for label, rows, cols, colour in pieces:
+    top = max(B, D, H) / 2
+    for label, r_name, c_name, colour in pieces:
         if colour is None:
             ax.text(x + 0.6, 0, label, ha="center", va="center", fontsize=TITLE + 4)
             if label == "→":
                 ax.text(x + 0.6, 0.45, r"$\phi$", ha="center", va="bottom", fontsize=TITLE + 2)
             x += 1.2
             continue
+        rows, cols = size[r_name], size[c_name]
         for i in range(rows):
             for j in range(cols):
                 ax.add_patch(Rectangle((x + j, rows / 2 - i - 1), 1, 1, fc=colour, ec=INK, lw=0.8))
         ax.text(x + cols / 2, rows / 2 + 0.45, label, ha="center", va="bottom", fontsize=LABEL + 1)
-        r_name, c_name = dims[label]
-        r_val = {"m": m, "n_inputs": n_inputs, "n_neurons": n_neurons, "1": 1}
-        ax.text(x + cols / 2, -top - 0.5, f"{r_val[r_name]}x{r_val[c_name]}\n"
-                f"{r_name} x {c_name}",
+        ax.text(x + cols / 2, -top - 0.5, f"{rows}x{cols}\n{r_name} x {c_name}",
                 ha="center", va="top", fontsize=NOTE - 1)
         x += cols + 0.2
-    _diagram_axes(ax, (-0.3, x + 0.1), (-top - 2.5, top + 1.6),
-                  "")
-    fig.suptitle(rf"$Y_t = \phi(X_t W_x + Y_{{t-1}} W_y + b)$ with m={m} instances, "
-                 f"n_inputs={n_inputs}, n_neurons={n_neurons} (b is added to every row)",
+    _diagram_axes(ax, (-0.3, x + 0.1), (-top - 2.5, top + 1.6), "")
+    fig.suptitle(rf"$H_t = \phi(X_t W_{{xh}}^\top + H_{{t-1}} W_{{hh}}^\top + b_h)$ with B={B} "
+                 f"sequences, D={D} inputs, H={H} hidden units ($b_h$ is added to every row)",
                  fontsize=TITLE - 1)
     return fig
 
@@ -617,6 +618,6 @@ def plot_unrolled_state(inputs: Sequence[float], states: np.ndarray, step: int,
             _arrow(ax, (t - 0.68, y_state), (t - 0.32, y_state), colour=RED)
     _diagram_axes(ax, (-0.6, n_t + 0.6), (-0.85, y_state + n_h * cell / 2 + 0.55), "")
     ax.set_aspect("auto")
-    fig.suptitle(rf"Step {step}: $h_{{{step}}} = \tanh(W_x x_{{{step}}} + W_h h_{{{step - 1}}} + b)$"
+    fig.suptitle(rf"Step {step}: $h_{{{step}}} = \tanh(W_{{xh}} x_{{{step}}} + W_{{hh}} h_{{{step - 1}}} + b_h)$"
                  rf" (colours: -1 blue, 0 white, +1 red)", fontsize=TITLE - 1)
     return fig

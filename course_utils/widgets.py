@@ -103,8 +103,8 @@ class UnrolledRNNWidget(widgets.VBox):
 
     ``step`` (an IntSlider, with a Play button linked to it) chooses how many inputs have
     been read; ``image`` shows the unrolled states, ``status`` the arithmetic of the step.
-    ``W_x`` (n_hidden, 1), ``W_h`` (n_hidden, n_hidden), ``b`` (n_hidden,) and ``states``
-    (T, n_hidden) are the numbers behind the picture.
+    ``W_xh`` (H, 1), ``W_hh`` (H, H), ``b_h`` (H,) with H = n_hidden, stored as PyTorch
+    stores them, and ``states`` (T, H) are the numbers behind the picture.
     """
 
     def __init__(self, inputs: Sequence[float] = (1.0, 0.5, -1.0, 0.0, 1.0, -0.5),
@@ -122,13 +122,13 @@ class UnrolledRNNWidget(widgets.VBox):
             raise ValueError(f"step must be an integer from 1 to {len(x)}, got {step!r}.")
         rng = np.random.default_rng(seed)
         self.inputs = x
-        self.W_x = rng.normal(0.0, 1.0, (n_hidden, 1))
-        self.W_h = rng.normal(0.0, 0.8 / np.sqrt(n_hidden), (n_hidden, n_hidden))
-        self.b = rng.normal(0.0, 0.2, n_hidden)
+        self.W_xh = rng.normal(0.0, 1.0, (n_hidden, 1))
+        self.W_hh = rng.normal(0.0, 0.8 / np.sqrt(n_hidden), (n_hidden, n_hidden))
+        self.b_h = rng.normal(0.0, 0.2, n_hidden)
         h = np.zeros(n_hidden)
         states = []
         for x_t in x:
-            h = np.tanh(self.W_x[:, 0] * x_t + self.W_h @ h + self.b)
+            h = np.tanh(self.W_xh[:, 0] * x_t + self.W_hh @ h + self.b_h)
             states.append(h)
         self.states = np.array(states)
         self.step = widgets.IntSlider(value=int(step), min=1, max=len(x), description="step t",
@@ -145,16 +145,16 @@ class UnrolledRNNWidget(widgets.VBox):
         t = self.step.value
         fig = plot_unrolled_state(self.inputs, self.states, t, figsize=(10, 3.3))
         self.image.value = figure_to_png(fig)
-        prev = self.states[t - 2] if t > 1 else np.zeros(len(self.b))
+        prev = self.states[t - 2] if t > 1 else np.zeros(len(self.b_h))
 
         def vec(v: np.ndarray) -> str:
             return "[" + ", ".join(f"{u:+.2f}" for u in v) + "]"
 
         self.status.value = (
             "<code>" + html.escape(
-                f"h_{t} = tanh(W_x * ({self.inputs[t - 1]:+.1f}) + W_h @ h_{t - 1} + b) "
-                f"= tanh({vec(self.W_x[:, 0] * self.inputs[t - 1])} + "
-                f"{vec(self.W_h @ prev)} + {vec(self.b)}) = {vec(self.states[t - 1])}")
+                f"h_{t} = tanh(W_xh x_{t} + W_hh h_{t - 1} + b_h) with x_{t} = "
+                f"{self.inputs[t - 1]:+.1f}: tanh({vec(self.W_xh[:, 0] * self.inputs[t - 1])} + "
+                f"{vec(self.W_hh @ prev)} + {vec(self.b_h)}) = {vec(self.states[t - 1])}")
             + "</code>")
 
 

@@ -8,6 +8,7 @@ from course_utils import CheckFailed
 from course_utils import numpy_rnn as ref
 from course_utils.binary import random_batch
 from course_utils.checks import lab01
+from tests._checks import Case, squash, to_float32, to_list
 
 sigmoid = ref.sigmoid
 
@@ -19,7 +20,7 @@ def stub(*args, **kwargs):
 def failure(check, *args, **kwargs) -> str:
     with pytest.raises(CheckFailed) as info:
         check(*args, **kwargs)
-    return info.value.message
+    return squash(info.value.message)
 
 
 # --------------------------------------------------------------------------- rnn_step
@@ -30,12 +31,14 @@ def test_rnn_step_accepts_the_reference(capsys):
 
 
 @pytest.mark.parametrize("planted, words", [
-    (lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b), ["tanh", "sigmoid"]),
-    (lambda x, h, Wx, Wh, b: sigmoid(x @ Wx + b), ["ignores the previous state h_prev"]),
-    (lambda x, h, Wx, Wh, b: sigmoid(x @ Wx + h @ Wh), ["ignores the bias b_h"]),
-    (lambda x, h, Wx, Wh, b: sigmoid(h @ Wh + b), ["ignores the input x_t"]),
-    (lambda x, h, Wx, Wh, b: sigmoid(x @ Wx + h @ Wh.T + b), ["W_hh is used transposed"]),
-    (lambda x, h, Wx, Wh, b: x @ Wx + h @ Wh + b, ["pre-activation", "apply the sigmoid"]),
+    (lambda x, h, Wx, Wh, b: np.tanh(x @ Wx.T + h @ Wh.T + b), ["tanh", "sigmoid"]),
+    (lambda x, h, Wx, Wh, b: sigmoid(x @ Wx.T + b), ["ignores the previous state h_prev"]),
+    (lambda x, h, Wx, Wh, b: sigmoid(x @ Wx.T + h @ Wh.T), ["ignores the bias b_h"]),
+    (lambda x, h, Wx, Wh, b: sigmoid(h @ Wh.T + b), ["ignores the input x_t"]),
+    (lambda x, h, Wx, Wh, b: sigmoid(x @ Wx.T + h @ Wh + b),
+     ["h_prev @ W_hh, without the transpose", "W_hh is square"]),
+    (lambda x, h, Wx, Wh, b: x @ Wx.T + h @ Wh.T + b, ["pre-activation", "apply the sigmoid"]),
+    (lambda x, h, Wx, Wh, b: np.maximum(x @ Wx.T + h @ Wh.T + b, 0), ["ReLU"]),
 ])
 def test_rnn_step_names_the_mistake(planted, words):
     message = failure(lab01.check_rnn_step, planted)
@@ -44,16 +47,31 @@ def test_rnn_step_names_the_mistake(planted, words):
         assert word in message
 
 
-def test_rnn_step_wrong_shape_names_both_shapes():
+def test_rnn_step_without_a_hint_says_what_differs():
+    message = failure(lab01.check_rnn_step, lambda x, h, Wx, Wh, b: sigmoid(x @ Wx.T + h @ Wh.T + 2 * b))
+    assert "h_t differs at index (" in message and "Expected h_t = sigmoid(" in message
+
+
+def test_rnn_step_wrong_shape_type_and_dtype():
     message = failure(lab01.check_rnn_step, lambda x, h, Wx, Wh, b: ref.rnn_step(x, h, Wx, Wh, b).T)
     assert "shape (16, 4)" in message and "expected (4, 16)" in message and "transposed" in message
     message = failure(lab01.check_rnn_step, lambda x, h, Wx, Wh, b: ref.rnn_step(x, h, Wx, Wh, b)[0])
     assert "shape (16,)" in message and "expected (4, 16)" in message
+    message = failure(lab01.check_rnn_step,
+                      lambda x, h, Wx, Wh, b: ref.rnn_step(x, h, Wx, Wh, b).astype(np.float32))
+    assert "dtype float32, expected float64" in message and "1e-7" in message
+    message = failure(lab01.check_rnn_step, lambda *a: ref.rnn_step(*a).tolist())
+    assert "should be a NumPy array, got list" in message
+
+
+def test_rnn_step_with_the_old_layout_is_told_about_the_transposes():
+    message = failure(lab01.check_rnn_step, lambda x, h, Wx, Wh, b: sigmoid(x @ Wx + h @ Wh + b))
+    assert "raised ValueError" in message and "x_t @ W_xh.T + h_prev @ W_hh.T" in message
 
 
 def test_rnn_step_in_place_update_is_reported():
     def in_place(x, h, Wx, Wh, b):
-        h[:] = sigmoid(x @ Wx + h @ Wh + b)
+        h[:] = sigmoid(x @ Wx.T + h @ Wh.T + b)
         return h
     message = failure(lab01.check_rnn_step, in_place)
     assert "changed its argument `h` in place" in message
@@ -61,8 +79,8 @@ def test_rnn_step_in_place_update_is_reported():
 
 def test_rnn_step_stub_and_crash():
     assert "not implemented yet" in failure(lab01.check_rnn_step, stub)
-    message = failure(lab01.check_rnn_step, lambda x, h, Wx, Wh, b: Wx @ x)
-    assert "raised ValueError" in message
+    message = failure(lab01.check_rnn_step, lambda x, h, Wx, Wh, b: x.undefined)
+    assert "raised AttributeError" in message
 
 
 # --------------------------------------------------------------------------- rnn_forward
@@ -78,7 +96,7 @@ def _forward(step=ref.rnn_step, *, restart=None, start_zero=False, out=sigmoid, 
             previous = h
             h = step(X[t], h, params["W_xh"], params["W_hh"], params["b_h"])
             hs.append(previous if shift else h)
-            ys.append(out(h @ params["W_hy"] + (params["b_y"] if use_by else 0.0)))
+            ys.append(out(h @ params["W_hy"].T + (params["b_y"] if use_by else 0.0)))
         return np.stack(hs), np.stack(ys)
     return forward
 
@@ -92,11 +110,13 @@ def test_rnn_forward_accepts_the_reference(capsys):
 @pytest.mark.parametrize("planted, words", [
     (_forward(restart="h0"), ["ignores the previous state", "every step starts again from h0"]),
     (_forward(start_zero=True), ["ignores h0"]),
-    (_forward(step=lambda x, h, Wx, Wh, b: sigmoid(x @ Wx + h @ Wh)), ["ignores the bias b_h"]),
-    (_forward(step=lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b)), ["tanh"]),
+    (_forward(step=lambda x, h, Wx, Wh, b: sigmoid(x @ Wx.T + h @ Wh.T)), ["ignores the bias b_h"]),
+    (_forward(step=lambda x, h, Wx, Wh, b: np.tanh(x @ Wx.T + h @ Wh.T + b)), ["tanh"]),
+    (_forward(step=lambda x, h, Wx, Wh, b: sigmoid(x @ Wx.T + h @ Wh + b)),
+     ["h @ W_hh without the transpose"]),
     (_forward(shift=True), ["shifted by one step"]),
-    (_forward(out=lambda z: z), ["the states hs are right", "ys differs at index",
-                                 "pre-activations", "apply the sigmoid"]),
+    (_forward(out=lambda z: z), ["the states hs are right", "ys differs at index", "logits",
+                                 "apply the sigmoid"]),
     (_forward(use_by=False), ["ignores the output bias b_y"]),
 ])
 def test_rnn_forward_names_the_mistake(planted, words):
@@ -134,6 +154,23 @@ def _edit(name, change):
     return backward
 
 
+def _wrapping_backward(X, Y, h0, hs, ys, params):
+    """BPTT as students write it, reading hs[t - 1] at every step, t = 0 included."""
+    T, B, _ = X.shape
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        dl = (ys[t] - Y[t]) / B
+        grads["W_hy"] += dl.T @ hs[t]
+        grads["b_y"] += dl.sum(axis=0)
+        delta = (dl @ params["W_hy"] + dh_next) * hs[t] * (1 - hs[t])
+        grads["W_xh"] += delta.T @ X[t]
+        grads["W_hh"] += delta.T @ hs[t - 1]           # hs[-1] at t = 0: the last state
+        grads["b_h"] += delta.sum(axis=0)
+        dh_next = delta @ params["W_hh"]
+    return grads
+
+
 def test_rnn_backward_accepts_the_reference(capsys):
     lab01.check_rnn_backward(ref.rnn_backward)
     assert "✓ rnn_backward" in capsys.readouterr().out
@@ -144,13 +181,19 @@ def test_rnn_backward_accepts_the_reference(capsys):
                                      "sum the contributions of all T steps"]),
     (_backward(carry=False), ["W_xh", "does not flow back through time", "Also wrong: W_hh, b_h",
                               "(W_hy, b_y are right.)"]),
-    (_edit("W_hh", lambda g, N: g.T), ["W_hh", "transpose"]),
-    (_edit("b_h", lambda g, N: np.zeros_like(g)), ["b_h", "all zeros"]),
-    (_edit("W_hy", lambda g, N: g * N), ["W_hy", "N = 3 times too large"]),
+    (_edit("W_hh", lambda g, B: g.T), ["W_hh", "transpose"]),
+    (_edit("b_h", lambda g, B: np.zeros_like(g)), ["b_h", "all zeros"]),
+    (_edit("W_hy", lambda g, B: g * B), ["W_hy", "B = 3 times too large"]),
     (_backward(hidden_derivative=False), ["W_xh", "sigmoid derivative is missing"]),
     (_backward(output_derivative=True), ["W_hy", "yhat_t (1 - yhat_t)"]),
     (_backward(previous_state=False), ["W_hh", "h_{t-1}"]),
-    (_backward(initial_state=False), ["W_hh", "its previous state is h0"]),
+    (_backward(initial_state="zeros"), ["W_hh", "its previous state is h0, not zeros"]),
+    (_wrapping_backward, ["the gradient for W_hh", "hs[t - 1] = hs[-1], the LAST state",
+                          "h_prev = hs[t - 1] if t > 0 else h0", "(W_hy, b_y, W_xh, b_h are right.)"]),
+    (_backward(carry_before_derivative=True), ["W_xh", "dh_next is taken before the sigmoid "
+                                               "derivative", "not dh @ W_hh"]),
+    (_backward(carry_transposed=True), ["W_xh", "dh_next uses W_hh transposed",
+                                        "dh_next = delta @ W_hh"]),
 ])
 def test_rnn_backward_names_parameter_index_and_error(planted, words):
     message = failure(lab01.check_rnn_backward, planted)
@@ -159,9 +202,21 @@ def test_rnn_backward_names_parameter_index_and_error(planted, words):
         assert word in message
 
 
-def test_rnn_backward_shape_and_keys():
-    message = failure(lab01.check_rnn_backward, _edit("b_h", lambda g, N: g[None, :]))
+def test_rnn_backward_each_hint_is_given_only_for_its_own_mistake():
+    """A gradient off in an unplanted way gets no hint: the message says what differs, where."""
+    message = failure(lab01.check_rnn_backward, _edit("W_xh", lambda g, B: g + 0.01))
+    assert "the gradient for W_xh differs at index" in message
+    for hint in ("LAST state", "before the sigmoid", "transposed", "times too", "missing"):
+        assert hint not in message
+
+
+def test_rnn_backward_shape_keys_and_dtype():
+    message = failure(lab01.check_rnn_backward, _edit("b_h", lambda g, B: g[None, :]))
     assert "grads['b_h'] has shape (1, 5)" in message and "expected (5,)" in message
+    message = failure(lab01.check_rnn_backward, _edit("W_hy", lambda g, B: g.T))
+    assert "grads['W_hy'] has shape (5, 1), expected (1, 5)" in message and "transposed" in message
+    message = failure(lab01.check_rnn_backward, _edit("W_xh", lambda g, B: g.astype(np.float32)))
+    assert "grads['W_xh'] has dtype float32, expected float64" in message
 
     def no_bias(X, Y, h0, hs, ys, params):
         grads = ref.rnn_backward(X, Y, h0, hs, ys, params)
@@ -205,13 +260,27 @@ def _all_at_once(f, x, eps=1e-5):
     return np.full(np.shape(x), (f(x + eps) - f(x - eps)) / (2 * eps))
 
 
-def _no_restore(f, x, eps=1e-5):
+def _no_restore_on_the_callers_x(f, x, eps=1e-5):
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         x[i] += eps
         f_plus = f(x)
         x[i] -= 2 * eps
         grad[i] = (f_plus - f(x)) / (2 * eps)
+    return grad
+
+
+def _no_restore_on_a_copy(f, x, eps=1e-5):
+    """The lab's scaffold copies x; this loop forgets `x[i] = old` inside the copy."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        f_plus = f(x)
+        x[i] = old - eps
+        f_minus = f(x)
+        grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
 
 
@@ -222,23 +291,28 @@ def test_numerical_gradient_accepts_the_reference(capsys):
 
 
 @pytest.mark.parametrize("planted, words", [
-    (_numgrad("forward"), ["one-sided difference", "(f(x + eps) - f(x - eps)) / (2 eps)"]),
-    (_numgrad("no_half"), ["twice the right value", "2 * eps"]),
-    (_all_at_once, ["same number", "one entry at a time"]),
-    (_numgrad("own_eps"), ["use the eps you are given"]),
-    (_numgrad("first_row"), ["Entries from index (1, 0) on are 0", "np.ndindex"]),
+    (_numgrad("forward"), ["eps=0.1", "one-sided difference", "(f(x + eps) - f(x - eps)) / (2 eps)"]),
+    (_numgrad("no_half"), ["eps=0.1", "twice the right value", "2 * eps"]),
+    (_all_at_once, ["eps=0.1", "same number", "one entry at a time"]),
+    (_numgrad("own_eps"), ["eps=0.1", "use the eps you are given"]),
+    (_numgrad("first_row"), ["eps=0.1", "Entries from index (1, 0) on are 0", "np.ndindex"]),
+    (_no_restore_on_a_copy, ["eps=1e-05", "does not put x[i] back", "looks like rounding",
+                             "x[i] = old"]),
 ])
 def test_numerical_gradient_names_the_mistake(planted, words):
     message = failure(lab01.check_numerical_gradient, planted)
-    assert "differs at index (" in message and "eps=0.1" in message
+    assert "differs at index (" in message
     for word in words:
         assert word in message
 
 
-def test_numerical_gradient_mutation_shape_and_stub():
-    assert "changed its argument `x`" in failure(lab01.check_numerical_gradient, _no_restore)
+def test_numerical_gradient_mutation_shape_type_and_stub():
+    assert "changed its argument `x`" in failure(lab01.check_numerical_gradient,
+                                                 _no_restore_on_the_callers_x)
     message = failure(lab01.check_numerical_gradient, _numgrad("flat"))
     assert "shape (12,)" in message and "expected (3, 4)" in message and "flatten" in message
+    message = failure(lab01.check_numerical_gradient, lambda f, x, eps: ref.numerical_gradient(f, x, eps).tolist())
+    assert "should be a NumPy array, got list" in message
     assert "not implemented yet" in failure(lab01.check_numerical_gradient, stub)
 
 
@@ -255,51 +329,62 @@ def test_gradients_agree_blames_the_right_function():
     assert "for W_xh your BPTT and your numerical gradient disagree" in message
     assert "rnn_backward is the one that is off" in message and "Also above" in message
     message = failure(lab01.check_gradients_agree, ref.rnn_backward, _numgrad("forward"))
-    assert "numerical_gradient is the one that is off" in message
+    assert "numerical_gradient is the one that is off" in message and "one-sided" in message
     message = failure(lab01.check_gradients_agree, ref.rnn_backward, _numgrad("no_half"))
-    assert "relative error 3.3e-01" in message and "index (" in message
+    assert "relative error 5.0e-01" in message and "index (" in message   # ||g|| / ||2g||
+    message = failure(lab01.check_gradients_agree, ref.rnn_backward, _no_restore_on_a_copy)
+    assert "numerical_gradient is the one that is off" in message and "x[i] back" in message
     message = failure(lab01.check_gradients_agree, _backward(carry=False), _numgrad("no_half"))
     assert "Both disagree" in message
 
 
-def test_gradients_agree_stubs():
+def test_gradients_agree_stubs_and_float32():
     assert "`stub` is not implemented yet" in failure(lab01.check_gradients_agree, stub,
                                                       ref.numerical_gradient)
     assert "not implemented yet" in failure(lab01.check_gradients_agree, ref.rnn_backward, stub)
+    message = failure(lab01.check_gradients_agree, ref.rnn_backward,
+                      lambda f, x, eps: ref.numerical_gradient(f, x, eps).astype(np.float32))
+    assert "numerical_gradient's result for W_xh has dtype float32, expected float64" in message
 
 
 # --------------------------------------------------------------------------- training
 
-def _train(*, sign=-1.0, skip=(), steps=2000, rebind=False, log=True):
+def _train(*, sign=-1.0, skip=(), steps=2000, rebind=False, log=True, per_bit=False,
+           one_batch=False, log_twice=False):
     def train(params, history, steps=steps, batch_size=16, lr=0.5, seed=0):
         rng = np.random.default_rng(seed)
         h0 = np.zeros((batch_size, params["W_hh"].shape[0]))
-        for _ in range(steps):
-            X, Y = random_batch(batch_size, rng)
+        X, Y = random_batch(batch_size, rng)                 # the first batch
+        for step in range(steps):
+            if step and not one_batch:
+                X, Y = random_batch(batch_size, rng)
             hs, ys = ref.rnn_forward(X, h0, params)
             grads = ref.rnn_backward(X, Y, h0, hs, ys, params)
+            if log:
+                for _repeat in range(2 if log_twice else 1):
+                    history["loss"].append(ref.bce_loss(ys, Y))
+                    history["accuracy"].append(np.mean((ys > 0.5) == (Y > 0.5)) if per_bit
+                                               else ref.bits_correct(ys, Y).mean())
             for name, value in params.items():
                 if rebind:
                     value = value + sign * lr * grads[name]
                 elif name not in skip:
                     value += sign * lr * grads[name]
-            if log:
-                history["loss"].append(ref.bce_loss(ys, Y))
-                history["accuracy"].append(ref.bits_correct(ys, Y).mean())
     return train
 
 
-@pytest.fixture(scope="module")
-def trained():
-    params = ref.init_params(seed=0)
-    _train()(params, {"loss": [], "accuracy": []})
-    return params
+def _run(planted, params=None, history=None, **settings):
+    params = ref.init_params(seed=0) if params is None else params
+    history = {"loss": [], "accuracy": []} if history is None else history
+    return failure(lab01.check_training, planted, params, history, **settings)
 
 
-def test_training_accepts_the_reference(capsys):
+def test_training_accepts_the_reference_and_a_lab_style_loop(capsys):
     history = {"loss": [], "accuracy": []}
     lab01.check_training(_train(), ref.init_params(seed=0), history, steps=2000)
-    assert "all 16,384 sums come out right" in capsys.readouterr().out
+    lab01.check_training(ref.train, ref.init_params(seed=0), {"loss": [], "accuracy": []},
+                         steps=2000, batch_size=16, lr=0.5, seed=0)
+    assert capsys.readouterr().out.count("all 16,384 sums come out right") == 2
     assert len(history["loss"]) == 2000
 
 
@@ -310,20 +395,67 @@ def test_training_accepts_the_reference(capsys):
     (_train(steps=20), ["after 20 steps", "of 16,384 sums still come out wrong",
                         "your network writes", "more steps"]),
     (_train(log=False, steps=5), ["history['loss'] is empty"]),
+    (_train(per_bit=True), ["history['accuracy'] holds the fraction of BITS",
+                            "fraction of SUMS whose 8 bits are all right"]),
+    (_train(one_batch=True, steps=300), ["every sum of the first batch right",
+                                         "draws one batch and reuses it"]),
+    (_train(log_twice=True, steps=100), ["train logged 200 losses for steps=100",
+                                         "one loss and one accuracy per step"]),
 ])
 def test_training_names_the_mistake(planted, words):
-    message = failure(lab01.check_training, planted, ref.init_params(seed=0),
-                      {"loss": [], "accuracy": []})
+    message = _run(planted)
     for word in words:
         assert word in message
 
 
+def test_training_per_bit_accuracy_is_caught_without_the_labs_batches():
+    """A loop that draws its batches elsewhere still cannot log per-bit accuracy unnoticed."""
+    def other_batches(params, history, steps=2000, batch_size=16, lr=0.5, seed=0):
+        ref.train(params, history, steps, batch_size, lr, seed + 1)
+        history["accuracy"][:] = [a + 1 / 128 if a < 1 else a for a in history["accuracy"]]
+    message = _run(other_batches)
+    assert "history['loss'][0]" in message and "generator" in message
+    first = lab01._first_batch(ref.init_params(seed=0), 16, 0)
+    history = {"loss": [first[2]], "accuracy": [first[3] + 1 / 128]}
+    with pytest.raises(CheckFailed, match="not a whole number of sums out of batch_size=16"):
+        lab01._check_history("training", history, None, 16)
+
+
+def test_training_a_second_run_on_stale_state_says_to_rerun_the_cell():
+    """Issue 16: the student fixes train but re-runs only the check cell."""
+    params, history = ref.init_params(seed=0), {"loss": [], "accuracy": []}
+    first = _run(_train(sign=+1.0, steps=300), params, history)
+    assert "loss went up" in first
+    message = _run(_train(), params, history)
+    assert "history already holds 300 entries before this run" in message
+    assert "Re-run the cell that creates params and history" in message
+    assert "loss went up" not in message
+    history = {"loss": [], "accuracy": []}
+    params["W_hh"][0, 0] = np.nan
+    message = _run(_train(), params, history)
+    assert "params holds inf or nan before training" in message and "re-run the cell" in message
+
+
+def test_training_ignoring_the_seed_is_named():
+    def own_rng(params, history, steps=2000, batch_size=16, lr=0.5, seed=0):
+        ref.train(params, history, steps, batch_size, lr, seed=1234)
+    message = _run(own_rng)
+    assert "history['loss'][0]" in message and "np.random.default_rng(seed)" in message
+
+
 def test_training_bad_arguments_and_stub():
     assert "history must be a dict" in failure(lab01.check_training, _train(), ref.init_params(), [])
-    assert "params is missing" in failure(lab01.check_training, _train(), {"W_xh": np.zeros((2, 3))},
-                                          {"loss": [], "accuracy": []})
+    assert "params is missing" in failure(lab01.check_training, _train(),
+                                          {"W_xh": np.zeros((3, 2))}, {"loss": [], "accuracy": []})
     assert "not implemented yet" in failure(lab01.check_training, stub, ref.init_params(),
                                             {"loss": [], "accuracy": []})
+
+
+@pytest.fixture(scope="module")
+def trained():
+    params = ref.init_params(seed=0)
+    ref.train(params, {"loss": [], "accuracy": []})
+    return params
 
 
 def test_accuracy_and_predictions(trained):
@@ -333,7 +465,7 @@ def test_accuracy_and_predictions(trained):
     assert "not implemented yet" in failure(lab01.addition_accuracy, stub, trained)
     assert "not implemented yet" in failure(lab01.predict_sums, stub, trained, 1, 2)
     message = failure(lab01.addition_accuracy, lambda X, h0, p: ref.rnn_forward(X, h0, p)[1], trained)
-    assert "should return (hs, ys)" in message
+    assert "should return two arrays, (hs, ys)" in message
     with pytest.raises(ValueError, match="a must lie in 0..127"):
         lab01.predict_sums(ref.rnn_forward, trained, 128, 0)
     assert "params must be a dict" in failure(lab01.addition_accuracy, ref.rnn_forward, [1, 2])
@@ -346,8 +478,44 @@ def test_checks_want_a_function(check):
 
 
 # ------------------------------------------------------------------ the systematic layer
-from tests._checks import Case  # noqa: E402
+# Converters for results that are not a single array (the lab relies on float64 NumPy arrays).
+def pair_as_lists(result):
+    return result[0].tolist(), result[1].tolist()
+
+
+def pair_as_float32(result):
+    return result[0].astype(np.float32), result[1].astype(np.float32)
+
+
+def grads_as_lists(grads):
+    return {name: value.tolist() for name, value in grads.items()}
+
+
+def grads_as_float32(grads):
+    return {name: value.astype(np.float32) for name, value in grads.items()}
+
+
+ARRAY_RETURNS = [(to_list, "should be a NumPy array, got list"), (to_float32, "expected float64")]
 
 CASES = [
-    Case(lab01.check_rnn_step, ref.rnn_step, mutable=(0, 1, 2, 3, 4)),
+    Case(lab01.check_rnn_step, ref.rnn_step, mutable=(0, 1, 2, 3, 4), returns=ARRAY_RETURNS),
+    Case(lab01.check_rnn_forward, ref.rnn_forward, mutable=(0, 1, 2),
+         returns=[(pair_as_lists, "should be a NumPy array, got list"),
+                  (pair_as_float32, "dtype float32, expected float64")]),
+    Case(lab01.check_rnn_backward, ref.rnn_backward, mutable=(0, 1, 2, 3, 4, 5),
+         returns=[(grads_as_lists, "should be a NumPy array, got list"),
+                  (grads_as_float32, "dtype float32, expected float64")]),
+    Case(lab01.check_numerical_gradient, ref.numerical_gradient, mutable=(1,), returns=ARRAY_RETURNS),
+    Case(lab01.check_gradients_agree, ref.rnn_backward, mutable=(0, 1, 2, 3, 4, 5),
+         returns=[(grads_as_float32, "dtype float32, expected float64")],
+         run=lambda student: lab01.check_gradients_agree(student, ref.numerical_gradient),
+         id="check_gradients_agree-backward"),
+    Case(lab01.check_gradients_agree, ref.numerical_gradient, mutable=(1,), returns=ARRAY_RETURNS,
+         run=lambda student: lab01.check_gradients_agree(ref.rnn_backward, student),
+         id="check_gradients_agree-numerical"),
+    # train changes params and history by design; it draws its batches from `seed`
+    Case(lab01.check_training, ref.train, rng="seed", rng_words="generator",
+         run=lambda student: lab01.check_training(student, ref.init_params(seed=0),
+                                                  {"loss": [], "accuracy": []}, steps=2000,
+                                                  batch_size=16, lr=0.5, seed=0)),
 ]

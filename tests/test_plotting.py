@@ -101,8 +101,8 @@ def test_plot_functions_reject_bad_arguments(records):
         plotting.plot_rnn_rolled_unrolled(n_steps=9)
     with pytest.raises(TypeError, match="n_steps"):
         plotting.plot_rnn_rolled_unrolled(n_steps=2.5)
-    with pytest.raises(ValueError, match="n_neurons"):
-        plotting.plot_minibatch_shapes(n_neurons=0)
+    with pytest.raises(ValueError, match="hidden_size"):
+        plotting.plot_minibatch_shapes(hidden_size=0)
     with pytest.raises(ValueError, match="seed"):
         plotting.plot_order_matters(seed=-1)
     with pytest.raises(ValueError, match="n must be at least"):
