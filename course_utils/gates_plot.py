@@ -202,7 +202,8 @@ def _named_series(argument: str, mapping: Any, minimum: int = 2) -> dict[str, np
 
 def plot_gradient_by_distance(norms: Mapping[str, Any], ax: Axes | None = None,
                               title: str = "Gradient reaching input $x_t$ from the loss at step T",
-                              ylabel: str = r"$\|\partial L / \partial x_t\|$") -> Figure:
+                              ylabel: str = r"$\|\partial\mathcal{L} / \partial\mathbf{x}_t\|$"
+                              ) -> Figure:
     """Plot gradient norms against the distance T - t on a log scale, one line per cell.
 
     ``norms`` maps a cell's name to a 1-D sequence of T >= 2 non-negative norms, ordered by
