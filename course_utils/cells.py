@@ -305,6 +305,9 @@ class _ScratchLayer(nn.Module):
 
     def forward(self, x: torch.Tensor, state: Any = None) -> tuple[torch.Tensor, Any]:
         """``x``: (B, T, input_size) -> outputs (B, T, hidden_size) and the final state."""
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"x must be a torch.Tensor of shape (batch, time, {self.input_size}), "
+                            f"got {type(x).__name__}.")
         if x.ndim != 3 or x.shape[-1] != self.input_size:
             raise ValueError(f"x must have shape (batch, time, {self.input_size}), "
                              f"got {tuple(x.shape)}.")

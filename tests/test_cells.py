@@ -194,6 +194,10 @@ def test_bad_arguments():
         ScratchGRU(2.5, H)
     with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 4\)"):
         ScratchGRU(D, H)(torch.zeros(B, T, D + 1))
+    with pytest.raises(TypeError, match=r"x must be a torch.Tensor of shape \(batch, time, 4\)"):
+        ScratchGRU(D, H)(np.zeros((B, T, D)))
+    with pytest.raises(ValueError, match=r"h must have shape \(batch, hidden_size\)"):
+        ScratchGRU(D, H)(_x(), torch.zeros(B + 1, H))
 
 
 def test_unroll_numpy_float32_keeps_a_float_state():
