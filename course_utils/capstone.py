@@ -22,6 +22,7 @@ records only (:func:`select_and_score`). All models train with one recipe (:func
 """
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
 from typing import Callable, Mapping, Sequence
 
@@ -99,6 +100,18 @@ def _array(name: str, value, *, ndim: int, dtype=float) -> np.ndarray:
     if array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}.")
     return array
+
+
+def _signals(x, *, min_length: int = 1) -> torch.Tensor:
+    """The input of a model: a floating-point tensor (B, T) of signals in mV."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor of signals (B, T), got {type(x).__name__}.")
+    if x.dim() != 2 or x.shape[1] < min_length:
+        raise ValueError(f"x must have shape (B, T) with T >= {min_length}: one signal per row, "
+                         f"got shape {tuple(x.shape)}.")
+    if not x.is_floating_point():
+        raise TypeError(f"x must hold floats (mV), got dtype {x.dtype}.")
+    return x
 
 
 def _truth_and_scores(prefix: str, scores, truth) -> tuple[np.ndarray, np.ndarray]:
@@ -233,6 +246,7 @@ class WindowNet(torch.nn.Module):
         width, channels = _positive_int("width", width), _positive_int("channels", channels)
         if width < 4:
             raise ValueError(f"width must be at least 4 samples (two poolings), got {width}.")
+        self.width = width
         self.features = torch.nn.Sequential(
             torch.nn.Conv1d(1, channels, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool1d(2),
             torch.nn.Conv1d(channels, channels, 5, padding=2), torch.nn.ReLU(),
@@ -242,6 +256,9 @@ class WindowNet(torch.nn.Module):
             torch.nn.Linear(32, 2))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = _signals(x)
+        if x.shape[1] != self.width:
+            raise ValueError(f"x must hold windows of {self.width} samples, got {x.shape[1]}.")
         return self.classify(self.features(x.unsqueeze(1)))
 
 
@@ -257,7 +274,7 @@ class GRUTagger(torch.nn.Module):
         self.out = torch.nn.Linear(hidden_size, 3)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        states, _ = self.gru(x.unsqueeze(-1))
+        states, _ = self.gru(_signals(x).unsqueeze(-1))
         return self.out(states)
 
 
@@ -288,7 +305,7 @@ class ConvTagger(torch.nn.Module):
         return 1 + (self.kernel_size - 1) * sum(self.dilations)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = x.unsqueeze(1)
+        h = _signals(x).unsqueeze(1)
         for conv, d in zip(self.convs, self.dilations):
             h = torch.relu(conv(F.pad(h, ((self.kernel_size - 1) * d, 0))))
         return self.out(h).transpose(1, 2)
@@ -308,7 +325,7 @@ class WindowedTagger(torch.nn.Module):
         self.width = _positive_int("width", width)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        B, T = x.shape
+        B, T = _signals(x).shape
         n = T // self.width
         out = self.tagger(x[:, :n * self.width].reshape(B * n, self.width)).reshape(
             B, n * self.width, -1)
@@ -448,6 +465,8 @@ def abnormal_beat_metrics(y_true, y_pred) -> dict[str, float]:
 def balanced_accuracy(scores, truth, threshold: float) -> float:
     """(sensitivity + specificity) / 2 of the decisions ``scores >= threshold``."""
     s, t = _truth_and_scores("beat", scores, truth)
+    if isinstance(threshold, bool) or not isinstance(threshold, Real) or math.isnan(threshold):
+        raise TypeError(f"threshold must be a number, got {threshold!r}.")
     m = abnormal_beat_metrics(t, s >= threshold)
     return (m["sensitivity"] + m["specificity"]) / 2
 

@@ -194,6 +194,26 @@ def test_models_reject_bad_arguments(build, error, words):
         build()
 
 
+@pytest.mark.parametrize("model", [GRUTagger(4), ConvTagger(4), WindowNet(8),
+                                   WindowedTagger(ConvTagger(4), 8)],
+                         ids=["gru", "conv", "window net", "windowed"])
+@pytest.mark.parametrize("x, error, words", [
+    (np.zeros((2, 8), dtype=np.float32), TypeError, "x must be a torch.Tensor"),
+    (torch.zeros(2, 8, 1), ValueError, r"x must have shape \(B, T\)"),
+    (torch.zeros(8), ValueError, r"x must have shape \(B, T\)"),
+    (torch.zeros(2, 0), ValueError, "T >= 1"),
+    (torch.zeros(2, 8, dtype=torch.long), TypeError, "x must hold floats"),
+])
+def test_models_reject_bad_input(model, x, error, words):
+    with pytest.raises(error, match=words):
+        model(x)
+
+
+def test_window_net_needs_its_window_length():
+    with pytest.raises(ValueError, match="windows of 75 samples, got 70"):
+        WindowNet(75)(torch.zeros(2, 70))
+
+
 def test_windowed_tagger_sees_one_window_at_a_time():
     torch.manual_seed(0)
     inner = ConvTagger(8)
@@ -356,6 +376,14 @@ def test_choose_threshold_maximises_balanced_accuracy():
     assert balanced_accuracy(scores, truth, t) == pytest.approx(best)
     separable = choose_threshold([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1])
     assert separable == pytest.approx(0.5)                     # halfway across the gap
+
+
+def test_balanced_accuracy_checks_its_threshold():
+    assert balanced_accuracy([0.2, 0.8], [0, 1], 0.5) == 1.0
+    with pytest.raises(TypeError, match="threshold must be a number"):
+        balanced_accuracy([0.2, 0.8], [0, 1], "0.5")
+    with pytest.raises(ValueError, match="beat_scores and beat_truth must have one entry"):
+        balanced_accuracy([0.2], [0, 1], 0.5)
 
 
 def test_select_and_score_never_looks_at_the_test_beats():
