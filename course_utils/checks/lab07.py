@@ -631,8 +631,9 @@ def check_conclusion(conclusion: Any, evidence: Mapping[str, float]) -> None:
     for number, decimals in quoted:
         step = 10.0 ** -len(decimals)
         if not any(abs(100 * v - float(number)) <= step / 2 + 1e-9 for v in values):
-            raise CheckFailed(check, f"you quote {number}%, which is none of the numbers your "
-                              "notebook computed (evidence): quote what a cell printed, rounded "
-                              "as printed.")
+            raise CheckFailed(check, f"you quote {number}%, which is none of the numbers in "
+                              "`evidence` (what your notebook computed): quote a number as a cell "
+                              "printed it, or, for a number of your own analysis, add it to "
+                              "`evidence` in the cell that computes it (evidence['what'] = value).")
     passed(check, f"one paragraph of {words} words; each of its {len(quoted)} percentages is a "
            "number your notebook computed.")
