@@ -355,6 +355,16 @@ class GRUIgnoringSize(nn.Module):
         return self.out(self.gru(x.unsqueeze(-1))[0])
 
 
+class GRUNormalisingTheBatch(nn.Module):
+    def __init__(self, hidden_size):
+        super().__init__()
+        self.gru, self.out = nn.GRU(1, hidden_size, batch_first=True), nn.Linear(hidden_size, 3)
+
+    def forward(self, x):
+        x = (x - x.mean(0)) / x.std(0)       # statistics across the records of the batch
+        return self.out(self.gru(x.unsqueeze(-1))[0])
+
+
 class GRUChangingItsInput(nn.Module):
     def __init__(self, hidden_size):
         super().__init__()
@@ -377,9 +387,10 @@ def test_tagger_check_accepts_a_causal_gru(right, capsys):
 @pytest.mark.parametrize("wrong, words", [
     (lambda h: tagger(h, finish=lambda z: z.softmax(-1)), "returns probabilities"),
     (lambda h: tagger(h, finish=torch.sigmoid), "a sigmoid at the end?"),
-    (lambda h: tagger(h, batch_first=False), "batch_first=True"),
-    (lambda h: tagger(h, batch_first=False, dropout=0.5), "batch_first=True"),
-    (lambda h: tagger(h, bidirectional=True), "looks at the future"),
+    (lambda h: tagger(h, batch_first=False), "build it with batch_first=True"),
+    (lambda h: tagger(h, batch_first=False, dropout=0.5), "build it with batch_first=True"),
+    (lambda h: tagger(h, bidirectional=True), "Your GRU is bidirectional"),
+    (GRUNormalisingTheBatch, "something else in forward mixes the rows"),
     (lambda h: tagger(h, n_out=h), "expected 3 classes"),
     (lambda h: tagger(h, last_only=True), "one output per record"),
     (lambda h: tagger(h, state_too=True), "return only the logits tensor"),

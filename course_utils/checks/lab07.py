@@ -177,10 +177,12 @@ def check_window_labels(student_window_labels: Callable[..., Any]) -> None:
         for k in range(n):
             classes = record.beat_class[window == k].tolist()
             if len(classes) > 1 and int(got[k]) != int(want[k]):
+                hint = (": a window is widened if any of its beats is (keep the maximum, not "
+                        "the last or the first beat's class)." if set(classes) == {0, 1}
+                        and int(got[k]) == 0 else f"; expected {int(want[k])}.")
                 raise CheckFailed(check, f"in {name}, window {k} holds the R peaks of beats "
                                   f"of classes {classes} (0 normal, 1 widened) and you label "
-                                  f"it {int(got[k])}: a window is widened if any of its beats "
-                                  "is (keep the maximum, not the last or the first).")
+                                  f"it {int(got[k])}{hint}")
         k = int(torch.argmax((got != want).int()))
         onset_window = record.qrs_onset // WIDTH
         if (onset_window != window).any() and torch.equal(
@@ -421,15 +423,21 @@ def check_gru_tagger(student_tagger_class: Callable[..., Any]) -> None:
         x2 = x.clone()
         x2[0] += 1.0
         if not _same(model(x2)[1:], out[1:]):
-            raise CheckFailed(check, "changing record 0 changed the outputs for record 1: your GRU "
-                              "mixes the records of a batch. Build it with batch_first=True so "
-                              "dimension 0 is the batch, dimension 1 the time.")
+            why = (" Your GRU reads dimension 0 as time: build it with batch_first=True so "
+                   "dimension 0 is the batch, dimension 1 the time."
+                   if not grus[0].batch_first else
+                   " Your GRU has batch_first=True, so something else in forward mixes the rows "
+                   "(a mean or a norm over dimension 0? a reshape that crosses records?).")
+            raise CheckFailed(check, "changing record 0 changed the outputs for record 1: your "
+                              f"tagger mixes the records of a batch.{why}")
         x3 = x.clone()
         x3[:, 30:] += 1.0
         if not _same(model(x3)[:, :30], out[:, :30]):
+            why = (" Your GRU is bidirectional: its backward half reads from the end."
+                   if any(g.bidirectional for g in grus) else "")
             raise CheckFailed(check, "changing the input after step 30 changed your outputs before "
-                              "step 30: your tagger looks at the future (bidirectional?). It must "
-                              "read the record step by step, as a monitor does.")
+                              f"step 30: your tagger looks at the future.{why} It must read the "
+                              "record step by step, as a monitor does.")
     passed(check, f"logits of shape {(B, T, 3)}, one record per row, each step sees only the past.")
 
 
@@ -455,8 +463,9 @@ def check_conv_tagger(student_tagger_class: Callable[..., Any]) -> None:
         if changed[:s].any():
             raise CheckFailed(check, f"changing the input at step {s} changed your outputs at steps "
                               f"{_runs(changed[:s].numpy())}, before it: your tagger looks at the "
-                              "future. Pad (kernel_size - 1) * dilation zeros on the left only, "
-                              "F.pad(h, (left, 0)), not on both sides or on the right.")
+                              "future. Padding on both sides (padding='same') or on the right "
+                              "does this: pad (kernel_size - 1) * dilation zeros on the left "
+                              "only, F.pad(h, (left, 0)).")
         if not changed[s]:
             raise CheckFailed(check, f"the output at step {s} does not change with the input at "
                               f"step {s}: each output must read its own step.")
