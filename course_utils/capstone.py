@@ -1,4 +1,4 @@
-"""Data, models, decisions and metrics of the ECG capstone (Lab 07).
+"""Data, models, decisions and metrics of the ECG capstone (Lab 09).
 
 The question, for every beat of a record: is its QRS complex widened (>= 0.12 s)? Every model
 is scored on the same beats, located at their annotated R peaks (as beat-classification

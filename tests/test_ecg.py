@@ -266,7 +266,7 @@ def test_beat_class_of_rejects_non_numbers():
 
 
 def test_the_previous_t_wave_runs_into_the_p_wave_only_at_fast_rates():
-    """Lab 07 explains false alarms at 160-180 bpm by this overlap; it never happens at <= 100 bpm
+    """Lab 09 explains false alarms at 160-180 bpm by this overlap; it never happens at <= 100 bpm
     (with 5% variability of the RR interval, up to 2.5 standard deviations)."""
     from course_utils.ecg import _beat_waves
 

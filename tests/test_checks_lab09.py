@@ -1,4 +1,4 @@
-"""Every Lab 07 check accepts the right answer and names each planted mistake."""
+"""Every Lab 09 check accepts the right answer and names each planted mistake."""
 import dataclasses
 
 import numpy as np
@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course_utils import capstone
-from course_utils.checks import lab07
+from course_utils.checks import lab09
 from tests._checks import Case, rejects as _fails, squash, stub, to_float32, to_int32, to_list, \
     to_numpy, to_torch
 
@@ -64,12 +64,12 @@ def dense_shifts_the_spans_in_place(record):
 
 
 def test_dense_labels_check_accepts_the_right_labels(capsys):
-    lab07.check_dense_labels(dense_ok)
+    lab09.check_dense_labels(dense_ok)
     assert "✓ check_dense_labels" in capsys.readouterr().out
 
 
 def test_dense_labels_check_accepts_sample_labels(capsys):
-    lab07.check_dense_labels(lambda record: record.sample_labels())
+    lab09.check_dense_labels(lambda record: record.sample_labels())
     assert "✓ check_dense_labels" in capsys.readouterr().out
 
 
@@ -83,7 +83,7 @@ def test_dense_labels_check_accepts_sample_labels(capsys):
     (stub, "not implemented yet"),
 ])
 def test_dense_labels_check_names_the_mistake(wrong, words):
-    fails(lab07.check_dense_labels, wrong, words)
+    fails(lab09.check_dense_labels, wrong, words)
 
 
 # ----------------------------------------------------------------- window labels
@@ -124,8 +124,8 @@ def window_labels_by_onset(record, width):
 
 
 def test_window_labels_check_accepts_the_reference(capsys):
-    lab07.check_window_labels(window_labels_ok)
-    lab07.check_window_labels(capstone.window_labels)
+    lab09.check_window_labels(window_labels_ok)
+    lab09.check_window_labels(capstone.window_labels)
     assert capsys.readouterr().out.count("✓ check_window_labels") == 2
 
 
@@ -138,7 +138,7 @@ def test_window_labels_check_accepts_the_reference(capsys):
     (stub, "not implemented yet"),
 ])
 def test_window_labels_check_names_the_mistake(wrong, words):
-    fails(lab07.check_window_labels, wrong, words)
+    fails(lab09.check_window_labels, wrong, words)
 
 
 # ----------------------------------------------------------------- cut_windows
@@ -171,7 +171,7 @@ def cut_in_numpy(signal, width):
 
 
 def test_cut_windows_check_accepts_the_right_cut(capsys):
-    lab07.check_cut_windows(cut_ok)
+    lab09.check_cut_windows(cut_ok)
     assert "✓ check_cut_windows" in capsys.readouterr().out
 
 
@@ -184,7 +184,7 @@ def test_cut_windows_check_accepts_the_right_cut(capsys):
     (stub, "not implemented yet"),
 ])
 def test_cut_windows_check_names_the_mistake(wrong, words):
-    fails(lab07.check_cut_windows, wrong, words)
+    fails(lab09.check_cut_windows, wrong, words)
 
 
 # ----------------------------------------------------------------- metrics
@@ -239,8 +239,8 @@ def metrics_as_arrays(t, p):
 
 
 def test_metrics_check_accepts_the_right_metrics(capsys):
-    lab07.check_beat_metrics(metrics_ok)
-    lab07.check_beat_metrics(capstone.abnormal_beat_metrics)
+    lab09.check_beat_metrics(metrics_ok)
+    lab09.check_beat_metrics(capstone.abnormal_beat_metrics)
     assert capsys.readouterr().out.count("✓ check_beat_metrics") == 2
 
 
@@ -256,7 +256,7 @@ def test_metrics_check_accepts_the_right_metrics(capsys):
     (stub, "not implemented yet"),
 ])
 def test_metrics_check_names_the_mistake(wrong, words):
-    fails(lab07.check_beat_metrics, wrong, words)
+    fails(lab09.check_beat_metrics, wrong, words)
 
 
 # ----------------------------------------------------------------- threshold on validation
@@ -298,8 +298,8 @@ def select_metrics_only(val_scores, val_truth, test_scores, test_truth):
 
 
 def test_select_check_accepts_validation_choices(capsys):
-    lab07.check_select_and_score(select_ok)
-    lab07.check_select_and_score(capstone.select_and_score)
+    lab09.check_select_and_score(select_ok)
+    lab09.check_select_and_score(capstone.select_and_score)
     assert capsys.readouterr().out.count("✓ check_select_and_score") == 2
 
 
@@ -313,7 +313,7 @@ def test_select_check_accepts_validation_choices(capsys):
     (stub, "not implemented yet"),
 ])
 def test_select_check_names_the_mistake(wrong, words):
-    fails(lab07.check_select_and_score, wrong, words)
+    fails(lab09.check_select_and_score, wrong, words)
 
 
 # ----------------------------------------------------------------- GRU tagger
@@ -380,7 +380,7 @@ class GRUChangingItsInput(nn.Module):
                                    lambda h: tagger(h, finish=lambda z: z.log_softmax(-1))],
                          ids=["plain", "with dropout", "reference", "log-probabilities"])
 def test_tagger_check_accepts_a_causal_gru(right, capsys):
-    lab07.check_gru_tagger(right)
+    lab09.check_gru_tagger(right)
     assert "✓ check_gru_tagger" in capsys.readouterr().out
 
 
@@ -400,14 +400,14 @@ def test_tagger_check_accepts_a_causal_gru(right, capsys):
     (stub, "not implemented yet"),
 ])
 def test_tagger_check_names_the_mistake(wrong, words):
-    fails(lab07.check_gru_tagger, wrong, words)
+    fails(lab09.check_gru_tagger, wrong, words)
 
 
 def test_a_dropout_tagger_is_never_told_about_batch_first():
     """Issue 15: two calls of a model in training mode differ; the check compares in eval mode."""
     model = tagger(8, dropout=0.5)
     model.train()
-    lab07.check_gru_tagger(lambda h: model)
+    lab09.check_gru_tagger(lambda h: model)
     assert model.training, "the check must restore the model's mode"
 
 
@@ -439,7 +439,7 @@ def conv_tagger(*, pad="left", dilate=True, relu=True, transpose=True, finish=No
 @pytest.mark.parametrize("right", [conv_tagger(), conv_tagger(dropout=0.3), capstone.ConvTagger],
                          ids=["plain", "with dropout", "reference"])
 def test_conv_tagger_check_accepts_a_causal_dilated_tagger(right, capsys):
-    lab07.check_conv_tagger(right)
+    lab09.check_conv_tagger(right)
     assert "✓ check_conv_tagger" in capsys.readouterr().out
 
 
@@ -454,7 +454,7 @@ def test_conv_tagger_check_accepts_a_causal_dilated_tagger(right, capsys):
     (stub, "not implemented yet"),
 ])
 def test_conv_tagger_check_names_the_mistake(wrong, words):
-    fails(lab07.check_conv_tagger, wrong, words)
+    fails(lab09.check_conv_tagger, wrong, words)
 
 
 # ----------------------------------------------------------------- per-beat scores (leakage)
@@ -511,8 +511,8 @@ def scores_as_decisions(step_probs, record, half_width=12):
 
 
 def test_beat_scores_check_accepts_a_span_around_r(capsys):
-    lab07.check_beat_scores(scores_ok)
-    lab07.check_beat_scores(capstone.beat_scores)
+    lab09.check_beat_scores(scores_ok)
+    lab09.check_beat_scores(capstone.beat_scores)
     assert capsys.readouterr().out.count("✓ check_beat_scores") == 2
 
 
@@ -530,7 +530,7 @@ def test_beat_scores_check_accepts_a_span_around_r(capsys):
     (stub, "not implemented yet"),
 ])
 def test_beat_scores_check_names_the_mistake(wrong, words):
-    fails(lab07.check_beat_scores, wrong, words)
+    fails(lab09.check_beat_scores, wrong, words)
 
 
 # ----------------------------------------------------------------- shares_window
@@ -559,8 +559,8 @@ def shares_counts(r_peaks, width):
 
 
 def test_shares_window_check_accepts_the_right_answer(capsys):
-    lab07.check_shares_window(shares_ok)
-    lab07.check_shares_window(capstone.shares_window)
+    lab09.check_shares_window(shares_ok)
+    lab09.check_shares_window(capstone.shares_window)
     assert capsys.readouterr().out.count("✓ check_shares_window") == 2
 
 
@@ -572,7 +572,7 @@ def test_shares_window_check_accepts_the_right_answer(capsys):
     (stub, "not implemented yet"),
 ])
 def test_shares_window_check_names_the_mistake(wrong, words):
-    fails(lab07.check_shares_window, wrong, words)
+    fails(lab09.check_shares_window, wrong, words)
 
 
 # ----------------------------------------------------------------- conclusion
@@ -589,11 +589,11 @@ GOOD = ("Trained at 60-100 bpm, every model finds widened beats in range. The wi
 
 
 def conclusion_case(text):
-    return lambda: lab07.check_conclusion(text, EVIDENCE)
+    return lambda: lab09.check_conclusion(text, EVIDENCE)
 
 
 def test_conclusion_check_accepts_a_paragraph_backed_by_numbers(capsys):
-    lab07.check_conclusion(GOOD, EVIDENCE)
+    lab09.check_conclusion(GOOD, EVIDENCE)
     assert "✓ check_conclusion" in capsys.readouterr().out
 
 
@@ -611,24 +611,24 @@ def test_conclusion_check_accepts_a_paragraph_backed_by_numbers(capsys):
 ])
 def test_conclusion_check_names_the_mistake(text, words):
     if words is None:       # rounding as printed is accepted
-        lab07.check_conclusion(text, EVIDENCE)
+        lab09.check_conclusion(text, EVIDENCE)
         return
-    with pytest.raises(lab07.CheckFailed) as info:
-        lab07.check_conclusion(text, EVIDENCE)
+    with pytest.raises(lab09.CheckFailed) as info:
+        lab09.check_conclusion(text, EVIDENCE)
     assert words in squash(info.value.message), info.value.message
 
 
 # ----------------------------------------------------------------- fallback
 def test_student_or_reference_falls_back_and_says_why(capsys):
-    assert lab07.student_or_reference(lab07.check_cut_windows, cut_ok, stub) is cut_ok
+    assert lab09.student_or_reference(lab09.check_cut_windows, cut_ok, stub) is cut_ok
     assert capsys.readouterr().out == ""
-    assert lab07.student_or_reference(lab07.check_cut_windows, stub, cut_ok) is cut_ok
+    assert lab09.student_or_reference(lab09.check_cut_windows, stub, cut_ok) is cut_ok
     assert "using the reference cut_ok" in capsys.readouterr().out
 
 
 def test_leakage_fixture_changes_every_class_dependent_field():
-    record = lab07._edge_record()
-    for field, scrambled in lab07._scrambled(record):
+    record = lab09._edge_record()
+    for field, scrambled in lab09._scrambled(record):
         assert scrambled.waves["R"] is record.waves["R"] or np.array_equal(
             scrambled.waves["R"], record.waves["R"]), field
         assert any(not np.array_equal(getattr(scrambled, f), getattr(record, f))
@@ -639,23 +639,23 @@ def test_leakage_fixture_changes_every_class_dependent_field():
 
 # ----------------------------------------------------------------- the systematic layer
 CASES = [
-    Case(lab07.check_dense_labels, dense_ok, returns=[(to_torch, "should be a NumPy array"),
+    Case(lab09.check_dense_labels, dense_ok, returns=[(to_torch, "should be a NumPy array"),
                                                       (to_list, "should be a NumPy array"),
                                                       (to_float32, "integer dtype")]),
-    Case(lab07.check_window_labels, window_labels_ok,
+    Case(lab09.check_window_labels, window_labels_ok,
          returns=[(to_numpy, "should be a torch.Tensor"), (to_int32, "expected torch.int64")]),
-    Case(lab07.check_cut_windows, cut_ok, mutable=(0,),
+    Case(lab09.check_cut_windows, cut_ok, mutable=(0,),
          returns=[(to_numpy, "should be a torch.Tensor"), (to_list, "should be a torch.Tensor")]),
-    Case(lab07.check_beat_metrics, metrics_ok, mutable=(0, 1),
+    Case(lab09.check_beat_metrics, metrics_ok, mutable=(0, 1),
          returns=[(to_list, "return a dict")]),
-    Case(lab07.check_select_and_score, select_ok, mutable=(0, 1, 2, 3)),
-    Case(lab07.check_gru_tagger, capstone.GRUTagger),
-    Case(lab07.check_conv_tagger, capstone.ConvTagger),
-    Case(lab07.check_beat_scores, scores_ok, mutable=(0,),
+    Case(lab09.check_select_and_score, select_ok, mutable=(0, 1, 2, 3)),
+    Case(lab09.check_gru_tagger, capstone.GRUTagger),
+    Case(lab09.check_conv_tagger, capstone.ConvTagger),
+    Case(lab09.check_beat_scores, scores_ok, mutable=(0,),
          returns=[(to_torch, "should be a NumPy array"), (to_list, "should be a NumPy array"),
                   (to_int32, "not decisions")]),
-    Case(lab07.check_shares_window, shares_ok, mutable=(0,),
+    Case(lab09.check_shares_window, shares_ok, mutable=(0,),
          returns=[(to_list, "should be a NumPy array"), (to_int32, "expected bool")]),
-    Case(lab07.check_conclusion, lambda: GOOD,
-         run=lambda student: lab07.check_conclusion(student(), EVIDENCE)),
+    Case(lab09.check_conclusion, lambda: GOOD,
+         run=lambda student: lab09.check_conclusion(student(), EVIDENCE)),
 ]

@@ -1,4 +1,4 @@
-"""Checks for Lab 07, the ECG capstone.
+"""Checks for Lab 09, the ECG capstone.
 
 Each check runs the student's code on small inputs built to expose one mistake at a time,
 compares it with the reference in :mod:`course_utils.capstone`, and names what differs: a QRS
