@@ -34,6 +34,16 @@ Params = dict[str, np.ndarray]
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 
 
+# --- baselines ----------------------------------------------------------------------------------
+def unigram_bits(train_ids: np.ndarray, held_ids: np.ndarray, vocab_size: int) -> float:
+    """Held-out bits per character of the unigram model: p(c) = (n_c + 1) / (N + V), the
+    add-one smoothed frequency of c among the N training characters."""
+    V = arg.integer("vocab_size", vocab_size)
+    train_ids, held_ids = _ids("train_ids", train_ids, V), _ids("held_ids", held_ids, V)
+    counts = np.bincount(train_ids, minlength=V) + 1
+    return float(-np.log2(counts[held_ids] / counts.sum()).mean())
+
+
 # --- NumPy: min-char-rnn ------------------------------------------------------------------------
 def init_params(vocab_size: int, hidden_size: int = 100, scale: float = 0.01,
                 seed: int = 0) -> Params:
@@ -188,6 +198,12 @@ def adagrad_update(params: Params, grads: Params, memory: Params, lr: float = 0.
                              f"{params[name].shape}.")
         memory[name] += grads[name] ** 2
         params[name] -= lr * grads[name] / np.sqrt(memory[name] + eps)
+
+
+def update(params: Params, grads: Params, memory: Params, lr: float = 0.1) -> None:
+    """min-char-rnn's update, in place: every gradient entry clipped to [-5, 5]
+    (:func:`clip_gradients`), then one Adagrad step (:func:`adagrad_update`)."""
+    adagrad_update(params, clip_gradients(grads), memory, lr=lr)
 
 
 def sample(params: Params, h: np.ndarray, seed_ix: int, n: int, rng: np.random.Generator,

@@ -496,21 +496,20 @@ def plot_first_input_memory(runs: dict[str, dict[str, np.ndarray]],
     for i, (label, run) in enumerate(runs.items()):
         style = dict(color=_COLOURS[i % 7], linestyle=_STYLES[i % 7], lw=2.2)
         ax_c.semilogy(run["T"], run["change"], label=label, **style)
-        ax_r.plot(run["T"], 100 * run["readout"], label=f"{label}: from h_T", **style)
-        ax_r.plot(run["T"], 100 * run["control"], label=f"{label}: never saw x_1",
-                  color=_COLOURS[i % 7], linestyle=":", lw=1.6)
+        ax_r.plot(run["T"], 100 * run["readout"], **style)
+        ax_r.plot(run["T"], 100 * run["control"], color=_COLOURS[i % 7], linestyle=":", lw=1.6,
+                  label="dotted: a state that\nnever saw x_1" if i == 0 else None)
     ax_c.set_xlabel("T (characters read)", fontsize=14)
     ax_c.set_ylabel("mean ‖h_T − h′_T‖ (log scale)", fontsize=14)
     ax_c.set_title("Change x_1: how far h_T moves", fontsize=14)
     ax_r.set_xlabel("T (characters read)", fontsize=14)
     ax_r.set_ylabel("x_1 named from h_T (%)", fontsize=14)
-    ax_r.set_title("What a linear read-out recovers", fontsize=14)
+    ax_r.set_title("What a linear read-out of h_T recovers", fontsize=14)
     ax_r.set_ylim(0, 100)
     for ax in (ax_c, ax_r):
         ax.tick_params(labelsize=14)
         ax.grid(alpha=0.3)
-    ax_c.legend(fontsize=14, frameon=False)
-    ax_r.legend(fontsize=11, frameon=False)
+        ax.legend(fontsize=14, frameon=False)
     fig.tight_layout()
     return fig
 

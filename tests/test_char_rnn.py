@@ -47,6 +47,18 @@ def test_check_params_names_the_entry(params, error, words):
         cr.check_params(params)
 
 
+def test_unigram_bits_and_update():
+    assert cr.unigram_bits(np.array([0, 0, 1]), np.array([0, 2]), 3) == pytest.approx(
+        -(np.log2(3 / 6) + np.log2(1 / 6)) / 2)
+    with pytest.raises(ValueError, match="held_ids must hold character ids from 0 to 2"):
+        cr.unigram_bits(np.array([0]), np.array([3]), 3)
+    with pytest.raises(ValueError, match="train_ids is empty"):
+        cr.unigram_bits(np.array([], int), np.array([0]), 3)
+    params, memory = {"w": np.zeros(2)}, {"w": np.zeros(2)}
+    cr.update(params, {"w": np.array([9.0, -1.0])}, memory)
+    assert np.allclose(memory["w"], [25, 1]) and np.allclose(params["w"], [-0.1, 0.1])
+
+
 def test_one_hot_and_softmax():
     assert cr.one_hot(2, 4).tolist() == [0, 0, 1, 0]
     with pytest.raises(ValueError, match=r"index must be an integer from 0 to 3, got 4"):
