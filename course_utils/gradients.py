@@ -195,7 +195,7 @@ def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int
                                scale_slider.value)
         with out:
             out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(10, 3.6))
+            fig, ax = plt.subplots(figsize=(10, 3.2))
             with np.errstate(over="ignore", invalid="ignore"):
                 plot_gradient_norms({radius_slider.value: norms}, ax=ax,
                                     title=f"{activation.value} RNN, H = {hidden_size}: "

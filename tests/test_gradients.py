@@ -197,3 +197,35 @@ def test_first_input_memory_and_plot():
         gr.first_input_memory(torch.nn.Linear(2, 2), ids, ids)
     with pytest.raises(ValueError, match="runs must be a non-empty dict"):
         gr.plot_first_input_memory({})
+
+
+def test_jacobian_product_order_and_the_rho_counterexample():
+    """dh_T/dh_t = J_T J_{T-1} ... J_{t+1} (lecture 02), checked with autograd; the reversed
+    product differs. And a tanh RNN with rho(W_hh) < 1 whose Jacobian product grows."""
+    import torch
+
+    rng = np.random.default_rng(0)
+    H, steps = 4, 3
+    W = torch.tensor(rng.standard_normal((H, H)))
+    xs = torch.tensor(rng.standard_normal((steps, H)))
+
+    def run(h):
+        for x in xs:
+            h = torch.tanh(W @ h + x)
+        return h
+
+    h0 = torch.tensor(rng.standard_normal(H))
+    autograd = torch.autograd.functional.jacobian(run, h0).numpy()
+    h, jacobians = h0, []
+    for x in xs:
+        h = torch.tanh(W @ h + x)
+        jacobians.append(np.diag(1 - h.numpy() ** 2) @ W.numpy())   # J_s, s = 1 ... T
+    in_order = jacobians[2] @ jacobians[1] @ jacobians[0]
+    reversed_order = jacobians[0] @ jacobians[1] @ jacobians[2]
+    assert np.allclose(autograd, in_order) and not np.allclose(autograd, reversed_order)
+
+    W_hh = np.array([[1.8, 2.7], [-1.8, -2.25]])                     # the lecture's example
+    J = np.diag(1 - np.tanh([0.0, 7.75]) ** 2) @ W_hh
+    assert max(abs(np.linalg.eigvals(W_hh))) < 1 < np.linalg.norm(W_hh, 2)
+    assert np.linalg.norm(np.linalg.matrix_power(J, 40), 2) > 1e9
+    assert np.linalg.norm(np.linalg.matrix_power(W_hh, 40), 2) < 0.1
