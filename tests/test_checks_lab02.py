@@ -360,6 +360,12 @@ class EmbeddingInput(ref.CharRNN):
         self.rnn = nn.RNN(4, H, batch_first=True)
 
 
+class Float32Inputs(ref.CharRNN):
+    def forward(self, x, h=None):
+        out, h = self.rnn(nn.functional.one_hot(x, self.head.out_features).float(), h)
+        return self.head(out), h
+
+
 def char_rnn(vocab_size, hidden_size):
     return ref.CharRNN(vocab_size, hidden_size)
 
@@ -374,6 +380,7 @@ def char_rnn(vocab_size, hidden_size):
     (TwoBiases, ["bias_hh_l0", "frozen"], []),
     (Embedded, ["self.rnn", "self.head", "model.rnn"], []),
     (EmbeddingInput, ["input_size=4", "one-hot"], []),
+    (Float32Inputs, ["weights' dtype", ".float()"], []),
 ])
 def test_char_rnn_names_each_mistake(model, words, not_words):
     message = says(lab02.check_char_rnn, model, *words)

@@ -520,7 +520,15 @@ def check_char_rnn(CharRNN: Callable) -> None:
     ref.load_params(model, params)
     logits_ref, states = ref.batch_forward(params, x.numpy(), h0[0].numpy())
     with evaluating(model):
-        out = call_student(name, model, x, h0)
+        try:
+            out = call_student(name, model, x, h0)
+        except CheckFailed as failure:
+            if any(word in failure.message for word in ("Double", "dtype", "scalar type")):
+                raise CheckFailed(name, "in float64 (model.double(), as the next cells use it) "
+                                  "forward fails on a dtype: convert the one-hot inputs to the "
+                                  "weights' dtype, .to(self.head.weight.dtype), not to a fixed "
+                                  f"one such as .float(). PyTorch said: {failure.message}") from None
+            raise
         if not isinstance(out, tuple) or len(out) != 2:
             raise CheckFailed(name, "forward should return a tuple (logits, h_n).")
         logits, h_n = out
