@@ -300,27 +300,19 @@ def check_fit_ar(fit_ar: Callable[..., Any]) -> None:
            "series.")
 
 
-def check_ar_forecast(ar_forecast: Callable[..., Any]) -> None:
-    """``ar_forecast(result, X, horizon)``: iterated AR(p) forecasts from every window."""
-    check = "check_ar_forecast"
-    result = S.fit_ar(_ar_series(), 3)
-    X = np.random.default_rng(4).normal(1.5, 1.0, size=(6, 7))
-    horizon = 4
-    out = expect_array(check, "the forecasts", call_student(check, ar_forecast, result, X,
-                                                            horizon),
-                       shape=(len(X), horizon), dtype="floating",
-                       hint="One row per window, one column per step ahead.")
+def _ar_diagnosis(out: np.ndarray, result: Any, X: np.ndarray, horizon: int) -> str:
+    """Name the mistake behind wrong AR forecasts ``out``, or say where they differ."""
     want = S.ar_forecast(result, X, horizon)
-    if np.allclose(out, want, atol=1e-6):
-        passed(check, "c + phi_1 x_t + ... + phi_p x_(t+1-p), from each window, fed back "
-               f"for {horizon} steps (statsmodels' params: [c, phi_1, ..., phi_p]).")
-        return
     c, phi = float(result.params[0]), np.asarray(result.params[1:])
     p = len(phi)
 
-    def iterate(next_value):
+    def iterate(next_value: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
         return S.iterate_forecast(next_value, X, horizon)
 
+    if np.allclose(out, out[:1], atol=1e-6):
+        return ("every window got the same forecast: result.forecast(m) continues the training "
+                "series from its end. Forecast from each window instead, with the "
+                "coefficients result.params.")
     diagnoses = [
         (iterate(lambda w: c + w[:, -p:] @ phi),
          "you multiplied phi_1 by the oldest of the last p values. statsmodels orders params "
@@ -335,16 +327,40 @@ def check_ar_forecast(ar_forecast: Callable[..., Any]) -> None:
          "you repeat the one-step forecast: feed each forecast back into the window and "
          "predict again (iterated forecasts)."),
     ]
-    if np.allclose(out, out[:1], atol=1e-6) and len(X) > 1:
-        raise CheckFailed(check, "every window got the same forecast: result.forecast(m) "
-                          "continues the training series from its end. Forecast from each "
-                          "window instead (result.apply(window).forecast(m), or the params).")
     for wrong, message in diagnoses:
         if np.allclose(out, wrong, atol=1e-6):
-            raise CheckFailed(check, message)
+            return message
     index, got, expected = first_mismatch(out, want)
-    raise CheckFailed(check, f"forecast {index} (window {index[0]}, {index[1] + 1} steps "
-                      f"ahead) should be {expected:.4f}, got {got:.4f}.")
+    return (f"with p = {p} and windows of {X.shape[1]} values, forecast {index} (window "
+            f"{index[0]}, {index[1] + 1} steps ahead) should be {expected:.4f}, got {got:.4f}.")
+
+
+def check_ar_forecast(ar_forecast: Callable[..., Any]) -> None:
+    """``ar_forecast(result, X, horizon)``: iterated AR(p) forecasts from every window."""
+    check = "check_ar_forecast"
+    series, horizon = _ar_series(), 4
+    # p = 3 on short windows, then the lab's case: p = 12 on windows of T = 20 values
+    for p, n_steps in ((3, 7), (12, 20)):
+        result = S.fit_ar(series, p)
+        X = np.random.default_rng(p).normal(1.5, 1.0, size=(6, n_steps))
+        try:
+            out = call_student(check, ar_forecast, result, X, horizon)
+        except CheckFailed as failure:
+            if "cannot be estimated" in failure.message:
+                raise CheckFailed(check, f"with p = {p} on windows of {n_steps} values your "
+                                  "ar_forecast fails: result.apply(window) fits the model "
+                                  "again to the window, which needs more than 2p + 1 values. "
+                                  "Use the fitted coefficients, result.params, with your "
+                                  "iterated_forecast instead.") from None
+            raise
+        out = expect_array(check, "the forecasts", out, shape=(len(X), horizon),
+                           dtype="floating", hint="One row per window, one column per step "
+                           "ahead.")
+        if not np.allclose(out, S.ar_forecast(result, X, horizon), atol=1e-6):
+            raise CheckFailed(check, _ar_diagnosis(out, result, X, horizon))
+    passed(check, "c + phi_1 x_t + ... + phi_p x_(t+1-p), from each window, fed back for "
+           f"{horizon} steps, for p = 3 and p = 12 (statsmodels' params: [c, phi_1, ..., "
+           "phi_p]).")
 
 
 # --------------------------------------------------------------------------- choosing
