@@ -76,12 +76,13 @@ def _as_windows(X: Any, name: str = "X") -> np.ndarray:
 # --------------------------------------------------------------------------- series
 def synthetic_series(t_max: float = 30.0, resolution: float = 0.1, noise: float = 0.0,
                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The seeds' series $x(t) = \\tfrac13 t \\sin t + 2 \\sin 5t$ on ``t = 0, resolution, ..., t_max``.
+    """The seeds' series $x(u) = \\tfrac13 u \\sin u + 2 \\sin 5u$ at times ``u = 0, resolution, ..., t_max``.
 
     ``noise`` is the standard deviation of Gaussian noise added to every value (0 = none),
-    drawn from ``numpy.random.default_rng(seed)``. Returns ``(t, x)``, two float arrays of
-    ``round(t_max / resolution) + 1`` values. Without noise the series obeys an exact linear
-    recurrence of order 6 (it is a sum of $t e^{\\pm i t}$ and $e^{\\pm 5 i t}$).
+    drawn from ``numpy.random.default_rng(seed)``. Returns ``(time, x)``, two float arrays of
+    ``round(t_max / resolution) + 1`` values; ``x[t]`` is $x_t$, the value at step ``t``. Without
+    noise the series obeys an exact linear recurrence of order 6 (it is a sum of
+    $u e^{\\pm i u}$ and $e^{\\pm 5 i u}$; lecture 05).
     """
     t_max = _number("t_max", t_max, positive=True)
     resolution = _number("resolution", resolution, positive=True)
@@ -351,9 +352,9 @@ def iterate_forecast(predict_next: Callable[[np.ndarray], np.ndarray], X: np.nda
 def fit_ar(train: np.ndarray, p: int):
     """statsmodels' ``AutoReg(train, lags=p, trend="c").fit()``: an AR(p) with a constant.
 
-    $x_t = c + \\sum_{k=1}^{p} \\phi_k x_{t-k} + \\varepsilon_t$, fitted by conditional least
-    squares; ``result.params`` is ``[c, phi_1, ..., phi_p]`` (``phi_1`` multiplies the most
-    recent value). Needs more than ``2 p + 1`` training values.
+    $x_t = b + \\sum_{k=1}^{p} w_k x_{t-k} + \\varepsilon_t$, fitted by conditional least
+    squares; ``result.params`` is ``[b, w_1, ..., w_p]`` (statsmodels calls ``b`` "const";
+    ``w_1`` multiplies the most recent value). Needs more than ``2 p + 1`` training values.
     """
     from statsmodels.tsa.ar_model import AutoReg
 
@@ -381,17 +382,17 @@ def _ar_parts(result) -> tuple[float, np.ndarray, list[int]]:
 def ar_forecast(result, X: np.ndarray, horizon: int) -> np.ndarray:
     """Iterated AR forecasts from each window: ``(N, horizon)``.
 
-    With ``result`` from :func:`fit_ar` (``params = [c, phi_1, ..., phi_p]``), the next value
-    of a window is $c + \\sum_k \\phi_k x_{t+1-k}$ (``phi_1`` times the last value ``X[:, -1]``),
+    With ``result`` from :func:`fit_ar` (``params = [b, w_1, ..., w_p]``), the next value
+    of a window is $b + \\sum_k w_k x_{t+1-k}$ (``w_1`` times the last value ``X[:, -1]``),
     fed back by :func:`iterate_forecast`. The same numbers as statsmodels'
     ``result.apply(window).forecast(horizon)``, for all windows at once. Needs ``T >= p``.
     """
-    const, phi, lags = _ar_parts(result)
+    const, weights, lags = _ar_parts(result)
     X = _as_windows(X)
     if X.shape[1] < max(lags):
         raise ValueError(f"X has windows of {X.shape[1]} values; this AR reads {max(lags)}.")
     columns = [X.shape[1] - lag for lag in lags]  # lag k is the k-th value from the end
-    return iterate_forecast(lambda w: const + w[:, columns] @ phi, X, horizon)
+    return iterate_forecast(lambda window: const + window[:, columns] @ weights, X, horizon)
 
 
 def fit_arima(train: np.ndarray, order: tuple[int, int, int]):

@@ -266,10 +266,10 @@ def test_fit_ar_accepts_the_right_answer(capsys):
 
 # ----------------------------------------------------------------- ar_forecast
 def ar_forecast_ok(result, X, horizon):
-    c, phi = result.params[0], result.params[1:]
+    b, w = result.params[0], result.params[1:]
     window, out = X.copy(), []
     for _ in range(horizon):
-        nxt = c + window[:, ::-1][:, :len(phi)] @ phi
+        nxt = b + window[:, ::-1][:, :len(w)] @ w
         out.append(nxt)
         window = np.column_stack([window[:, 1:], nxt])
     return np.stack(out, axis=1)
@@ -280,13 +280,13 @@ def ar_forecast_apply(result, X, horizon):  # statsmodels' way: refits, fails wh
 
 
 def ar_forecast_reversed_lags(result, X, horizon):
-    c, phi = result.params[0], result.params[1:]
-    return S.iterate_forecast(lambda w: c + w[:, -len(phi):] @ phi, X, horizon)
+    b, w = result.params[0], result.params[1:]
+    return S.iterate_forecast(lambda window: b + window[:, -len(w):] @ w, X, horizon)
 
 
 def ar_forecast_no_constant(result, X, horizon):
-    phi = result.params[1:]
-    return S.iterate_forecast(lambda w: w[:, ::-1][:, :len(phi)] @ phi, X, horizon)
+    w = result.params[1:]
+    return S.iterate_forecast(lambda window: window[:, ::-1][:, :len(w)] @ w, X, horizon)
 
 
 def ar_forecast_from_training_end(result, X, horizon):
@@ -294,13 +294,13 @@ def ar_forecast_from_training_end(result, X, horizon):
 
 
 def ar_forecast_oldest_values(result, X, horizon):
-    c, phi = result.params[0], result.params[1:]
-    return S.iterate_forecast(lambda w: c + w[:, :len(phi)][:, ::-1] @ phi, X, horizon)
+    b, w = result.params[0], result.params[1:]
+    return S.iterate_forecast(lambda window: b + window[:, :len(w)][:, ::-1] @ w, X, horizon)
 
 
 def ar_forecast_not_iterated(result, X, horizon):
-    c, phi = result.params[0], result.params[1:]
-    return np.repeat((c + X[:, ::-1][:, :len(phi)] @ phi)[:, None], horizon, axis=1)
+    b, w = result.params[0], result.params[1:]
+    return np.repeat((b + X[:, ::-1][:, :len(w)] @ w)[:, None], horizon, axis=1)
 
 
 def test_ar_forecast_accepts_right_answers(capsys):
@@ -310,7 +310,7 @@ def test_ar_forecast_accepts_right_answers(capsys):
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (ar_forecast_reversed_lags, ["phi_1 by the oldest", "X[:, -1]"]),
+    (ar_forecast_reversed_lags, ["w_1 by the oldest", "X[:, -1]"]),
     (ar_forecast_no_constant, ["left out the constant"]),
     (ar_forecast_from_training_end, ["same forecast", "from each window"]),
     (ar_forecast_oldest_values, ["oldest p values", "X[:, -p:]"]),

@@ -303,8 +303,8 @@ def check_fit_ar(fit_ar: Callable[..., Any]) -> None:
 def _ar_diagnosis(out: np.ndarray, result: Any, X: np.ndarray, horizon: int) -> str:
     """Name the mistake behind wrong AR forecasts ``out``, or say where they differ."""
     want = S.ar_forecast(result, X, horizon)
-    c, phi = float(result.params[0]), np.asarray(result.params[1:])
-    p = len(phi)
+    b, weights = float(result.params[0]), np.asarray(result.params[1:])
+    p = len(weights)
 
     def iterate(next_value: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
         return S.iterate_forecast(next_value, X, horizon)
@@ -314,13 +314,13 @@ def _ar_diagnosis(out: np.ndarray, result: Any, X: np.ndarray, horizon: int) -> 
                 "series from its end. Forecast from each window instead, with the "
                 "coefficients result.params.")
     diagnoses = [
-        (iterate(lambda w: c + w[:, -p:] @ phi),
-         "you multiplied phi_1 by the oldest of the last p values. statsmodels orders params "
-         "as [c, phi_1 (lag 1), phi_2, ...]: phi_1 belongs to the most recent value X[:, -1], "
-         "phi_2 to X[:, -2], ... (w[:, ::-1][:, :p] @ phi)."),
-        (iterate(lambda w: w[:, ::-1][:, :p] @ phi),
-         "you left out the constant c = params[0]: the next value is c + phi_1 x_t + ... ."),
-        (iterate(lambda w: c + w[:, :p][:, ::-1] @ phi),
+        (iterate(lambda win: b + win[:, -p:] @ weights),
+         "you multiplied w_1 by the oldest of the last p values. statsmodels orders params as "
+         "[b, w_1 (lag 1), w_2, ...] (it calls b 'const'): w_1 belongs to the most recent value "
+         "X[:, -1], w_2 to X[:, -2], ... (window[:, ::-1][:, :p] @ w)."),
+        (iterate(lambda win: win[:, ::-1][:, :p] @ weights),
+         "you left out the constant b = params[0]: the next value is b + w_1 x_t + ... ."),
+        (iterate(lambda win: b + win[:, :p][:, ::-1] @ weights),
          "you read the oldest p values of each window, X[:, :p]; an AR(p) reads the most "
          "recent p, X[:, -p:]."),
         (np.repeat(want[:, :1], horizon, axis=1),
@@ -358,9 +358,8 @@ def check_ar_forecast(ar_forecast: Callable[..., Any]) -> None:
                            "ahead.")
         if not np.allclose(out, S.ar_forecast(result, X, horizon), atol=1e-6):
             raise CheckFailed(check, _ar_diagnosis(out, result, X, horizon))
-    passed(check, "c + phi_1 x_t + ... + phi_p x_(t+1-p), from each window, fed back for "
-           f"{horizon} steps, for p = 3 and p = 12 (statsmodels' params: [c, phi_1, ..., "
-           "phi_p]).")
+    passed(check, "b + w_1 x_t + ... + w_p x_(t+1-p), from each window, fed back for "
+           f"{horizon} steps, for p = 3 and p = 12 (statsmodels' params: [b, w_1, ..., w_p]).")
 
 
 # --------------------------------------------------------------------------- choosing
