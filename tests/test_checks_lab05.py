@@ -366,6 +366,12 @@ def choose_mae(candidates, fit, forecast, splits):
     return min(scores, key=scores.get), scores
 
 
+def choose_as_array(candidates, fit, forecast, splits):  # breaks on the lab's tuple candidates
+    _, scores = choose_ok(candidates, fit, forecast, splits)
+    values = np.array(list(scores.values()))
+    return np.array(candidates)[np.argmin(values)], scores
+
+
 def choose_highest(candidates, fit, forecast, splits):
     _, scores = choose_ok(candidates, fit, forecast, splits)
     return max(scores, key=scores.get), scores
@@ -387,7 +393,8 @@ def test_choose_on_validation_accepts_right_answers(capsys):
     (choose_scores_val_but_picks_on_test, ["forecasts the test windows"]),
     (choose_fits_on_val, ["fit was given splits['val']", "training split only"]),
     (choose_mse, ["the MSE", "RMSE"]),
-    (choose_mae, ["should be the validation RMSE, 3, got 2.12"]),
+    (choose_mae, ["scores[(8, 15)] should be the validation RMSE, 3, got 2.12"]),
+    (choose_as_array, ["best should be one of the candidates, as given", "ndarray"]),
     (choose_highest, ["highest validation error"]),
     (choose_sorts_in_place, ["changed its argument `candidates` in place"]),
     (lambda candidates, fit, forecast, splits: choose_ok(candidates, fit, forecast, splits)[0],
@@ -402,7 +409,7 @@ def test_choose_on_validation_catches_a_choice_made_on_test_without_forecasting_
     """A function handed precomputed test scores still cannot pass: the choice must not move."""
     def choose_peeking(candidates, fit, forecast, splits):
         _, scores = choose_ok(candidates, fit, forecast, splits)
-        test_best = {"a": 0.5, "b": 2.5, "c": 1.0, "d": 3.0}  # what it "remembers" of test
+        test_best = dict(zip(candidates, (0.5, 2.5, 1.0, 3.0)))  # what it "remembers" of test
         return min(test_best, key=test_best.get), scores
     rejects(lab05.check_choose_on_validation, choose_peeking, "best candidate on the test split")
 
