@@ -56,8 +56,8 @@ slides: $(SLIDES)/index.html  ## execute every lecture, export offline decks and
 handouts: $(STAMP_PY) $(STAMP_NODE) chromium $(SLIDES)/index.html  ## one PDF per deck in build/slides/handouts/ (NOTES=1: with speaker notes)
 	$(PY) tools/make_handouts.py --slides $(SLIDES) $(if $(NOTES),--notes)
 
-labs: $(STAMP_PY)  ## regenerate labs/ from solutions/ (edited labs are kept; FORCE=1 replaces them after a backup)
-	$(PY) tools/make_labs.py $(if $(FORCE),--force)
+labs: $(STAMP_PY)  ## regenerate labs/ from solutions/ (edited labs are kept; FORCE=1 [LAB=03] replaces them after a backup)
+	$(PY) tools/make_labs.py $(if $(FORCE),--force) $(if $(LAB),--lab $(LAB))
 
 images: $(STAMP_PY)  ## redraw every figure in images/
 	$(PY) tools/draw_images.py --out images
