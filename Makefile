@@ -7,7 +7,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: help lab slides labs images bench test clean chromium
+.PHONY: help lab slides labs update images bench test clean chromium
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -58,6 +58,10 @@ handouts: $(STAMP_PY) $(STAMP_NODE) chromium $(SLIDES)/index.html  ## one PDF pe
 
 labs: $(STAMP_PY)  ## regenerate labs/ from solutions/ (edited labs are kept; FORCE=1 [LAB=03] replaces them after a backup)
 	$(PY) tools/make_labs.py $(if $(FORCE),--force) $(if $(LAB),--lab $(LAB))
+
+update: | $(STAMP_PY)  ## update the course with git: never blocks on or overwrites your work (see README)
+	$(PY) tools/update_course.py
+	@$(MAKE) --no-print-directory labs
 
 images: $(STAMP_PY)  ## redraw every figure in images/
 	$(PY) tools/draw_images.py --out images
