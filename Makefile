@@ -31,15 +31,9 @@ $(STAMP_NODE): package.json package-lock.json
 chromium:  ## install Debian's Chromium for the browser tests (as root; else says how)
 	@bash tools/ensure_chromium.sh
 
-lab: $(STAMP_PY)  ## start JupyterLab on the course, RISE ready (Alt+R presents)
+lab: $(STAMP_PY)  ## start JupyterLab on the course, RISE ready (Alt+R presents); if it already runs, says where
 	@$(PY) tools/make_labs.py
-	@echo ""
-	@echo "  JupyterLab is starting: open the http://127.0.0.1:$(PORT)/lab?token=... URL it prints below."
-	@echo "  Present a lecture: open it in lectures/, then press Alt+R (or View > Render as slideshow)."
-	@echo ""
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir="$(CURDIR)" \
-	  --LabApp.default_url=/lab/tree/lectures/01_sequences_and_the_recurrent_neuron.ipynb \
-	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+	@$(PY) tools/serve_lab.py --port $(PORT) $(ROOT_FLAG)
 
 # The decks and the course home are exported again only when something they are made of changed.
 SLIDES := build/slides

@@ -45,8 +45,9 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
                           env={**os.environ, **GIT_ENV})
 
 
-def make(cwd: Path, *args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
+def make(cwd: Path, *args: str, timeout: float = 300, env: dict | None = None,
+         **kwargs) -> subprocess.CompletedProcess:
     if shutil.which("make") is None:
         raise RuntimeError("make is not installed")
     return subprocess.run(["make", "--no-print-directory", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, env={**os.environ, **GIT_ENV}, **kwargs)
+                          text=True, timeout=timeout, env=env or {**os.environ, **GIT_ENV}, **kwargs)
