@@ -63,9 +63,12 @@ images: $(STAMP_PY)  ## redraw every figure in images/
 bench: $(STAMP_PY)  ## run the whole course, time it, write BENCHMARKS.md (DEVICE=cpu|cuda; default CUDA if present)
 	$(PY) tools/bench.py $(if $(DEVICE),--device $(DEVICE))
 
-test: $(STAMP_PY) $(STAMP_NODE) chromium  ## everything CI checks
-	$(PY) tools/export_slides.py --out build/slides
-	$(PY) -m pytest tests --nbval-lax lectures solutions
+# Two workers (pytest-xdist): each lecture runs once, for its checks and its deck
+# (tests/test_lectures.py); conftest.py keeps each notebook and the deck tests on one worker.
+JOBS ?= 2
+TESTS ?= tests solutions
+test: $(STAMP_PY) $(STAMP_NODE) chromium  ## everything CI checks (JOBS=2 workers; TESTS= narrows it)
+	$(PY) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder --nbval-lax $(TESTS)
 
 clean:  ## remove build outputs (never labs/ or anything you wrote)
 	rm -rf build .pytest_cache
