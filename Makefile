@@ -6,6 +6,7 @@ PORT ?= 8888
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
+TESTED_PYTHON := (3, 11)
 
 .PHONY: help lab slides labs update images bench test clean chromium
 .DEFAULT_GOAL := help
@@ -14,7 +15,9 @@ help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
 
 $(STAMP_PY): requirements.txt pyproject.toml
-	@command -v python3 >/dev/null || { echo "error: python3 (3.10 or newer) is needed"; exit 1; }
+	@command -v python3 >/dev/null || { echo "error: python3 (3.11, the tested version) is needed"; exit 1; }
+	@python3 -c 'import sys; sys.exit(sys.version_info[:2] != $(TESTED_PYTHON))' || \
+	  echo "warning: python3 is $$(python3 -V 2>&1 | cut -d' ' -f2); the course is tested on Python 3.11 only (README)"
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -e .
