@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -48,6 +49,18 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
 def make(cwd: Path, *args: str, timeout: float = 300, env: dict | None = None,
          **kwargs) -> subprocess.CompletedProcess:
     if shutil.which("make") is None:
-        raise RuntimeError("make is not installed")
+        from tests._browser import unavailable
+        unavailable("make", "install it (sudo apt-get install make)")
     return subprocess.run(["make", "--no-print-directory", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=timeout, env=env or {**os.environ, **GIT_ENV}, **kwargs)
+
+
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 60) -> None:
+    """Send ``sig`` to the process group this test started with ``process`` (as a terminal's
+    Ctrl-C does with SIGINT); kill the group if it has not ended within ``timeout``."""
+    os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -10,6 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests._browser import unavailable
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import course_kernel  # noqa: E402
@@ -138,7 +140,7 @@ def test_student_edits_are_kept_unless_forced_and_then_backed_up(tmp_path, capsy
 def test_make_labs_target_keeps_an_edited_lab(tmp_path):
     """`make labs` itself, on a copy of the repository's labs, leaves an edited lab alone."""
     if shutil.which("make") is None:
-        pytest.skip("make is not installed")
+        unavailable("make", "install it (sudo apt-get install make)")
     labs = tmp_path / "labs"
     shutil.copytree(LABS, labs)
     edited = labs / SOLUTIONS[0].name
@@ -227,7 +229,7 @@ def test_an_unknown_lab_is_named(tmp_path):
 
 def test_make_labs_passes_force_and_lab():
     if shutil.which("make") is None:
-        pytest.skip("make is not installed")
+        unavailable("make", "install it (sudo apt-get install make)")
     dry = subprocess.run(["make", "-n", "-o", ".venv/.installed", "labs", "FORCE=1", "LAB=03"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "tools/make_labs.py --force --lab 03" in dry

@@ -10,17 +10,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests._browser import launch, sync_playwright
-from tests._course_copy import GIT_ENV, copy_course, make
+from tests._course_copy import GIT_ENV, copy_course, make, stop
 from tests.test_course_kernel import plant_decoy
 
 pytestmark = pytest.mark.slow
@@ -80,11 +78,7 @@ def lab(tmp_path_factory):
                "token": token, "wanted": wanted, "marker": marker, "runtime": runtime,
                "banner": "".join(lines)}
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop(server)
         squatter.close()
 
 

@@ -10,6 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests._browser import unavailable
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import conftest  # noqa: E402
@@ -17,7 +19,7 @@ import conftest  # noqa: E402
 
 def _dry_run(*args: str) -> str:
     if shutil.which("make") is None:
-        pytest.skip("make is not installed")
+        unavailable("make", "install it (sudo apt-get install make)")
     return subprocess.run(["make", "-n", "-o", ".venv/.installed", "-o", "node_modules/.installed",
                            "-o", "chromium", "test", *args], cwd=ROOT, capture_output=True,
                           text=True, check=True).stdout

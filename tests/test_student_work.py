@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._course_copy import GIT_ENV, copy_course, make
+from tests._course_copy import GIT_ENV, copy_course, make, stop
 
 pytestmark = pytest.mark.slow
 LAB = "labs/03_sequence_classification.ipynb"
@@ -67,12 +67,7 @@ def test_the_edited_lab_survives_ctrl_c_during_make_labs_install(tmp_path):
         seen.append(line)
         if "pip install" in line or not line:
             break
-    os.killpg(run.pid, signal.SIGINT)
-    try:
-        run.wait(timeout=120)
-    except subprocess.TimeoutExpired:
-        os.killpg(run.pid, signal.SIGKILL)
-        run.wait()
+    stop(run, signal.SIGINT, timeout=120)
     assert any("pip install" in line for line in seen), "".join(seen)[-2000:]
     assert (course / LAB).read_bytes() == mine
     assert not (course / ".venv" / ".installed").exists(), \

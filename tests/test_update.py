@@ -9,7 +9,6 @@ notebooks `-merge`.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
