@@ -167,6 +167,13 @@ def variable_length_batches(sequences: Sequence[torch.Tensor], labels: torch.Ten
 
 # --------------------------------------------------------------------------- models
 
+def _check_signals(x: object, shape: str, dims: int) -> None:
+    if not isinstance(x, torch.Tensor) or x.dim() != dims or not x.is_floating_point():
+        got = (f"{tuple(x.shape)} {x.dtype}" if isinstance(x, torch.Tensor)
+               else type(x).__name__)
+        raise ValueError(f"x must be a floating-point tensor of shape {shape}, got {got}.")
+
+
 def final_state(h_n: torch.Tensor, bidirectional: bool) -> torch.Tensor:
     """The top layer's final state of a recurrent layer, one row per sequence: ``(B, n_dir * H)``.
 
@@ -229,6 +236,7 @@ class RecurrentClassifier(nn.Module):
         self.head = nn.Linear((2 if bidirectional else 1) * hidden_size, n_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_signals(x, "(B, T)", 2)
         if self.front_end is None:
             steps = x.unsqueeze(-1)                                    # (B, T, 1)
         else:
@@ -301,6 +309,8 @@ class MaskedFrontEnd(nn.Module):
         self.convs = nn.ModuleList(m for m in blocks if isinstance(m, nn.Conv1d))
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        _check_signals(x, "(B, 1, T)", 3)
+        lengths = _check_lengths(lengths, batch=len(x), max_length=x.shape[-1])
         x = x.masked_fill(~length_mask(lengths, x.shape[-1]).to(x.device)[:, None], 0.0)
         for conv in self.convs:
             x = torch.relu(conv(x))
@@ -327,6 +337,11 @@ class VariableLengthClassifier(nn.Module):
         self.head = nn.Linear((2 if bidirectional else 1) * hidden_size, n_classes)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        _check_signals(x, "(B, T)", 2)
+        lengths = _check_lengths(lengths, batch=len(x), max_length=x.shape[-1])
+        if torch.any(lengths[1:] > lengths[:-1]):
+            raise ValueError(f"lengths must be in decreasing order (sort the batch, as collate "
+                             f"does), got {lengths.tolist()}.")
         features, steps = self.front_end(x.unsqueeze(1), lengths)
         packed = pack_padded_sequence(features.transpose(1, 2), steps.cpu(), batch_first=True)
         _, h_n = self.gru(packed)

@@ -412,3 +412,26 @@ def test_variable_length_classifier_logits_do_not_depend_on_padding_or_batch_mat
                            for b, n in enumerate(lengths.tolist())])
     assert batch.shape == (4, 10)
     assert torch.allclose(batch, alone, atol=1e-5)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: RecurrentClassifier(4)(torch.zeros(2, 5, 1)), ValueError, r"\(B, T\)"),
+    (lambda: RecurrentClassifier(4)(torch.zeros(2, 5, dtype=torch.long)), ValueError, "floating"),
+    (lambda: MaskedFrontEnd(3)(torch.zeros(2, 9), torch.tensor([9, 9])), ValueError,
+     r"\(B, 1, T\)"),
+    (lambda: MaskedFrontEnd(3)(torch.zeros(2, 1, 9), torch.tensor([9])), ValueError,
+     "expected 2"),
+    (lambda: MaskedFrontEnd(3)(torch.zeros(2, 1, 9), torch.tensor([9, 10])), ValueError,
+     "<= 9"),
+    (lambda: MaskedFrontEnd(3)(torch.zeros(0, 1, 9), torch.tensor([], dtype=torch.long)),
+     ValueError, "empty"),
+    (lambda: VariableLengthClassifier(3, 2)(torch.zeros(2, 9), torch.tensor([5, 9])),
+     ValueError, "decreasing order"),
+    (lambda: VariableLengthClassifier(3, 2)([[0.0] * 9], torch.tensor([9])), ValueError,
+     "floating-point tensor"),
+    (lambda: VariableLengthClassifier(3, 2)(torch.zeros(1, 9), torch.tensor([9.0])), TypeError,
+     "integers"),
+])
+def test_models_reject_bad_inputs(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -62,6 +62,10 @@ def _build(check: str, cls: Any, layers: tuple[str, ...], **kwargs: Any) -> nn.M
         if not hasattr(model, name):
             raise CheckFailed(check, f"the model has no attribute `self.{name}`: keep what "
                               "__init__ creates and write only the forward pass.")
+        value = getattr(model, name)
+        if not isinstance(value, nn.Module) and not (name == "front_end" and value is None):
+            raise CheckFailed(check, f"self.{name} should be the layer __init__ creates, got "
+                              f"{type(value).__name__}: keep __init__ as it is.")
     g = torch.Generator().manual_seed(1)
     with torch.no_grad():
         for p in model.parameters():
@@ -509,19 +513,18 @@ def _front_end_variants(convs, x: torch.Tensor, lengths: torch.Tensor):
                 h = h.masked_fill(~ref.length_mask(n, h.shape[-1])[:, None], 0.0)
         return h
 
+    only_last = ("you set the features to zero only after the LAST convolution. The second "
+                 "convolution still reads the first one's outputs on the padding, which are not "
+                 "zero (ReLU of a bias): zero the input, and every ReLU's output past the new "
+                 "lengths.")
     with torch.no_grad():
         return [
             (run(False, False, False), "your front-end reads the padding: nothing is set to zero "
              "past each sequence's end, so the last real steps of a short sequence depend on "
              "what its batch was padded with. Zero the input past each length, and each "
              "ReLU's output past the new lengths."),
-            (run(True, False, True), "you set the features to zero only after the LAST "
-             "convolution. The second convolution still reads the first one's outputs on the "
-             "padding, which are not zero (ReLU of a bias): zero them after every ReLU."),
-            (run(False, False, True), "you set the features to zero only after the LAST "
-             "convolution. The padding still reaches the first convolution, and the second "
-             "reads the first one's outputs on the padding: zero the input, and every ReLU's "
-             "output past the new lengths."),
+            (run(True, False, True), only_last),
+            (run(False, False, True), only_last),
             (run(True, False, False), "you zero the input past each length, but not the "
              "convolutions' outputs: the second convolution reads the first one's outputs on "
              "the padding, which are not zero (ReLU of a bias). Zero them after every ReLU, "
