@@ -167,6 +167,14 @@ def variable_length_batches(sequences: Sequence[torch.Tensor], labels: torch.Ten
 
 # --------------------------------------------------------------------------- models
 
+def _check_sizes(*, bidirectional: object, **sizes: object) -> None:
+    for name, value in sizes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    if not isinstance(bidirectional, bool):
+        raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}.")
+
+
 def _check_signals(x: object, shape: str, dims: int) -> None:
     if not isinstance(x, torch.Tensor) or x.dim() != dims or not x.is_floating_point():
         got = (f"{tuple(x.shape)} {x.dtype}" if isinstance(x, torch.Tensor)
@@ -230,6 +238,7 @@ class RecurrentClassifier(nn.Module):
         if not isinstance(channels, int) or isinstance(channels, bool) or channels < 0:
             raise ValueError(f"channels must be 0 (no front-end) or a positive integer, "
                              f"got {channels!r}.")
+        _check_sizes(hidden_size=hidden_size, n_classes=n_classes, bidirectional=bidirectional)
         self.front_end = conv_front_end(channels) if channels else None
         self.gru = nn.GRU(channels or 1, hidden_size, batch_first=True,
                           bidirectional=bidirectional)
@@ -238,10 +247,10 @@ class RecurrentClassifier(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         _check_signals(x, "(B, T)", 2)
         if self.front_end is None:
-            steps = x.unsqueeze(-1)                                    # (B, T, 1)
+            gru_input = x.unsqueeze(-1)                                    # (B, T, 1)
         else:
-            steps = self.front_end(x.unsqueeze(1)).transpose(1, 2)     # (B, T', C)
-        _, h_n = self.gru(steps)
+            gru_input = self.front_end(x.unsqueeze(1)).transpose(1, 2)     # (B, T', C)
+        _, h_n = self.gru(gru_input)
         return self.head(final_state(h_n, self.gru.bidirectional))
 
 
@@ -332,6 +341,7 @@ class VariableLengthClassifier(nn.Module):
     def __init__(self, channels: int = 16, hidden_size: int = 16, bidirectional: bool = True,
                  n_classes: int = 10):
         super().__init__()
+        _check_sizes(hidden_size=hidden_size, n_classes=n_classes, bidirectional=bidirectional)
         self.front_end = MaskedFrontEnd(channels)
         self.gru = nn.GRU(channels, hidden_size, batch_first=True, bidirectional=bidirectional)
         self.head = nn.Linear((2 if bidirectional else 1) * hidden_size, n_classes)

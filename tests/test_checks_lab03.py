@@ -99,7 +99,7 @@ def reference_forward(self, x):
     return ref.RecurrentClassifier.forward(self, x)
 
 
-def _steps(self, x):
+def _gru_input(self, x):
     if self.front_end is None:
         return x.unsqueeze(-1)
     return self.front_end(x.unsqueeze(1)).transpose(1, 2)
@@ -114,8 +114,8 @@ def skips_front_end(self, x):
 
 
 def untransposed(self, x):
-    steps = x.unsqueeze(-1) if self.front_end is None else self.front_end(x.unsqueeze(1))
-    return _head_on(self, self.gru(steps)[1])
+    gru_input = x.unsqueeze(-1) if self.front_end is None else self.front_end(x.unsqueeze(1))
+    return _head_on(self, self.gru(gru_input)[1])
 
 
 def reshaped(self, x):
@@ -126,24 +126,24 @@ def reshaped(self, x):
 
 
 def channel_second(self, x):
-    steps = x.unsqueeze(1) if self.front_end is None else _steps(self, x)
-    return _head_on(self, self.gru(steps)[1])
+    gru_input = x.unsqueeze(1) if self.front_end is None else _gru_input(self, x)
+    return _head_on(self, self.gru(gru_input)[1])
 
 
 def time_first(self, x):
-    return _head_on(self, self.gru(_steps(self, x).transpose(0, 1))[1])
+    return _head_on(self, self.gru(_gru_input(self, x).transpose(0, 1))[1])
 
 
 def last_output(self, x):
-    return self.head(self.gru(_steps(self, x))[0][:, -1])
+    return self.head(self.gru(_gru_input(self, x))[0][:, -1])
 
 
 def backward_state_only(self, x):
-    return self.head(self.gru(_steps(self, x))[1][-1])
+    return self.head(self.gru(_gru_input(self, x))[1][-1])
 
 
 def head_on_every_step(self, x):
-    return self.head(self.gru(_steps(self, x))[0])
+    return self.head(self.gru(_gru_input(self, x))[0])
 
 
 def probabilities(self, x):
@@ -151,7 +151,7 @@ def probabilities(self, x):
 
 
 def max_pooled(self, x):
-    return self.head(self.gru(_steps(self, x))[0].max(1).values)
+    return self.head(self.gru(_gru_input(self, x))[0].max(1).values)
 
 
 def doubled(self, x):
@@ -188,7 +188,7 @@ def test_classifier_accepts_the_reference_and_a_model_with_dropout(capsys):
             self.dropout = nn.Dropout(0.5)
 
         def forward(self, x):
-            return self.head(self.dropout(ref.final_state(self.gru(_steps(self, x))[1],
+            return self.head(self.dropout(ref.final_state(self.gru(_gru_input(self, x))[1],
                                                           self.gru.bidirectional)))
     accepted(lab03.check_classifier, WithDropout, capsys)
 

@@ -351,6 +351,14 @@ def test_recurrent_classifier_shapes_and_parameter_counts():
         assert sum(p.numel() for p in model.parameters()) == parameters
     with pytest.raises(ValueError, match="channels"):
         RecurrentClassifier(8, channels=-1)
+    with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
+        RecurrentClassifier(0)
+    with pytest.raises(ValueError, match="n_classes"):
+        VariableLengthClassifier(4, 4, n_classes=2.5)
+    with pytest.raises(TypeError, match="bidirectional"):
+        VariableLengthClassifier(4, 4, bidirectional="yes")
+    with pytest.raises(ValueError, match="channels must be a positive integer"):
+        MaskedFrontEnd(0)
 
 
 def test_random_shift_rolls_each_row_by_its_own_draw():

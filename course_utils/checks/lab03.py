@@ -260,13 +260,13 @@ def _classifier_variants(model: nn.Module, x: torch.Tensor) -> list[tuple[torch.
     B = len(x)
     with torch.no_grad():
         if model.front_end is None:
-            steps = x.unsqueeze(-1)
+            gru_input = x.unsqueeze(-1)
             scrambled = None
         else:
             features = model.front_end(x.unsqueeze(1))                     # (B, C, T')
-            steps = features.transpose(1, 2)
+            gru_input = features.transpose(1, 2)
             scrambled = features.reshape(B, features.shape[2], features.shape[1])
-        output, h_n = model.gru(steps)
+        output, h_n = model.gru(gru_input)
         bi = model.gru.bidirectional
         variants = [
             (model.head(ref.final_state(h_n, bi)).softmax(-1),
@@ -340,7 +340,7 @@ def check_classifier(RecurrentClassifier: type) -> None:
             raise CheckFailed(check, f"{where}: the logits are wrong. {hint}")
         failure = _differs(check, "the logits", logits, expected, "(sequence, class)")
         raise CheckFailed(check, f"{where}: {failure.message} Follow the shapes: x (B, T) -> "
-                          "steps (B, T', D) -> self.gru -> final_state(h_n, ...) -> self.head.")
+                          "the GRU's input (B, T', D) -> self.gru -> final_state(h_n, ...) -> self.head.")
     passed(check, "logits (B, K) equal the reference without a front-end (one and two "
            "directions) and with the conv front-end.")
 
