@@ -10,6 +10,25 @@ from tqdm.auto import tqdm
 
 Batch = tuple[torch.Tensor, ...]
 
+#: Widest progress line in characters when the bar is text: a notebook output area's width,
+#: as for the checks' messages. A notebook's widget bar takes the area's width and wraps.
+PROGRESS_WIDTH = 88
+
+
+def _epoch_bar(epochs: int, desc: str, progress: bool):
+    """A progress bar over the epochs that never runs past the right edge of the output."""
+    from tqdm.notebook import tqdm as notebook_tqdm
+
+    if issubclass(tqdm, notebook_tqdm):
+        # dynamic_ncols: the widget is 100% of the output area wide and wraps (tqdm.notebook)
+        return tqdm(range(epochs), desc=desc, disable=not progress, leave=True,
+                    dynamic_ncols=True)
+    if len(desc) > 30:                  # leave the line's room to the bar, the loss and val
+        desc = desc[:29] + "…"
+    return tqdm(range(epochs), desc=desc, disable=not progress, leave=True,
+                ncols=PROGRESS_WIDTH, bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} "
+                                                 "[{elapsed}{postfix}]")
+
 
 @dataclass
 class History:
@@ -125,7 +144,7 @@ def fit(model: torch.nn.Module,
         raise ValueError(f"time_limit must be positive seconds or None, got {time_limit!r}.")
     history = History()
     start = time.perf_counter()
-    bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=True)
+    bar = _epoch_bar(epochs, desc, progress)
     for _ in bar:
         model.train()
         total, count = 0.0, 0

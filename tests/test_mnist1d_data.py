@@ -10,7 +10,7 @@ import pytest
 
 from course_utils import mnist1d_data
 from course_utils.mnist1d_data import (PUBLISHED_ACCURACY, PUBLISHED_PARAMETERS, load_mnist1d,
-                                       variable_length_signals)
+                                       published_model, variable_length_signals)
 
 pytest.importorskip("mnist1d")
 
@@ -82,6 +82,24 @@ def test_published_numbers():
     assert PUBLISHED_PARAMETERS["MLP"] == (40 * 100 + 100) + (100 * 100 + 100) + (100 * 10 + 10)
 
 
+def test_published_models_are_rebuilt_with_the_published_parameter_counts():
+    torch = pytest.importorskip("torch")
+    x = torch.randn(3, 40)
+    for name, count in PUBLISHED_PARAMETERS.items():
+        model = published_model(name)
+        assert sum(p.numel() for p in model.parameters()) == count, name
+        assert model(x).shape == (3, 10), name
+    gru = published_model("GRU")
+    assert gru.gru.bidirectional and gru.gru.hidden_size == 6 and gru.linear.in_features == 480
+    assert set(PUBLISHED_PARAMETERS) == set(PUBLISHED_ACCURACY) - {"human expert"}
+
+
+@pytest.mark.parametrize("name", ["CNN ", "cnn", "human expert", 3])
+def test_published_model_rejects_unknown_names(name):
+    with pytest.raises(ValueError, match="name must be one of"):
+        published_model(name)
+
+
 def test_variable_length_signals_stretch_each_signal(data):
     signals = variable_length_signals(data.x_train[:200], seed=3)
     lengths = [len(s) for s in signals]
@@ -97,6 +115,8 @@ def test_variable_length_signals_stretch_each_signal(data):
 
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"signals": np.zeros(5)}, ValueError, r"\(N, T\)"),
+    ({"signals": np.zeros((0, 40))}, ValueError, "N, T >= 1"),
+    ({"signals": "abc"}, TypeError, r"array of numbers of shape \(N, T\)"),
     ({"min_length": 6}, ValueError, "min_length"),
     ({"min_length": 0}, ValueError, "min_length"),
     ({"max_length": 20}, ValueError, "max_length"),

@@ -129,3 +129,38 @@ def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input(
 def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+
+def _fit_a_few_epochs(desc: str) -> None:
+    x, y = _regression(n=64)
+    model = torch.nn.Linear(3, 1)
+    fit(model, [(x, y)], lambda m, b: ((m(b[0]) - b[1]) ** 2).mean(),
+        torch.optim.SGD(model.parameters(), lr=0.1), epochs=3,
+        evaluate=lambda m: 0.123456, desc=desc)
+
+
+def test_text_progress_bar_fits_a_notebook_output_area(capsys):
+    from course_utils.training import PROGRESS_WIDTH
+    _fit_a_few_epochs("a long description of this training run, bidirectional GRU")
+    lines = capsys.readouterr().err.replace("\r", "\n").splitlines()
+    assert any("loss=" in line for line in lines), lines
+    assert max(len(line) for line in lines) <= PROGRESS_WIDTH, max(lines, key=len)
+
+
+def test_notebook_progress_bar_takes_the_output_width_and_wraps(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    from tqdm.notebook import tqdm as notebook_tqdm
+
+    import course_utils.training as training
+    bars = []
+
+    class Recording(notebook_tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            bars.append(self)
+
+    monkeypatch.setattr(training, "tqdm", Recording)
+    _fit_a_few_epochs("a long description of this training run, bidirectional GRU")
+    layout = bars[0].container.layout
+    assert layout.width == "100%" and layout.flex_flow == "row wrap"
