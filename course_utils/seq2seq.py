@@ -100,7 +100,8 @@ class Vocab:
                                 f"{tuple(ids.shape)} and dtype {ids.dtype}.")
             ids = ids.tolist()
         if isinstance(ids, str) or not isinstance(ids, (Sequence, np.ndarray)):
-            raise TypeError(f"ids must be a list or 1-D tensor of integer ids, got {type(ids).__name__}.")
+            raise TypeError(f"ids must be a list or 1-D tensor of integer ids, got "
+                            f"{type(ids).__name__}.")
         out = []
         for i in ids:
             if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
@@ -600,7 +601,8 @@ def plot_encoder_decoder(source: str = "16+535", target: str = "695",
         _arrow(ax, (xs[i], -1.0), (xs[i], -0.3))
         if i:
             _arrow(ax, (xs[i - 1] + 0.4, 0), (xs[i] - 0.4, 0))
-    _arrow(ax, (xs[-1] + 0.4, 0), (xd[0] - 0.4, 0), colour=ORANGE, text=r"$\mathbf{s}_0 = \mathbf{h}_S$", offset=(0, 0.3))
+    _arrow(ax, (xs[-1] + 0.4, 0), (xd[0] - 0.4, 0), colour=ORANGE,
+           text=r"$\mathbf{s}_0 = \mathbf{h}_S$", offset=(0, 0.3))
     ins, outs = ["<s>"] + list(target), list(target) + ["</s>"]
     for j in range(m):
         _box(ax, xd[j], 0, "dec", "#fde0c5", w=0.8, h=0.6)
@@ -663,7 +665,8 @@ def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int
     image = right.imshow(alpha, cmap="Oranges", vmin=0, vmax=1)
     right.set_xticks(range(n), list(source))
     right.set_yticks(range(m), list(target))
-    _style(right, "With attention: step t reads\n" r"$\mathbf{ctx}_t = \sum_j \alpha_{tj}\, \mathbf{h}_j$ (sketch)",
+    _style(right, "With attention: step t reads\n"
+           r"$\mathbf{ctx}_t = \sum_j \alpha_{tj}\, \mathbf{h}_j$ (sketch)",
            "source position j (token)", "decoder step t")
     for side in ("top", "right"):
         right.spines[side].set_visible(True)

@@ -263,6 +263,8 @@ def test_train_seq2seq_is_deterministic_given_the_seeds():
     (lambda m: m.step(torch.zeros(2, 1, dtype=torch.long), None), ValueError,
      "tokens must have 1 dimensions"),
     (lambda m: m.embed([3, 4]), TypeError, "ids must be a torch.Tensor"),
+    (lambda m: s2s.teacher_forced_loss(m, torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, 3)),
+     TypeError, "targets must hold integer token ids"),
     (lambda m: s2s.greedy_decode(m, torch.zeros(1, 2, dtype=torch.long), 1.0, 3), TypeError,
      "start_id"),
     (lambda m: s2s.greedy_decode(m, [[3, 4]], 1, 3), TypeError, "src must be a torch.Tensor"),

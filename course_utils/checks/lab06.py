@@ -369,7 +369,8 @@ def check_teacher_forcing(student_class: Callable[..., Any]) -> None:
             want = reference(src, decoder_inputs)
         if isinstance(got, torch.Tensor) and got.shape == (B, T, H):
             raise CheckFailed(check, f"your output has shape {tuple(got.shape)}, the decoder's "
-                              f"hidden size: apply self.readout to every step, (B, T, V) = {(B, T, V)}.")
+                              "hidden size: apply self.readout to every step, (B, T, V) = "
+                              f"{(B, T, V)}.")
         expect_array(check, "your logits", got, library="torch", shape=(B, T, V),
                      dtype=torch.float32)
         if _close(got, want):
@@ -471,8 +472,9 @@ def _check_pad_id_is_used(check: str, student: Callable, logits: torch.Tensor,
     """The same targets with another padding id (13) must give the same loss."""
     other = torch.where(y == PAD, torch.full_like(y, 13), y)
     got = call_student(check, student, logits, other, 13)
+    want = float(masked_cross_entropy(logits, other, 13).detach())
     if not (isinstance(got, torch.Tensor) and got.numel() == 1
-            and abs(float(got.detach()) - float(masked_cross_entropy(logits, other, 13).detach())) < 1e-5):
+            and abs(float(got.detach()) - want) < 1e-5):
         raise CheckFailed(check, "with pad_id=13 (padding written as 13) your loss changes: you "
                           "skip a fixed id instead of the pad_id argument.")
 
