@@ -508,10 +508,13 @@ class _Spy(torch.nn.Module):
         return self.model(src, decoder_inputs)
 
 
-# A decoder that feeds the true token (for echo, src[:, t]) instead of its own prediction with
-# probability p at each step passes one call only if it never does so in MAX_LEN - 1 = 5 steps.
-# The check makes ROUNDS = 10 calls for each of two cells: 100 steps, so such a decoder passes
-# with probability at most (1 - p)^100: 3e-13 for p = 0.25, 3e-5 for p = 0.1.
+# False acceptance. A decoder that feeds the true token (for echo, src[:, t]) instead of its own
+# prediction with probability p at a step is caught at the first such step where the two differ
+# in some row. One call has MAX_LEN - 1 = 5 fed-back steps; the check makes ROUNDS = 10 calls for
+# each of two cells, 100 steps in all. With one coin per step for the whole batch, such a decoder
+# passes with probability (1 - p)^100 (3e-13 for p = 0.25, 3e-5 for p = 0.1), up to the rare
+# steps where the true token equals the prediction in all 6 rows (untrained models, V = 20);
+# with one coin per row and step it has 600 chances to be caught.
 ROUNDS, MAX_LEN = 10, 6
 
 
