@@ -4,7 +4,7 @@ Each ``check_*`` function runs a student's function on seeded random cases, comp
 result with :mod:`course_utils.numpy_rnn` and either prints a one-line confirmation or
 raises :class:`~course_utils.CheckFailed` with a message that says what is wrong and where.
 When a result is wrong, the check recomputes it with each of the usual mistakes (tanh for
-sigmoid, a forgotten bias, a gradient not summed over time, ``hs[t - 1]`` at index 0...)
+sigmoid, a forgotten bias, a gradient not summed over time, ``hs[i - 1]`` at index 0...)
 and names a mistake only when it reproduces the student's numbers; otherwise it says what
 differs and where, without guessing. Arrays count from 0: index i holds step t = i + 1 of
 the maths, so messages speak of indices.
@@ -47,7 +47,7 @@ ROWS = ("Weights are stored as PyTorch stores them, W_xh (H, D) and W_hh (H, H),
 BACKWARD_ROWS = ("Weights are stored as PyTorch stores them, W_hy (K, H) and W_hh (H, H), and a "
                  "batch holds one sequence per row, so in rows W_hy^T·dl becomes dl @ W_hy, "
                  "W_hh^T·delta becomes delta @ W_hh, and a weight's gradient sums delta.T @ "
-                 "input (dl.T @ hs[t] for W_hy, shape (K, H)).")
+                 "input (dl.T @ hs[i] for W_hy, shape (K, H)).")
 REPLAY_STEPS = 16   # steps of evidence a rerun with a planted slip must match beyond the first mismatch
 
 
@@ -214,10 +214,10 @@ def check_rnn_forward(rnn_forward: Callable) -> None:
             variants = [
                 (_forward_variant(X, h0, params, state="h0"),
                  "Your forward pass ignores the previous state: every step starts again from "
-                 "h0. Pass the state the last step produced: h = rnn_step(X[t], h, ...)."),
+                 "h0. Pass the state the last step produced: h = rnn_step(X[i], h, ...)."),
                 (_forward_variant(X, h0, params, state="zeros"),
                  "Your forward pass ignores the previous state: every step starts from zeros. "
-                 "Pass the state the last step produced: h = rnn_step(X[t], h, ...)."),
+                 "Pass the state the last step produced: h = rnn_step(X[i], h, ...)."),
                 (_forward_variant(X, h0, params, start="zeros"),
                  "Your forward pass ignores h0: the first step must start from the h0 it is "
                  "given, not from zeros."),
@@ -306,10 +306,10 @@ def _gradient_variants(X, Y, h0, hs, ys, params, name: str) -> list[tuple[np.nda
          "sigmoid, whose derivative is h_t * (1 - h_t)."),
         (variant(hidden_derivative="h_prev"),
          "The sigmoid derivative is taken at the previous state: delta = dh * h_t * (1 - h_t) "
-         "uses the state of the same step, hs[t], not h_prev."),
+         "uses the state of the same step, hs[i], not h_prev."),
         (variant(order="forward"),
          "It matches a loop that runs forward, over indices 0, 1, ..., T-1: BPTT starts at "
-         "the last step, for t in reversed(range(T)), because dh_next must come from the "
+         "the last step, for i in reversed(range(T)), because dh_next must come from the "
          "step after t, which is processed first."),
         (variant(carry_before_derivative=True),
          "dh_next is taken before the sigmoid derivative: carry back delta = dh * h_t * "
@@ -324,9 +324,9 @@ def _gradient_variants(X, Y, h0, hs, ys, params, name: str) -> list[tuple[np.nda
          "dW_hh pairs delta_t with h_t; it needs the state before the step, h_{t-1} "
          "(h0 at index 0)."),
         (variant(initial_state="last"),
-         "At index 0 your previous state is hs[t - 1] = hs[-1], the LAST state (Python "
+         "At index 0 your previous state is hs[i - 1] = hs[-1], the LAST state (Python "
          "counts negative indices from the end). Before the first step the state is h0: "
-         "h_prev = hs[t - 1] if t > 0 else h0."),
+         "h_prev = hs[i - 1] if i > 0 else h0."),
         (variant(initial_state="zeros"),
          "The first step (index 0) is missing from dW_hh: its previous state is h0, not "
          "zeros."),
@@ -335,7 +335,7 @@ def _gradient_variants(X, Y, h0, hs, ys, params, name: str) -> list[tuple[np.nda
         variants.append((variant(hidden_derivative="ys"),
                          "The derivative through the hidden units is taken from the outputs, "
                          "ys * (1 - ys): delta = dh * h_t * (1 - h_t) uses the hidden state "
-                         "hs[t]."))
+                         "hs[i]."))
     if right.ndim == 2 and right.shape[0] == right.shape[1]:
         variants.insert(2, (right.T, "It is the transpose of the right gradient: with W_hh "
                             "stored (H, H) as PyTorch does, its gradient sums delta_t.T @ "
