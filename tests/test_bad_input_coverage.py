@@ -30,7 +30,6 @@ PENDING = {
     "sequences": "unit 3", "mnist1d_data": "unit 3",
     "cells": "unit 4", "memory_tasks": "unit 4", "gates_plot": "unit 4",
     "series": "unit 5",
-    "seq2seq": "unit 6",
     "capstone": "unit 7",
 }
 MODULES = sorted(info.name for info in pkgutil.iter_modules(course_utils.__path__)
