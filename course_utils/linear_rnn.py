@@ -274,3 +274,150 @@ def time_per_call(func: Callable[[], object], repeats: int = 5) -> float:
         sync()
         times.append(time.perf_counter() - start)
     return float(np.median(times))
+
+
+# --- figures (the course's style: course_utils.plotting) -------------------------------------
+FONT = 14  # points: every label, tick and legend of this unit's figures
+
+
+def _finish(ax, title: str, xlabel: str, ylabel: str) -> None:
+    ax.set_title(title, fontsize=FONT + 2)
+    ax.set_xlabel(xlabel, fontsize=FONT)
+    ax.set_ylabel(ylabel, fontsize=FONT)
+    ax.tick_params(labelsize=FONT)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+def _series_check(name: str, values: object, length: int) -> np.ndarray:
+    array = np.asarray(values, dtype=float) if isinstance(values, (list, tuple, np.ndarray)) \
+        else None
+    if array is None or array.ndim != 1 or len(array) != length:
+        raise ValueError(f"{name} must be a list of {length} numbers, got {values!r}.")
+    return array
+
+
+def plot_scan_timing(seq_lens: list[int], times_ms: dict[str, list[float]],
+                     title: str = "The loop and the scan on this machine") -> "Figure":
+    """Time per call (ms, log scale) against T (log scale), one line per method.
+
+    ``seq_lens`` are the T measured; ``times_ms`` maps a method's name to its times, one per T.
+    Each line has its own colour, marker and dash, so it reads without colour.
+    """
+    from course_utils.plotting import BLUE, GREEN, ORANGE, _figure
+    if not isinstance(seq_lens, (list, tuple)) or not seq_lens:
+        raise ValueError(f"seq_lens must be a non-empty list of sequence lengths, got {seq_lens!r}.")
+    if not isinstance(times_ms, dict) or not times_ms:
+        raise ValueError("times_ms must be a non-empty dict {method: [ms per T]}, got "
+                         f"{type(times_ms).__name__}.")
+    fig = _figure((11, 4.2))
+    ax = fig.add_subplot()
+    looks = [(BLUE, "o", "-"), (ORANGE, "s", "--"), (GREEN, "^", ":")]
+    for (name, values), (colour, marker, dash) in zip(times_ms.items(), looks * 3):
+        ax.loglog(seq_lens, _series_check(f"times_ms[{name!r}]", values, len(seq_lens)),
+                  color=colour, marker=marker, ls=dash, lw=2.2, ms=8, label=name)
+    ax.set_xticks(list(seq_lens), [str(T) for T in seq_lens])
+    ax.minorticks_off()
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=FONT)
+    _finish(ax, title, "sequence length T (steps, log scale)", "time per call (ms, log scale)")
+    return fig
+
+
+def plot_copy_accuracy(accuracy: dict[str, list[float]], chance: float,
+                       title: str = "Selective copying: which tokens come back") -> "Figure":
+    """Held-out accuracy (%) of each data token's position, one group of bars per model.
+
+    ``accuracy`` maps a model's name to its accuracy (fractions) for tokens 1 ... n_copy;
+    ``chance`` (a fraction) is drawn as a dashed line. Bars differ by colour and hatching.
+    """
+    from course_utils.plotting import BLUE, GREY, ORANGE, _figure
+    if not isinstance(accuracy, dict) or not accuracy:
+        raise ValueError("accuracy must be a non-empty dict {model: [fraction per token]}, got "
+                         f"{type(accuracy).__name__}.")
+    chance = arg.number("chance", chance, minimum=0.0, maximum=1.0)
+    n_copy = len(next(iter(accuracy.values())))
+    fig = _figure((11, 4.2))
+    ax = fig.add_subplot()
+    width = 0.8 / len(accuracy)
+    for k, ((name, values), colour, hatch) in enumerate(
+            zip(accuracy.items(), [ORANGE, BLUE, GREY], ["//", "", ".."])):
+        values = _series_check(f"accuracy[{name!r}]", values, n_copy)
+        ax.bar(np.arange(n_copy) + (k - (len(accuracy) - 1) / 2) * width, 100 * values, width,
+               color=colour, hatch=hatch, edgecolor="#222222", label=name)
+    ax.axhline(100 * chance, color="#222222", ls="--", lw=1.5, label=f"chance ({chance:.0%})")
+    ax.set_xticks(range(n_copy), [f"token {i + 1}" for i in range(n_copy)])
+    ax.set_ylim(0, 128)
+    ax.set_yticks(range(0, 101, 20))
+    ax.legend(fontsize=FONT, loc="upper center", ncol=3, framealpha=0.95)
+    _finish(ax, title, "data token, in order of its position in the sequence",
+           "held-out accuracy (%)")
+    return fig
+
+
+def plot_hillis_steele(seq_len: int = 8) -> "Figure":
+    """The Hillis-Steele scan over ``seq_len`` steps: one row per level, an arrow from t - d to t.
+
+    Level 0 holds the steps; at level d = 1, 2, 4, ... each position t > d combines the window
+    ending at t - d with its own. Each box says which steps it has composed.
+    """
+    from course_utils.plotting import BLUE, GREY, ORANGE, _figure
+    T = arg.integer("seq_len", seq_len, minimum=2, maximum=16)
+    levels = scan_levels(T)
+    fig = _figure((11, 4.2))
+    ax = fig.add_subplot()
+    first = list(range(1, T + 1))                  # window start of each position, level by level
+    for level in range(levels + 1):
+        y = levels - level
+        d = 2 ** (level - 1) if level else 0
+        if level:
+            for t in range(1, T + 1):
+                ax.plot([t, t], [y + 0.25, y + 0.75], color=GREY, lw=1.2)
+            for t in range(d + 1, T + 1):
+                ax.annotate("", (t, y + 0.22), (t - d, y + 0.78),
+                            arrowprops=dict(arrowstyle="->", color=ORANGE, lw=1.6))
+            first = [first[t - 1 - d] if t > d else first[t - 1] for t in range(1, T + 1)]
+        for t in range(1, T + 1):
+            done = first[t - 1] == 1
+            ax.text(t, y, f"{first[t - 1]}..{t}" if first[t - 1] < t else f"{t}", ha="center",
+                    va="center", fontsize=FONT, bbox=dict(boxstyle="round", fc=BLUE if done else
+                                                          "white", ec=BLUE if done else GREY,
+                                                          alpha=0.25 if done else 1.0))
+        ax.text(0.2, y, "steps" if not level else f"d = {d}", ha="right", va="center",
+                fontsize=FONT)
+    ax.set_xlim(-0.9, T + 0.6)
+    ax.set_ylim(-0.6, levels + 0.6)
+    ax.axis("off")
+    ax.set_title(f"Hillis-Steele scan, T = {T}: {levels} levels (orange: combine with the box d "
+                 "back; shaded: all of 1..t)", fontsize=FONT + 1)
+    return fig
+
+
+def plot_lru_eigenvalues(r_min: float = 0.9, r_max: float = 0.999, max_phase: float = math.pi / 10,
+                         hidden_size: int = 256, seed: int = 0) -> "Figure":
+    """LRU's initial eigenvalues (Orvieto et al. 2023, section 3.2): uniform on the ring
+    r_min <= |lambda| <= r_max, phases in [0, max_phase], in the complex plane."""
+    from course_utils.plotting import BLUE, GREY, _figure
+    r_min = arg.number("r_min", r_min, minimum=0.0, maximum=1.0)
+    r_max = arg.number("r_max", r_max, minimum=r_min, maximum=1.0)
+    max_phase = arg.number("max_phase", max_phase, minimum=0.0, maximum=2 * math.pi)
+    H = arg.integer("hidden_size", hidden_size)
+    g = np.random.default_rng(arg.integer("seed", seed, minimum=0))
+    modulus = np.sqrt(g.uniform(r_min ** 2, r_max ** 2, H))   # uniform over the ring's area
+    phase = g.uniform(0, max_phase, H)
+    fig = _figure((11, 4.2))
+    full, zoom = fig.subplots(1, 2)
+    circle = np.linspace(0, 2 * np.pi, 400)
+    for ax, limits in ((full, 1.1), (zoom, None)):
+        ax.plot(np.cos(circle), np.sin(circle), color=GREY, ls="--", lw=1.5, label="unit circle")
+        ax.scatter(modulus * np.cos(phase), modulus * np.sin(phase), s=14, color=BLUE,
+                   marker="o", label=f"{H} eigenvalues")
+        ax.set_aspect("equal")
+        if limits:
+            ax.set_xlim(-limits, limits)
+            ax.set_ylim(-limits, limits)
+        else:
+            ax.set_xlim(r_min - 0.05, 1.02)
+            ax.set_ylim(-0.02, math.sin(max_phase) + 0.05)
+        _finish(ax, "whole plane" if limits else "zoomed in", "real part", "imaginary part")
+    full.legend(fontsize=FONT - 2, loc="lower left")
+    return fig
