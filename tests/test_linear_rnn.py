@@ -9,7 +9,7 @@ import torch
 
 from course_utils import linear_rnn
 from course_utils.linear_rnn import (CharModel, FixedDecay, MinGRU, combine, plot_copy_accuracy,
-                                     plot_scan_timing, scan_cumsum, scan_levels, scan_log,
+                                     plot_hillis_steele, plot_lru_eigenvalues, plot_scan_timing, scan_cumsum, scan_levels, scan_log,
                                      scan_loop, scan_parallel, scan_work, selective_copy_task,
                                      time_per_call)
 from tests._bad_input import ids, untried
@@ -124,6 +124,11 @@ def test_time_per_call_returns_seconds():
     assert 0 <= time_per_call(lambda: None, repeats=3) < 1
 
 
+def test_lecture_figures_draw():
+    assert len(plot_hillis_steele(8).axes) == 1
+    assert len(plot_lru_eigenvalues(hidden_size=16).axes) == 2
+
+
 def test_figures_label_their_axes():
     fig = plot_scan_timing([16, 64], {"loop": [1.0, 2.0], "scan": [1.5, 2.5]})
     ax = fig.axes[0]
@@ -165,9 +170,16 @@ BAD_INPUT = [
     ("plot_copy_accuracy", "type", lambda: plot_copy_accuracy({"a": [0.5]}, chance="1/4"), TypeError, "chance must be a number"),
     ("plot_copy_accuracy", "shape", lambda: plot_copy_accuracy({"a": [0.5], "b": [0.5, 0.6]}, 0.25), ValueError, r"accuracy\['b'\] must be a list of 1 numbers"),
     ("plot_copy_accuracy", "empty", lambda: plot_copy_accuracy({}, 0.25), ValueError, "accuracy must be a non-empty dict"),
+    ("plot_hillis_steele", "type", lambda: plot_hillis_steele("8"), TypeError, "seq_len must be an integer"),
+    ("plot_hillis_steele", "value", lambda: plot_hillis_steele(40), ValueError, "seq_len must be an integer from 2 to 16"),
+    ("plot_hillis_steele", "empty", lambda: plot_hillis_steele(1), ValueError, "seq_len must be an integer from 2 to 16"),
+    ("plot_lru_eigenvalues", "type", lambda: plot_lru_eigenvalues(r_min="0.9"), TypeError, "r_min must be a number"),
+    ("plot_lru_eigenvalues", "value", lambda: plot_lru_eigenvalues(r_min=0.99, r_max=0.9), ValueError, "r_max must be a number"),
+    ("plot_lru_eigenvalues", "empty", lambda: plot_lru_eigenvalues(hidden_size=0), ValueError, "hidden_size must be an integer"),
 ]
 # a single integer has no shape to get wrong
-NOT_APPLICABLE = {("scan_levels", "shape"), ("scan_work", "shape"), ("time_per_call", "shape")}
+NOT_APPLICABLE = {("scan_levels", "shape"), ("scan_work", "shape"), ("time_per_call", "shape"),
+                  ("plot_hillis_steele", "shape"), ("plot_lru_eigenvalues", "shape")}
 
 
 def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
