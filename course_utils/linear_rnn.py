@@ -119,7 +119,7 @@ def scan_log(log_lam: torch.Tensor, log_u: torch.Tensor) -> torch.Tensor:
     """Heinsen's (2023) log-space scan for positive coefficients, h_0 = 0.
 
     With a*_t = sum_{s<=t} log lam_s, h_t = exp(a*_t + logcumsumexp_s<=t(log u_s - a*_s)):
-    sums of logarithms instead of products, so nothing underflows (Heinsen 2023, eq. 2,
+    sums of logarithms instead of products, so nothing underflows (Heinsen 2023,
     arXiv:2311.06281). log_lam, log_u: (B, T, H) real; returns h (B, T, H), all > 0.
     """
     _coefficients(log_lam, log_u)
