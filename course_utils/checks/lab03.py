@@ -507,9 +507,10 @@ def check_collate(collate: Callable) -> None:
 
 # --------------------------------------------------------------------------- the front-end
 
-LENGTHS_INT64 = ("the lab keeps every length int64 (torch.long), PyTorch's type for indices: "
-                 "the lengths index tensors later (last_real_step gathers at lengths - 1, and "
-                 "torch.gather wants int64). pack_padded_sequence itself would convert them.")
+LENGTHS_INT64 = ("lengths are counts, and the lab's contract is int64 (torch.long): what "
+                 "torch.tensor makes of Python ints and what the course's reference returns, so "
+                 "that yours and the reference are interchangeable in the cells that follow "
+                 "(pack_padded_sequence itself would accept other types on the CPU).")
 
 #: Lengths the variable-length checks use: not multiples of 4, so that lengths // 4 is wrong.
 VAR_LENGTHS = (40, 37, 29, 24, 13)
