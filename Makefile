@@ -78,7 +78,7 @@ grading: $(STAMP_PY)  ## an nbgrader course folder in build/grading (LAB=01 for 
 hub: $(STAMP_PY) $(STAMP_NODE)  ## JupyterHub for a small class on this machine, and the course link (HUB_PORT=8000)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/hub.py --port $(HUB_PORT)
 
-classsize: $(STAMP_PY)  ## measure CPU and memory per student, size a class (benchmarks/class_size.json)
+classsize: $(STAMP_PY)  ## size a class from the last make bench (CPU, memory per student) into README
 	$(PY) tools/class_size.py
 
 # Two workers (pytest-xdist): each lecture runs once, for its checks and its deck

@@ -17,6 +17,11 @@ def test_the_readme_shows_the_measured_run_not_typed_numbers():
     assert block == class_size.markdown(measured).strip(), "run `make classsize`"
     labs = {p.stem for p in (ROOT / "solutions").glob("[0-9]*.ipynb")}
     assert set(measured["labs"]) == labs, "a lab was added or renamed since: run `make classsize`"
+    bench = json.loads((ROOT / "benchmarks" / "cpu.json").read_text())
+    assert (measured["bench_date"], measured["bench_commit"]) == (bench["date"], bench["commit"]), \
+        "the sizing is from an older make bench: run `make classsize`"
+    assert measured["labs"] == {name.split("/", 1)[1]: kernel for name, kernel in
+                                bench["kernels"].items() if name.startswith("solutions/")}
 
 
 def test_students_per_machine_is_the_smaller_of_the_cpu_and_memory_bounds():

@@ -1,11 +1,12 @@
 """What a class needs: CPU and memory per active student, and machines for 50 to 1,000 students.
 
-    python tools/class_size.py [--out benchmarks/class_size.json]   # make classsize
+    python tools/class_size.py [--run benchmarks/cpu.json]   # make classsize (after make bench)
 
-Measures, on this machine, each lab's solution run top to bottom in the course's kernel (one
-student doing the whole lab): the kernel's CPU seconds (user + sys) and its peak resident
-memory (VmHWM), and the resident memory of one idle single-user Jupyter server. From those it
-computes, and writes into README's "Teaching a class" (between its class-size markers):
+Reads, from the latest ``make bench`` run, each lab's solution run top to bottom in the
+course's kernel (one student doing the whole lab): the kernel's CPU seconds (user + sys) and
+its peak resident memory (VmHWM); measures the resident memory of one idle Jupyter server.
+From those it computes, and writes into README's "Teaching a class" (between its class-size
+markers) and benchmarks/class_size.json:
 
 * students per machine: the notebooks are single-threaded, so N students starting the longest
   lab at the same moment on C cores finish after about N * cpu_max / C seconds; it stays under
@@ -13,7 +14,8 @@ computes, and writes into README's "Teaching a class" (between its class-size ma
   N <= (RAM - RESERVED_GB) / (kernel peak + server). The smaller bound is the answer.
 * a Zero to JupyterHub sizing for 50, 200 and 1,000 students, all working at once (the worst
   case of a lab session), on nodes of NODE_CORES cores and NODE_RAM_GB: nodes = ceil(students /
-  students per node), with the per-user guarantees and limits the README's config uses.
+  students per node), with per-user guarantees (a node's cores shared by its students; memory
+  above the largest measured need) and limits.
 """
 from __future__ import annotations
 
@@ -21,7 +23,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -29,12 +30,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import nbformat
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from course_kernel import run_notebook  # noqa: E402
-
 TARGET_S = 120            # the longest lab must finish within two minutes
 RESERVED_GB = 2.0         # the operating system, the hub and the proxy
 MACHINE = (2, 24.0)       # cores, GB: the machine the issue asks about
@@ -75,25 +71,19 @@ def students_per_machine(cores: int, ram_gb: float, cpu_max: float, student_gb: 
             "students": min(by_cpu, by_memory)}
 
 
-def measure() -> dict:
-    labs = {}
-    for path in sorted((ROOT / "solutions").glob("[0-9]*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        # CPU seconds and memory do not depend on a busy machine; only the wall time does
-        run = run_notebook(nb, path.parent, f"solutions/{path.name}", cell_timeout=1800)
-        labs[path.stem] = {"cpu_seconds": round(run.cpu_seconds, 1),
-                           "peak_rss_mb": round(run.peak_rss_mb)}
-        print(f"  {path.stem:32s} {run.cpu_seconds:6.1f} s CPU  {run.peak_rss_mb:6.0f} MiB",
-              file=sys.stderr, flush=True)
+def measure(run: dict) -> dict:
+    """The sizing from a bench run's ``kernels`` (see tools/bench.py) and an idle server."""
+    labs = {name.split("/", 1)[1]: measures for name, measures in run.get("kernels", {}).items()
+            if name.startswith("solutions/")}
+    if not labs:
+        raise SystemExit("error: the bench run has no kernel measures: run `make bench` first")
     server_mb = idle_server_mb()
     cpu_max = max(v["cpu_seconds"] for v in labs.values())
     student_gb = (max(v["peak_rss_mb"] for v in labs.values()) + server_mb) / 1024
     node = students_per_machine(NODE_CORES, NODE_RAM_GB, cpu_max, student_gb)
     return {
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-        "labs": labs, "server_mb": round(server_mb), "cpu_max": cpu_max,
-        "student_gb": round(student_gb, 2),
+        "bench_date": run["date"], "bench_commit": run["commit"], "labs": labs,
+        "server_mb": round(server_mb), "cpu_max": cpu_max, "student_gb": round(student_gb, 2),
         "machine_2x24": students_per_machine(*MACHINE, cpu_max, student_gb),
         "node": node,
         "classes": {n: math.ceil(n / node["students"]) for n in CLASSES},
@@ -108,7 +98,7 @@ def markdown(m: dict) -> str:
     rows = ["| lab | CPU s (user+sys) | peak kernel memory (MiB) |", "|---|---:|---:|"]
     rows += [f"| {lab} | {v['cpu_seconds']:.1f} | {v['peak_rss_mb']} |" for lab, v in m["labs"].items()]
     one, node = m["machine_2x24"], m["node"]
-    rows += ["", f"One idle Jupyter server: {m['server_mb']} MiB. One active student: at most "
+    rows += ["", f"From `make bench` of {m['bench_date']} (commit {m['bench_commit']}). One idle Jupyter server: {m['server_mb']} MiB. One active student: at most "
              f"{m['student_gb']:.2f} GB (largest kernel + server) and {m['cpu_max']:.1f} CPU s for the "
              "longest lab.", "",
              f"A {one['cores']}-core, {one['ram_gb']:.0f} GB machine: {one['by_cpu']} students by CPU "
@@ -138,9 +128,11 @@ def write_readme(m: dict, readme: Path = ROOT / "README.md") -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", type=Path, default=ROOT / "benchmarks" / "cpu.json",
+                        help="the make bench run to read (its CPU run: what a class's hub has)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "class_size.json")
     args = parser.parse_args(argv)
-    result = measure()
+    result = measure(json.loads(args.run.read_text()))
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     write_readme(result)
     print(markdown(result))
