@@ -302,42 +302,34 @@ def test_sample_accepts_right_answers(capsys):
     assert capsys.readouterr().out.count("✓ sample") == 3
 
 
+def _smallest_margin(params, h, mistake):
+    """The smallest lead of the most likely id over the next, along the path of ``mistake``."""
+    if mistake == "seed twice":
+        h = np.tanh(params["W_xh"][:, 2] + params["W_hh"] @ h + params["b_h"])
+    h = np.zeros_like(h) if mistake == "zeros" else h
+    x, margins = ref.one_hot(2, 5), []
+    for _ in range(12):
+        new_h = np.tanh(params["W_xh"] @ x + params["W_hh"] @ h + params["b_h"])
+        h = h if mistake == "no carry" else new_h
+        logits = params["W_hy"] @ new_h + params["b_y"]
+        top = np.sort(logits)
+        margins.append(top[-1] - top[-2])
+        if mistake != "no feedback":
+            x = ref.one_hot(int(np.argmax(logits)), 5)
+    return min(margins)
+
+
 def test_sample_check_cannot_be_passed_by_luck():
-    # Step 1: every draw of the sharp model, on the reference's path and the mistakes' paths,
-    # has its most likely id ahead of the next by a margin m: another id has probability
-    # below (V - 1) * exp(-m) < 1e-13.
-    params, h = lab02._sample_model(seed=178, scale=100.0)
-    for mistake in (None,) + lab02._STEP_MISTAKES:
-        h_now = h
-        if mistake == "seed twice":
-            h_now = np.tanh(params["W_xh"][:, 2] + params["W_hh"] @ h + params["b_h"])
-        h_now = np.zeros_like(h) if mistake == "zeros" else h_now
-        x, margins = ref.one_hot(2, 5), []
-        for _ in range(12):
-            new_h = np.tanh(params["W_xh"] @ x + params["W_hh"] @ h_now + params["b_h"])
-            h_now = h_now if mistake == "no carry" else new_h
-            logits = np.sort(params["W_hy"] @ new_h + params["b_y"])
-            margins.append(logits[-1] - logits[-2])
-            if mistake != "no feedback":
-                x = ref.one_hot(int(np.argmax(params["W_hy"] @ new_h + params["b_y"])), 5)
-        assert 4 * np.exp(-min(margins)) < 1e-13, (mistake, min(margins))
-    # The second sharp model: the reference and the four mistakes of step 1 draw five paths.
-    params, h = lab02._sample_model(seed=lab02._SHARP_SEEDS[1], scale=100.0)
+    # Step 1: every draw of the two sharp models, on the reference's path and the mistakes'
+    # paths, has its most likely id ahead of the next by a margin m: another id has
+    # probability below (V - 1) * exp(-m) < 1e-13.
     mistakes = (None,) + lab02._STEP_MISTAKES
-    for mistake in mistakes:
-        h_now = h
-        if mistake == "seed twice":
-            h_now = np.tanh(params["W_xh"][:, 2] + params["W_hh"] @ h + params["b_h"])
-        h_now = np.zeros_like(h) if mistake == "zeros" else h_now
-        x, margins = ref.one_hot(2, 5), []
-        for _ in range(12):
-            new_h = np.tanh(params["W_xh"] @ x + params["W_hh"] @ h_now + params["b_h"])
-            h_now = h_now if mistake == "no carry" else new_h
-            logits = np.sort(params["W_hy"] @ new_h + params["b_y"])
-            margins.append(logits[-1] - logits[-2])
-            if mistake != "no feedback":
-                x = ref.one_hot(int(np.argmax(params["W_hy"] @ new_h + params["b_y"])), 5)
-        assert 4 * np.exp(-min(margins)) < 1e-13, (mistake, min(margins))
+    for seed in lab02._SHARP_SEEDS:
+        params, h = lab02._sample_model(seed=seed, scale=100.0)
+        for mistake in mistakes:
+            margin = _smallest_margin(params, h, mistake)
+            assert 4 * np.exp(-margin) < 1e-13, (seed, mistake, margin)
+    # On the second sharp model the reference and the four mistakes of step 1 draw five paths.
     paths = {m: tuple(lab02._sample_variant(params, h, 2, 12, np.random.default_rng(0), mistake=m))
              for m in mistakes}
     assert len(set(paths.values())) == 5
