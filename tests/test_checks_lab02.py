@@ -105,7 +105,8 @@ def backward(params, cache, targets, mistake=None):
     xs, hs, y_hat = cache["xs"], cache["hs"], cache["y_hat"]
     g = {k: np.zeros_like(v) for k, v in params.items()}
     carried = np.zeros(hs.shape[1])
-    for t in reversed(range(len(targets))):
+    order = range(len(targets)) if mistake == "forward order" else reversed(range(len(targets)))
+    for t in order:
         dl = y_hat[t].copy()
         dl[targets[t]] -= 1
         g["W_hy"] += np.outer(dl, hs[t] if mistake == "W_hy h_{t-1}" else hs[t + 1])
@@ -135,7 +136,29 @@ def backward(params, cache, targets, mistake=None):
     return g
 
 
+def backward_hs_early(params, cache, targets):
+    """A student who takes hs[t] for h_t: every state one step early, hs[-1] at t = 0."""
+    xs, hs, y_hat = cache["xs"], cache["hs"], cache["y_hat"]
+    g = {k: np.zeros_like(v) for k, v in params.items()}
+    carried = np.zeros(hs.shape[1])
+    for t in range(len(targets) - 1, -1, -1):
+        dl = y_hat[t] - np.eye(len(y_hat[t]))[targets[t]]
+        g["W_hy"] += np.outer(dl, hs[t])
+        g["b_y"] += dl
+        delta = (1 - hs[t] ** 2) * (params["W_hy"].T @ dl + params["W_hh"].T @ carried)
+        g["b_h"] += delta
+        g["W_xh"] += np.outer(delta, xs[t])
+        g["W_hh"] += np.outer(delta, hs[t - 1])
+        carried = delta
+    return g
+
+
+def test_rnn_backward_names_states_read_one_step_early():
+    says(lab02.check_rnn_backward, backward_hs_early, "one step early", "hs[-1] wraps")
+
+
 @pytest.mark.parametrize("mistake, words", [
+    ("forward order", ["runs forward in time", "reversed(range(T))"]),
     ("no b_y", ["b_y", "never learns"]),
     ("no time", ["does not flow back through time"]),
     ("not transposed", ["W_hh @ delta_{t+1}", "W_hh.T"]),

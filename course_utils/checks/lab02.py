@@ -181,20 +181,22 @@ def _backward_variant(params, cache, targets, mistake):
     grads = {k: np.zeros_like(v) for k, v in params.items()}
     delta_next = np.zeros(hs.shape[1])
     W_hh = params["W_hh"] if mistake == "W_hh not transposed" else params["W_hh"].T
-    for t in reversed(range(len(targets))):
+    steps = range(len(targets))
+    for t in (steps if mistake == "forward order" else reversed(steps)):
+        # h_t and h_{t-1}; read one step early, hs[-1] wraps to the last state at t = 0
+        h_t, h_prev = (hs[t], hs[t - 1]) if mistake == "hs off by one" else (hs[t + 1], hs[t])
         d_logits = y_hat[t].copy()
         d_logits[targets[t]] -= 1
-        h_out = hs[t] if mistake == "W_hy with h_{t-1}" else hs[t + 1]
-        grads["W_hy"] += np.outer(d_logits, h_out)
+        grads["W_hy"] += np.outer(d_logits, h_prev if mistake == "W_hy with h_{t-1}" else h_t)
         if mistake != "no b_y":
             grads["b_y"] += d_logits
         carried = 0.0 if mistake == "no time" else W_hh @ delta_next
         dh = params["W_hy"].T @ d_logits + carried
-        slope = {"no tanh'": 1.0, "tanh' of h_{t-1}": 1 - hs[t] ** 2}.get(mistake, 1 - hs[t + 1] ** 2)
+        slope = {"no tanh'": 1.0, "tanh' of h_{t-1}": 1 - h_prev ** 2}.get(mistake, 1 - h_t ** 2)
         delta = slope * dh
         grads["b_h"] += delta
         grads["W_xh"] += np.outer(delta, xs[t])
-        grads["W_hh"] += np.outer(delta, hs[t + 1] if mistake == "W_hh with h_t" else hs[t])
+        grads["W_hh"] += np.outer(delta, h_t if mistake == "W_hh with h_t" else h_prev)
         delta_next = dh if mistake == "dh carried before tanh'" else delta
     return grads
 
@@ -215,6 +217,12 @@ _BACKWARD_HINTS = {
                          "onehot(y_t), h_t) with h_t = hs[t + 1].",
     "dh carried before tanh'": "what you carry to the step before is dL/dh_t, taken before the "
                                "tanh derivative; carry delta_t = (1 - h_t**2) * dL/dh_t.",
+    "forward order": "your loop runs forward in time (t = 0, 1, ...): BPTT runs from the last "
+                     "step back to the first, since dL/dh_t needs delta_{t+1}, which the step "
+                     "after must compute first: for t in reversed(range(T)).",
+    "hs off by one": "you read h_t as hs[t] and h_{t-1} as hs[t-1], one step early (at t = 0, "
+                     "hs[-1] wraps to the last state): the cache starts with hs[0] = h_prev, so "
+                     "step t reads hs[t] and produces hs[t + 1].",
 }
 
 
