@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.path import Path
 
+from course_utils._arrays import float_array
 from course_utils.ecg import (QS_FRACTION, WIDE_QRS, ECGRecord, QRSReading,
                               fixed_window_reader, sequential_reader)
 
@@ -73,8 +74,20 @@ def _check_positive(name: str, value, *, integer: bool = False):
 
 
 def _check_seed(seed) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be a non-negative integer, got {type(seed).__name__} {seed!r}.")
+    if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+
+
+def _check_beat(beat, record: ECGRecord, name: str = "beat", which: str = "") -> int:
+    """``beat`` as an index into ``record``'s labelled beats, or an error naming it."""
+    if isinstance(beat, bool) or not isinstance(beat, (int, np.integer)):
+        raise TypeError(f"{name} must be a beat index (an integer), got {type(beat).__name__} {beat!r}.")
+    if not 0 <= beat < record.n_beats:
+        raise ValueError(f"{name} must be between 0 and {record.n_beats - 1}{which} (the record "
+                         f"has {record.n_beats} labelled beats), got {beat!r}.")
+    return int(beat)
 
 
 def _box(ax: Axes, x: float, y: float, text: str, colour: str, w: float = 0.62,
@@ -186,15 +199,33 @@ def _measured_span(reading: QRSReading, j: int) -> tuple[float, float]:
 
 
 def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None,
-             measure_beat: Optional[int] = 0, ax: Optional[Axes] = None,
+             measure_beat: Optional[int] = None, ax: Optional[Axes] = None,
              title: Optional[str] = None, figsize: Sequence[float] = (11, 3.6)) -> Figure:
     """Draw an ECG with its P, Q, R, S and T waves marked and every QRS shaded.
 
-    ``measure_beat`` (an index into the record's labelled beats, or None) gets a double
-    arrow with the QRS duration that :func:`course_utils.ecg.sequential_reader` measures.
+    ``measure_beat`` (an index into the record's labelled beats, or None for no measurement)
+    gets a double arrow with the QRS duration that
+    :func:`course_utils.ecg.sequential_reader` measures; its QRS must lie between ``start``
+    and ``stop`` (s), or a ValueError says where it is. The label sits beside the arrow on
+    the side with more room, inside the axes.
     """
     record = _check_record(record)
     a, b = _view(record, start, stop)
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}.")
+    if measure_beat is not None:
+        if not isinstance(measure_beat, (int, np.integer)) or isinstance(measure_beat, bool):
+            raise TypeError(f"measure_beat must be a beat index (an integer) or None, got "
+                            f"{type(measure_beat).__name__} {measure_beat!r}.")
+        if not 0 <= measure_beat < record.n_beats:
+            raise ValueError(f"measure_beat must be between 0 and {record.n_beats - 1} "
+                             f"(the record has {record.n_beats} labelled beats), got {measure_beat}.")
+        on, off = record.qrs_onset[measure_beat], record.qrs_offset[measure_beat]
+        if not (a <= on and off < b):
+            raise ValueError(f"measure_beat={measure_beat} has its QRS at "
+                             f"{record.time[on]:.2f}-{record.time[off]:.2f} s, outside the view "
+                             f"from start={start!r} to stop={stop!r} s: choose a beat in view, "
+                             "or None.")
     if ax is None:
         fig = _figure(figsize)
         ax = fig.subplots()
@@ -216,11 +247,6 @@ def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None
                             va="bottom" if above else "top", fontsize=NOTE,
                             color=WAVE_COLOUR[wave], fontweight="bold")
     if measure_beat is not None:
-        if not isinstance(measure_beat, (int, np.integer)) or isinstance(measure_beat, bool):
-            raise TypeError(f"measure_beat must be a beat index or None, got {measure_beat!r}.")
-        if not 0 <= measure_beat < record.n_beats:
-            raise ValueError(f"measure_beat must be between 0 and {record.n_beats - 1} "
-                             f"(the record has {record.n_beats} labelled beats), got {measure_beat}.")
         reading = sequential_reader(record)
         r_true = record.waves["R"][measure_beat]
         j = int(np.argmin(np.abs(reading.r - r_true)))
@@ -228,8 +254,11 @@ def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None
         y = record.signal[record.waves["S"][measure_beat]] - 0.28
         ax.annotate("", (t0, y), (t1, y), arrowprops=dict(arrowstyle="<|-|>", color=RED, lw=1.6,
                                                           shrinkA=0, shrinkB=0))
-        ax.text(t1 + 0.03 * (t[-1] - t[0]) / 4, y, f"QRS = {reading.qrs_duration[j]:.3f} s "
-                "(measured)", va="center", ha="left", fontsize=NOTE, color=RED)
+        pad = 0.03 * (t[-1] - t[0]) / 4
+        room_right = t[-1] - t1 >= t0 - t[0]
+        ax.text(t1 + pad if room_right else t0 - pad, y,
+                f"QRS = {reading.qrs_duration[j]:.3f} s (measured)", va="center",
+                ha="left" if room_right else "right", fontsize=NOTE, color=RED)
     ax.set_xlim(t[0], t[-1])
     ax.set_ylim(min(x.min(), -0.3) - 0.45, top + 0.35)
     if title is None:
@@ -246,9 +275,7 @@ def plot_qrs_comparison(normal: ECGRecord, widened: ECGRecord, beat: int = 0,
     fig = _figure(figsize)
     ax = fig.subplots()
     for k, (rec, colour, name) in enumerate(zip(records, (BLUE, RED), ("normal", "widened"))):
-        if not 0 <= beat < rec.n_beats:
-            raise ValueError(f"beat must be between 0 and {rec.n_beats - 1} for the {name} "
-                             f"record, got {beat!r}.")
+        _check_beat(beat, rec, "beat", f" for the {name} record")
         fs = rec.sampling_rate
         r = rec.waves["R"][beat]
         a, b = max(r - int(0.3 * fs), 0), min(r + int(0.45 * fs), len(rec.signal))
@@ -360,8 +387,7 @@ def plot_sequential_reader(record: ECGRecord, beat: int = 0,
                            figsize: Sequence[float] = (11, 3.8)) -> Figure:
     """Zoom on one beat and show the reader's three steps: remember Q, see R, find S, count."""
     record = _check_record(record)
-    if not isinstance(beat, (int, np.integer)) or not 0 <= beat < record.n_beats:
-        raise ValueError(f"beat must be between 0 and {record.n_beats - 1}, got {beat!r}.")
+    _check_beat(beat, record)
     fs = record.sampling_rate
     reading = sequential_reader(record)
     j = int(np.argmin(np.abs(reading.r - record.waves["R"][beat])))
@@ -397,10 +423,10 @@ def plot_autoregressive(series: np.ndarray, weights: Sequence[float], t_mark: Op
                         figsize: Sequence[float] = (11, 3.8)) -> Figure:
     """A series, the one-step predictions of x_t = w0 x_{t-1} + w1 x_{t-2} + w2, and one
     prediction's two inputs."""
-    x = np.asarray(series, dtype=float)
+    x = float_array("series", series, None, empty=True)
     if x.ndim != 1 or len(x) < 5:
         raise ValueError(f"series must be 1-D with at least 5 values, got shape {x.shape}.")
-    w = np.asarray(weights, dtype=float)
+    w = float_array("weights", weights, None, empty=True)
     if w.shape != (3,):
         raise ValueError(f"weights must be (w0, w1, w2), three numbers, got shape {w.shape}.")
     pred = w[0] * x[1:-1] + w[1] * x[:-2] + w[2]
@@ -554,6 +580,7 @@ def plot_window_detector_frame(record: ECGRecord, window: float, seconds: float 
     sequential reader's (bottom) on the same record, each with its score."""
     record = _check_record(record)
     _check_positive("window", window)
+    _check_positive("seconds", seconds)
     fig = _figure(figsize)
     top, bottom = fig.subplots(2, 1, sharex=True)
     a, b = _view(record, 0.0, min(seconds, record.duration))
@@ -577,12 +604,14 @@ def plot_unrolled_state(inputs: Sequence[float], states: np.ndarray, step: int,
                         figsize: Sequence[float] = (10.5, 3.4)) -> Figure:
     """One frame of the unrolled-RNN widget: steps up to ``step`` filled in, each state
     drawn as a column of coloured cells with its values, the later steps greyed out."""
-    x = np.asarray(inputs, dtype=float)
-    h = np.asarray(states, dtype=float)
-    if x.ndim != 1 or h.ndim != 2 or h.shape[0] != len(x):
+    x = float_array("inputs", inputs, "(T,)")
+    h = float_array("states", states, "(T, n_hidden)")
+    if h.shape[0] != len(x):
         raise ValueError(f"inputs must be (T,) and states (T, n_hidden) with the same T, got "
                          f"{x.shape} and {h.shape}.")
-    if not isinstance(step, (int, np.integer)) or not 1 <= step <= len(x):
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
+        raise TypeError(f"step must be an integer from 1 to {len(x)}, got {type(step).__name__} {step!r}.")
+    if not 1 <= step <= len(x):
         raise ValueError(f"step must be between 1 and {len(x)}, got {step!r}.")
     from matplotlib import colormaps
 
