@@ -407,8 +407,6 @@ def alignment_accuracy(alphas: torch.Tensor, alignment: torch.Tensor) -> float:
 
     alphas (N, T, S) are the weights of step t (the step that writes output t); alignment
     (N, T') int, -1 where output t copies nothing; the first min(T, T') steps are compared.
-    Luong, Pham and Manning (2015, section 5.4) score alignments the same way, taking the
-    source word with the highest weight per target word.
     """
     alphas = _float_tensor("alphas", alphas, 3, "(N, T, S)")
     alignment = _long_tensor("alignment", alignment, 2)
