@@ -506,7 +506,7 @@ def plot_accuracy_by_length(curves: dict[str, dict[int, float]], trained_max: in
 
 
 def plot_decoding_step(alpha, source: str, output: str, step: int,
-                       figsize: Sequence[float] = (10.5, 3.9)) -> Figure:
+                       figsize: Sequence[float] = (10.5, 3.2)) -> Figure:
     """One frame of the decoding widget: top, the weights alpha_t over the source characters
     at step ``step`` (1-based) as bars, the peak in orange and hatched; bottom, the output
     written so far with the character of this step boxed."""
