@@ -37,6 +37,7 @@ import torch.nn.functional as F
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 from torch import nn
 
 from course_utils.plotting import BLUE, GREY, INK, LABEL, NOTE, ORANGE, TICK, _figure, _style
@@ -500,6 +501,7 @@ def plot_accuracy_by_length(curves: dict[str, dict[int, float]], trained_max: in
         ax.plot(lengths, [100 * curve[n] for n in lengths], marker=marker, linestyle=line,
                 color=colour, lw=2, ms=6, label=name)
     ax.set_ylim(-3, 103)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=NOTE, frameon=False, loc="upper right")
     _style(ax, title, "source length (characters)", "exactly right (%)")
     return fig
