@@ -1,21 +1,29 @@
 """Binary addition as a sequence task: the data of Lab 01.
 
 Two numbers a and b are written in binary, least significant bit first, and read one bit
-pair per time step; at step t the target is bit t of a + b. Reading from the least
+pair per time step: at step t = 1, ..., T the input holds the bits of a and b worth
+2**(t - 1), and the target is the bit of a + b worth 2**(t - 1). Reading from the least
 significant end is what makes the task learnable step by step: the carry flows forward in
 time, so the network only needs to remember one bit of state.
 
 With operands below 128 (7 bits) every sum fits in 8 bits, so T = 8 steps suffice.
 
-Shapes (time-major, as in :mod:`course_utils.numpy_rnn` and ``nn.RNN``; B sums in a batch):
+Shapes (time-major, as in :mod:`course_utils.numpy_rnn` and ``nn.RNN``; B sums in a batch).
+Arrays count from 0, so step t is index i = t - 1:
 
-    X  (T, B, 2)   X[t, b] = (bit t of a_b, bit t of b_b)
-    Y  (T, B, 1)   Y[t, b, 0] = bit t of a_b + b_b
+    X  (T, B, 2)   X[i, n] = (the bits worth 2**i of a_n and of b_n)
+    Y  (T, B, 1)   Y[i, n, 0] = the bit worth 2**i of a_n + b_n
+
+Held-out sums: :func:`held_out_indices` fixes a seeded eighth of all pairs (2,048 of the
+16,384 for 8 bits) that :func:`training_batch` never draws, so a lab can measure accuracy
+on sums its network has never seen. :func:`random_batch` draws from all pairs.
 
 Every public function checks its arguments and raises TypeError or ValueError naming the
 argument and the value it expects.
 """
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 
@@ -24,6 +32,8 @@ from course_utils._arrays import float_array
 NUM_BITS = 8
 OPERAND_LIMIT = 2 ** (NUM_BITS - 1)    # 128: operands are 0..127, so a + b <= 254 fits in 8 bits
 NUM_PAIRS = OPERAND_LIMIT ** 2         # 16,384
+HELD_OUT_SEED = 128                    # seeds the choice of the held-out sums
+NUM_HELD_OUT = NUM_PAIRS // 8          # 2,048 sums that training_batch never draws
 
 
 def _num_bits(num_bits) -> int:
@@ -143,29 +153,96 @@ def decode_outputs(ys, threshold: float = 0.5) -> np.ndarray:
     return bits_to_int((array[:, :, 0] > threshold).T.astype(np.int64))
 
 
-def random_batch(batch_size: int, rng: np.random.Generator | int = 0,
-                 num_bits: int = NUM_BITS) -> tuple[np.ndarray, np.ndarray]:
-    """B = batch_size random sums with operands in 0..2**(num_bits-1) - 1 -> (X (T, B, 2), Y (T, B, 1)).
+def _generator(rng) -> np.random.Generator:
+    """``rng`` if it is a NumPy Generator, a new one if it is a non-negative integer seed."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+        raise TypeError(f"rng must be a numpy Generator or a non-negative integer seed, "
+                        f"got {type(rng).__name__} {rng!r}.")
+    if rng < 0:
+        raise ValueError(f"rng must be a numpy Generator or a non-negative integer seed, "
+                         f"got {rng!r}.")
+    return np.random.default_rng(int(rng))
 
-    ``rng`` is a NumPy Generator (pass the same one on every call to get fresh batches) or
-    an integer seed.
-    """
+
+def _batch_size(batch_size) -> int:
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
         raise TypeError(f"batch_size must be a positive integer, got {batch_size!r}.")
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
-    if not isinstance(rng, np.random.Generator):
-        if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
-            raise TypeError(f"rng must be a numpy Generator or a non-negative integer seed, "
-                            f"got {type(rng).__name__} {rng!r}.")
-        if rng < 0:
-            raise ValueError(f"rng must be a numpy Generator or a non-negative integer seed, "
-                             f"got {rng!r}.")
-        rng = np.random.default_rng(int(rng))
+    return int(batch_size)
+
+
+def random_batch(batch_size: int, rng: np.random.Generator | int = 0,
+                 num_bits: int = NUM_BITS) -> tuple[np.ndarray, np.ndarray]:
+    """B = batch_size random sums with operands in 0..2**(num_bits-1) - 1 -> (X (T, B, 2), Y (T, B, 1)).
+
+    Draws from **all** pairs, the held-out ones included (to train, use
+    :func:`training_batch`). ``rng`` is a NumPy Generator (pass the same one on every call
+    to get fresh batches) or an integer seed.
+    """
+    batch_size = _batch_size(batch_size)
+    rng = _generator(rng)
     num_bits = _num_bits(num_bits)
     limit = 2 ** (num_bits - 1)
-    a = rng.integers(0, limit, size=int(batch_size))
-    b = rng.integers(0, limit, size=int(batch_size))
+    a = rng.integers(0, limit, size=batch_size)
+    b = rng.integers(0, limit, size=batch_size)
+    return encode_pairs(a, b, num_bits)
+
+
+@lru_cache(maxsize=None)
+def _split(num_bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """(held-out indices, training indices) of all pairs, both sorted and read-only."""
+    pairs = 4 ** (num_bits - 1)
+    held = np.sort(np.random.default_rng(HELD_OUT_SEED).choice(pairs, pairs // 8, replace=False))
+    kept = np.setdiff1d(np.arange(pairs), held)
+    for array in (held, kept):
+        array.flags.writeable = False
+    return held, kept
+
+
+def _pair_count(num_bits) -> int:
+    """``num_bits`` checked for a split of all pairs: 3 to 15 (16 to 4**14 pairs, an eighth held out)."""
+    num_bits = _num_bits(num_bits)
+    if not 3 <= num_bits <= 15:
+        raise ValueError(f"num_bits must be between 3 and 15 for held-out sums (an eighth of "
+                         f"4**(num_bits-1) pairs), got {num_bits}.")
+    return num_bits
+
+
+def held_out_indices(num_bits: int = NUM_BITS) -> np.ndarray:
+    """The sums training never draws: a sorted int64 array of pair indices, (N_held,).
+
+    Index i stands for a + b with a = i // 2**(num_bits - 1) and b = i % 2**(num_bits - 1),
+    the order of :func:`all_pairs`. They are an eighth of all pairs (2,048 of 16,384 for
+    8 bits), chosen uniformly at random with seed :data:`HELD_OUT_SEED`, so every run and
+    every machine holds out the same sums. The array is read-only.
+    """
+    return _split(_pair_count(num_bits))[0]
+
+
+def held_out_pairs(num_bits: int = NUM_BITS) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out sums as one batch: X (T, N_held, 2), Y (T, N_held, 1), N_held = 2,048 for 8 bits."""
+    num_bits = _pair_count(num_bits)
+    a, b = np.divmod(_split(num_bits)[0], 2 ** (num_bits - 1))
+    return encode_pairs(a, b, num_bits)
+
+
+def training_batch(batch_size: int, rng: np.random.Generator | int = 0,
+                   num_bits: int = NUM_BITS) -> tuple[np.ndarray, np.ndarray]:
+    """B = batch_size sums drawn from the training pairs only -> (X (T, B, 2), Y (T, B, 1)).
+
+    Each sum is drawn uniformly, with replacement, from the pairs that
+    :func:`held_out_indices` does not hold out (14,336 for 8 bits), with one call
+    ``rng.integers(0, N_train, size=B)``. ``rng`` is a NumPy Generator (pass the same one on
+    every call to get fresh batches) or an integer seed.
+    """
+    batch_size = _batch_size(batch_size)
+    rng = _generator(rng)
+    num_bits = _pair_count(num_bits)
+    kept = _split(num_bits)[1]
+    a, b = np.divmod(kept[rng.integers(0, len(kept), size=batch_size)], 2 ** (num_bits - 1))
     return encode_pairs(a, b, num_bits)
 
 
@@ -200,8 +277,8 @@ def format_sum(a: int, b: int, predicted: int | None = None, num_bits: int = NUM
         bits = " ".join(str(bit) for bit in int_to_bits(value, num_bits))
         return f"{label:>9} = {value:>{width}}  ->  {bits}"
 
-    lines = [f"{'':>9}   {'':>{width}}      " + " ".join(str(t % 10) for t in range(num_bits))
-             + "   (bit t = 2**t, least significant first)",
+    lines = [f"{'':>9}   {'':>{width}}      " + " ".join(str(i % 10) for i in range(num_bits))
+             + "   (index i: the bit worth 2**i, least significant first)",
              row("a", a), row("b", b), row("a + b", a + b)]
     if predicted is not None:
         predicted = _single_integer("predicted", predicted, 2 ** num_bits)

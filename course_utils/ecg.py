@@ -16,7 +16,10 @@ Two readers measure that width from the signal alone:
 * :func:`fixed_window_reader` cuts the record into windows of a fixed length and measures the
   QRS inside each window; it is right only when one complete beat sits in each window.
 * :func:`sequential_reader` reads the samples in order, remembers the last trough (Q), spots
-  the R peak, waits for the next trough (S) and counts the distance; it works at any rate.
+  the R peak, waits for the next trough (S) and counts the distance. It assumes no window and
+  no heart rate; on lecture 01's records it measures every beat from 60 to 150 bpm.
+
+Both are hand-written rules, not trained models; lab 09 compares trained ones.
 """
 from __future__ import annotations
 
@@ -28,11 +31,15 @@ from typing import Optional, Union
 import numpy as np
 
 WAVES: tuple[str, ...] = ("P", "Q", "R", "S", "T")
-#: The usual range of a normal QRS duration, in seconds.
+#: The range (s) from which the course draws the QRS duration of normal beats (lab 09's
+#: generator, ``capstone.make_records``). A design choice, not a clinical reference range: it
+#: stays below the 0.11 s above which Surawicz et al. (2009, AHA/ACCF/HRS recommendations,
+#: part III) call an adult's QRS abnormal, and leaves a gap of 0.02 s to WIDE_QRS, so a
+#: normal beat and a widened one never have the same width.
 NORMAL_QRS: tuple[float, float] = (0.06, 0.10)
-#: A QRS at least this long (s) counts as widened: the QRS duration of complete bundle branch
-#: block in adults (Surawicz et al. 2009, J. Am. Coll. Cardiol. 53(11):976-981,
-#: doi:10.1016/j.jacc.2008.12.013, which calls 0.11-0.119 s incomplete block).
+#: A QRS at least this long (s) counts as widened: 120 ms or more is one criterion of
+#: complete bundle branch block in adults (Surawicz et al. 2009, J. Am. Coll. Cardiol.
+#: 53(11):976-981, doi:10.1016/j.jacc.2008.12.013, which calls 0.11-0.119 s incomplete block).
 WIDE_QRS: float = 0.12
 #: The Q trough to S trough distance as a fraction of the QRS duration in this generator.
 QS_FRACTION: float = 0.7
@@ -237,8 +244,9 @@ def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration:
     Args:
         duration: length of the record in seconds (> 0).
         heart_rate: mean heart rate in beats per minute, 20 to 300.
-        qrs_duration: QRS duration of a beat in seconds (normal: 0.06-0.10); it must be
-            shorter than half a beat (30 / heart_rate seconds).
+        qrs_duration: QRS duration of a beat in seconds (the course draws normal beats
+            from NORMAL_QRS, 0.06-0.10); it must be shorter than half a beat
+            (30 / heart_rate seconds).
         sampling_rate: samples per second; it must give at least 5 samples per QRS.
         hr_variability: standard deviation of the RR interval as a fraction of its mean,
             0 to 0.3; wave amplitudes vary by the same relative amount.
@@ -471,8 +479,9 @@ def fixed_window_reader(record: Union[ECGRecord, np.ndarray], window: float,
                         r_rise: float = 0.8) -> QRSReading:
     """Measure the QRS width inside fixed, non-overlapping windows of ``window`` seconds.
 
-    This is how a detector with a fixed input size sees a record (a 1-D conv net with a
-    fixed receptive field and stride, or any model fed fixed-length slices). In each window
+    This is how a model fed fixed, non-overlapping slices sees a record (a conv net does so
+    only if its stride equals its receptive field; one that slides by a sample sees every
+    position, see lecture 01's sliding reader). In each window
     it takes the highest sample as R (if it stands ``r_rise`` mV above the window's lowest),
     the lowest sample before R inside the window as Q and the lowest after R as S. That is
     right only when exactly one whole beat sits in the window: a window shorter than the

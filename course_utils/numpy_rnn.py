@@ -26,8 +26,9 @@ Sequences are time-major, as ``nn.RNN`` with ``batch_first=False``:
 
 The loss is the binary cross-entropy summed over the steps and outputs and averaged over the
 B sequences. With a sigmoid output its gradient at the logits is (yhat_t - y_t) / B, the
-two-class form of Goodfellow, Bengio and Courville (2016), *Deep Learning*, eq. 10.18; the
-backward pass is their section 10.2.2 (eqs. 10.17-10.28) with sigmoid hidden units.
+two-class form of Goodfellow, Bengio and Courville (2016), *Deep Learning*, eq. 10.18 (the
+softmax case); the backward pass is their section 10.2.2, "Computing the gradient in a
+recurrent neural network", with sigmoid hidden units where they use tanh.
 
 Every public function checks its arguments and raises TypeError or ValueError naming the
 argument and the value it expects.
@@ -39,6 +40,7 @@ from typing import Any, Callable
 import numpy as np
 
 from course_utils._arrays import float_array as _array
+from course_utils.gradients import relative_error  # NOTATION.md's relative error, one definition
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 PARAM_SHAPES = {"W_xh": "(H, D)", "W_hh": "(H, H)", "b_h": "(H,)", "W_hy": "(K, H)",
@@ -253,29 +255,33 @@ def rnn_backward(X: Any, Y: Any, h0: Any, hs: Any, ys: Any, params: Any) -> dict
     return _backward(X, Y, h0, hs, ys, params)
 
 
-def _backward(X, Y, h0, hs, ys, params, *, carry=True, hidden_derivative=True,
+def _backward(X, Y, h0, hs, ys, params, *, carry=True, hidden_derivative="sigmoid",
               output_derivative=False, accumulate="all", previous_state=True,
               initial_state="h0", batch_mean=True, carry_before_derivative=False,
-              carry_transposed=False) -> dict[str, np.ndarray]:
+              carry_transposed=False, order="backward") -> dict[str, np.ndarray]:
     """BPTT, with switches that reproduce the common mistakes (the checks use them as hints).
 
+    Array indices count from 0: index i holds step t = i + 1.
     carry=False: the gradient does not flow from step t+1 back to step t.
-    hidden_derivative=False: the sigmoid derivative of the hidden units is left out.
+    hidden_derivative: "sigmoid" (right); None: left out; "tanh": 1 - h_t**2; "ys": taken
+        from the outputs, ys * (1 - ys) (shapes allow it only when K = 1 or K = H);
+        "h_prev": taken from the previous state.
     output_derivative=True: the output gradient is also multiplied by yhat (1 - yhat).
-    accumulate="first"/"last": only step 0 / step T-1 contributes to the weight gradients.
+    accumulate="first"/"last": only index 0 / index T-1 contributes to the weight gradients.
     previous_state=False: dW_hh uses h_t instead of h_{t-1}.
-    initial_state="zeros": the state before step 0 is taken as zeros instead of h0;
-        "last": as hs[-1], what ``hs[t - 1]`` gives at t = 0.
+    initial_state="zeros": the state before index 0 is taken as zeros instead of h0;
+        "last": as hs[-1], what ``hs[t - 1]`` gives at index 0.
     batch_mean=False: the 1/B of the loss is forgotten.
     carry_before_derivative=True: dh_next = dh @ W_hh, before the sigmoid derivative.
     carry_transposed=True: dh_next = delta @ W_hh.T, the wrong way round for rows.
+    order="forward": the loop runs over the indices 0, 1, ..., T-1 instead of backwards.
     """
     T, B, _ = X.shape
     W_hh, W_hy = np.asarray(params["W_hh"], dtype=float), np.asarray(params["W_hy"], dtype=float)
     grads = {name: np.zeros(np.shape(params[name])) for name in PARAM_NAMES}
     dh_next = np.zeros_like(h0, dtype=float)               # dL/dh_t arriving from step t+1
     before = {"h0": h0, "zeros": np.zeros_like(h0), "last": hs[-1]}[initial_state]
-    for t in reversed(range(T)):
+    for t in (reversed(range(T)) if order == "backward" else range(T)):
         h_prev = before if t == 0 else hs[t - 1]
         dl = ys[t] - Y[t]                                  # dL/dl_t, sigmoid + BCE, (B, K)
         if output_derivative:
@@ -283,7 +289,10 @@ def _backward(X, Y, h0, hs, ys, params, *, carry=True, hidden_derivative=True,
         if batch_mean:
             dl = dl / B
         dh = dl @ W_hy + (dh_next if carry else 0.0)       # dL/dh_t, (B, H)
-        delta = dh * hs[t] * (1.0 - hs[t]) if hidden_derivative else dh   # dL/da_t, (B, H)
+        slope = {"sigmoid": hs[t] * (1.0 - hs[t]), None: 1.0, "tanh": 1.0 - hs[t] ** 2,
+                 "ys": ys[t] * (1.0 - ys[t]) if hidden_derivative == "ys" else None,
+                 "h_prev": h_prev * (1.0 - h_prev)}[hidden_derivative]
+        delta = dh * slope                                 # dL/da_t, (B, H)
         if accumulate == "all" or (accumulate == "first" and t == 0) or (
                 accumulate == "last" and t == T - 1):
             grads["W_hy"] += dl.T @ hs[t]
@@ -335,12 +344,14 @@ def train(params: Any, history: Any, steps: int = 2000, batch_size: int = 16, lr
           seed: int = 0) -> None:
     """Lab 01's training loop: plain SGD on random 8-bit sums, ``params`` updated in place.
 
-    Each step draws ``batch_size`` sums with ``binary.random_batch(batch_size, rng)`` from
-    ``rng = np.random.default_rng(seed)``, runs the forward pass from zero states, then
-    appends the batch's loss to ``history["loss"]`` and the fraction of its sums with all
-    bits right to ``history["accuracy"]`` before the update.
+    Each step draws ``batch_size`` sums with ``binary.training_batch(batch_size, rng)``
+    from ``rng = np.random.default_rng(seed)`` (a Generator is used as it is), so the
+    held-out sums of :func:`course_utils.binary.held_out_indices` are never drawn. Every
+    batch runs from the zero state; the batch's loss goes to ``history["loss"]`` and the
+    fraction of its sums with all bits right to ``history["accuracy"]``, both before the
+    update.
     """
-    from course_utils.binary import random_batch   # binary needs nothing from this module
+    from course_utils.binary import training_batch   # binary needs nothing from this module
 
     check_params(params)
     if not isinstance(history, dict) or not all(
@@ -352,7 +363,7 @@ def train(params: Any, history: Any, steps: int = 2000, batch_size: int = 16, lr
     rng = _rng(seed)
     h0 = np.zeros((batch_size, _sizes(params)[1]))
     for _ in range(steps):
-        X, Y = random_batch(batch_size, rng)
+        X, Y = training_batch(batch_size, rng)
         hs, ys = rnn_forward(X, h0, params)
         history["loss"].append(bce_loss(ys, Y))
         history["accuracy"].append(float(bits_correct(ys, Y).mean()))
@@ -383,16 +394,3 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: Any, eps: float = 1e
         x[i] = old
         grad[i] = (f_plus - f_minus) / (2.0 * eps)
     return grad
-
-
-def relative_error(a: Any, b: Any) -> float:
-    """NOTATION.md's relative error: ||a - b|| / max(||a||, ||b||), one number for the arrays.
-
-    Euclidean norms over all entries; 0 when both are zero, at most 2. A gradient check
-    compares it with a threshold (below 1e-7 for float64 central differences).
-    """
-    a = _array("a", a, None)
-    b = _array("b", b, None)
-    _same_shape("a", a, "b", b)
-    scale = max(np.linalg.norm(a), np.linalg.norm(b))
-    return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)

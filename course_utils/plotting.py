@@ -199,17 +199,33 @@ def _measured_span(reading: QRSReading, j: int) -> tuple[float, float]:
 
 
 def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None,
-             measure_beat: Optional[int] = 0, ax: Optional[Axes] = None,
+             measure_beat: Optional[int] = None, ax: Optional[Axes] = None,
              title: Optional[str] = None, figsize: Sequence[float] = (11, 3.6)) -> Figure:
     """Draw an ECG with its P, Q, R, S and T waves marked and every QRS shaded.
 
-    ``measure_beat`` (an index into the record's labelled beats, or None) gets a double
-    arrow with the QRS duration that :func:`course_utils.ecg.sequential_reader` measures.
+    ``measure_beat`` (an index into the record's labelled beats, or None for no measurement)
+    gets a double arrow with the QRS duration that
+    :func:`course_utils.ecg.sequential_reader` measures; its QRS must lie between ``start``
+    and ``stop`` (s), or a ValueError says where it is. The label sits beside the arrow on
+    the side with more room, inside the axes.
     """
     record = _check_record(record)
     a, b = _view(record, start, stop)
     if ax is not None and not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}.")
+    if measure_beat is not None:
+        if not isinstance(measure_beat, (int, np.integer)) or isinstance(measure_beat, bool):
+            raise TypeError(f"measure_beat must be a beat index (an integer) or None, got "
+                            f"{type(measure_beat).__name__} {measure_beat!r}.")
+        if not 0 <= measure_beat < record.n_beats:
+            raise ValueError(f"measure_beat must be between 0 and {record.n_beats - 1} "
+                             f"(the record has {record.n_beats} labelled beats), got {measure_beat}.")
+        on, off = record.qrs_onset[measure_beat], record.qrs_offset[measure_beat]
+        if not (a <= on and off < b):
+            raise ValueError(f"measure_beat={measure_beat} has its QRS at "
+                             f"{record.time[on]:.2f}-{record.time[off]:.2f} s, outside the view "
+                             f"from start={start!r} to stop={stop!r} s: choose a beat in view, "
+                             "or None.")
     if ax is None:
         fig = _figure(figsize)
         ax = fig.subplots()
@@ -231,7 +247,6 @@ def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None
                             va="bottom" if above else "top", fontsize=NOTE,
                             color=WAVE_COLOUR[wave], fontweight="bold")
     if measure_beat is not None:
-        _check_beat(measure_beat, record, "measure_beat")
         reading = sequential_reader(record)
         r_true = record.waves["R"][measure_beat]
         j = int(np.argmin(np.abs(reading.r - r_true)))
@@ -239,8 +254,11 @@ def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None
         y = record.signal[record.waves["S"][measure_beat]] - 0.28
         ax.annotate("", (t0, y), (t1, y), arrowprops=dict(arrowstyle="<|-|>", color=RED, lw=1.6,
                                                           shrinkA=0, shrinkB=0))
-        ax.text(t1 + 0.03 * (t[-1] - t[0]) / 4, y, f"QRS = {reading.qrs_duration[j]:.3f} s "
-                "(measured)", va="center", ha="left", fontsize=NOTE, color=RED)
+        pad = 0.03 * (t[-1] - t[0]) / 4
+        room_right = t[-1] - t1 >= t0 - t[0]
+        ax.text(t1 + pad if room_right else t0 - pad, y,
+                f"QRS = {reading.qrs_duration[j]:.3f} s (measured)", va="center",
+                ha="left" if room_right else "right", fontsize=NOTE, color=RED)
     ax.set_xlim(t[0], t[-1])
     ax.set_ylim(min(x.min(), -0.3) - 0.45, top + 0.35)
     if title is None:

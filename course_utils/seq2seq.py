@@ -133,6 +133,12 @@ def _token_id(name: str, value) -> int:
     return int(value)
 
 
+def _module(model) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    return model
+
+
 def _check_vocab(vocab) -> Vocab:
     if not isinstance(vocab, Vocab):
         raise TypeError(f"vocab must be a course_utils.seq2seq.Vocab, got {type(vocab).__name__}.")
@@ -252,6 +258,10 @@ def _texts(name: str, value) -> list[str]:
         raise TypeError(f"{name} must be a list of strings, got {type(value).__name__}.")
     if not value:
         raise ValueError(f"{name} must not be empty.")
+    for position, text in enumerate(value):
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be a list of strings, got {type(text).__name__} "
+                            f"at position {position}.")
     return list(value)
 
 
@@ -296,6 +306,10 @@ def pad_sequences(seqs: Sequence[Sequence[int]], pad_id: int = 0,
         raise TypeError(f"seqs must be a list of id lists, got {type(seqs).__name__}.")
     if not seqs:
         raise ValueError("seqs must not be empty.")
+    for position, seq in enumerate(seqs):
+        if isinstance(seq, (str, bytes)) or not isinstance(seq, (Sequence, torch.Tensor)):
+            raise TypeError(f"seqs must be a list of id lists, got {type(seq).__name__} at "
+                            f"position {position}.")
     pad_id = _token_id("pad_id", pad_id)
     longest = max(len(s) for s in seqs)
     length = longest if length is None else _positive_int("length", length)
@@ -313,6 +327,10 @@ def encode_texts(texts: Sequence[Sequence[Hashable]], vocab: Vocab, *, reverse: 
     _check_vocab(vocab)
     if isinstance(texts, str) or not isinstance(texts, Sequence):
         raise TypeError(f"texts must be a list of sequences, got {type(texts).__name__}.")
+    for position, text in enumerate(texts):
+        if not isinstance(text, Sequence):
+            raise TypeError(f"texts must be a list of sequences (strings, lists of symbols), got "
+                            f"{type(text).__name__} at position {position}.")
     ids = [vocab.encode(list(t)[::-1] if reverse else t, start=start, end=end) for t in texts]
     return pad_sequences(ids, vocab.pad_id, length)
 
@@ -340,9 +358,10 @@ def masked_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, pad_id: in
     sum_{b,t} m_bt L_bt / sum_{b,t} m_bt with L_bt = -log softmax(l_bt)[y_bt] and the mask
     m_bt = [y_bt != pad_id].
     """
-    if not isinstance(logits, torch.Tensor) or logits.dim() != 3:
-        got = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
-        raise ValueError(f"logits must be a (B, T, V) tensor, got {got}.")
+    if not isinstance(logits, torch.Tensor):
+        raise TypeError(f"logits must be a (B, T, V) tensor, got {type(logits).__name__}.")
+    if logits.dim() != 3:
+        raise ValueError(f"logits must be a (B, T, V) tensor, got shape {tuple(logits.shape)}.")
     if not logits.is_floating_point():
         raise TypeError(f"logits must be floating point, got dtype {logits.dtype}.")
     targets = _long_tensor("targets", targets, 2, logits.shape[-1])
@@ -356,7 +375,16 @@ def teacher_forced_loss(model: nn.Module, src: torch.Tensor, targets: torch.Tens
                         start_id: int = Vocab.start_id, pad_id: int = Vocab.pad_id
                         ) -> torch.Tensor:
     """The training loss of an encoder-decoder under teacher forcing: the decoder reads
-    ``shift_right(targets)`` and the loss is :func:`masked_cross_entropy` against ``targets``."""
+    ``shift_right(targets)`` and the loss is :func:`masked_cross_entropy` against ``targets``.
+
+    src (B, S) and targets (B, T) of ids; ``model(src, decoder_inputs)`` returns logits
+    (B, T, V). Raises TypeError for a model that is not an ``nn.Module``, and the errors of
+    :func:`shift_right` and :func:`masked_cross_entropy` for bad ids.
+    """
+    _module(model)
+    src = _long_tensor("src", src, 2)
+    if len(src) != len(_long_tensor("targets", targets, 2)):
+        raise ValueError(f"src has {len(src)} rows, targets {len(targets)}: one target a source.")
     return masked_cross_entropy(model(src, shift_right(targets, start_id)), targets, pad_id)
 
 
@@ -445,8 +473,7 @@ def train_seq2seq(model: nn.Module, src: torch.Tensor, targets: torch.Tensor, *,
     returns a batch's loss, :func:`teacher_forced_loss` by default. Batches move to the
     model's device. The budget is counted in epochs. Returns :class:`course_utils.History`.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    _module(model)
     src, targets = _long_tensor("src", src, 2), _long_tensor("targets", targets, 2)
     if len(src) != len(targets):
         raise ValueError(f"src has {len(src)} rows, targets {len(targets)}: one target a source.")

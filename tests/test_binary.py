@@ -65,9 +65,35 @@ def test_random_batch_is_seeded_and_in_range():
     assert np.array_equal(binary.decode_outputs(Y1), a + b)
 
 
+def test_held_out_sums_are_a_fixed_eighth_that_training_never_draws():
+    held = binary.held_out_indices()
+    assert held.shape == (binary.NUM_HELD_OUT,) == (2048,) and held.dtype == np.int64
+    assert np.array_equal(held, np.unique(held)) and held.min() >= 0 and held.max() < 16384
+    assert not held.flags.writeable
+    assert np.array_equal(held, binary.held_out_indices(8))            # the same every call
+    X, Y = binary.held_out_pairs()
+    a, b = binary.decode_inputs(X)
+    assert X.shape == (8, 2048, 2) and np.array_equal(a * 128 + b, held)
+    assert np.array_equal(binary.decode_outputs(Y), a + b)
+    rng = np.random.default_rng(0)
+    drawn = []
+    for _ in range(500):                                               # 32,000 draws
+        a, b = binary.decode_inputs(binary.training_batch(64, rng)[0])
+        drawn.append(a * 128 + b)
+    drawn = np.concatenate(drawn)
+    assert not np.isin(drawn, held).any()
+    assert len(np.unique(drawn)) > 12000      # 14,336 (1 - exp(-32,000 / 14,336)) = 12,800 expected
+    X1, _ = binary.training_batch(16, 3)
+    X2, _ = binary.training_batch(16, np.random.default_rng(3))
+    assert np.array_equal(X1, X2)
+    X3, _ = binary.held_out_pairs(4)                                   # 64 pairs, 8 held out
+    assert X3.shape == (4, 8, 2)
+
+
 def test_format_sum_writes_bits_and_verdict():
     text = binary.format_sum(11, 6)
     assert "a + b =  17  ->  1 0 0 0 1 0 0 0" in text and "least significant first" in text
+    assert "index i: the bit worth 2**i" in text
     assert "right" in binary.format_sum(11, 6, 17)
     assert "WRONG" in binary.format_sum(11, 6, 16)
 
@@ -128,6 +154,24 @@ BAD_INPUT = [
     ("random_batch", "empty", lambda: binary.random_batch(0), ValueError,
      "batch_size must be a positive integer, got 0"),
     ("random_batch", "value", lambda: binary.random_batch(4, rng=-1), ValueError, "rng must be"),
+    ("training_batch", "type", lambda: binary.training_batch(2.0), TypeError,
+     "batch_size must be a positive integer, got 2.0"),
+    ("training_batch", "type", lambda: binary.training_batch(4, rng="seed"), TypeError,
+     "rng must be a numpy Generator or a non-negative integer seed, got str"),
+    ("training_batch", "empty", lambda: binary.training_batch(0), ValueError,
+     "batch_size must be a positive integer, got 0"),
+    ("training_batch", "value", lambda: binary.training_batch(4, num_bits=2), ValueError,
+     "num_bits must be between 3 and 15 for held-out sums"),
+    ("held_out_indices", "type", lambda: binary.held_out_indices("8"), TypeError,
+     "num_bits must be an integer"),
+    ("held_out_indices", "empty", lambda: binary.held_out_indices(0), ValueError,
+     "num_bits must be an integer between 1 and 62, got 0"),
+    ("held_out_indices", "value", lambda: binary.held_out_indices(16), ValueError,
+     "num_bits must be between 3 and 15 for held-out sums"),
+    ("held_out_pairs", "type", lambda: binary.held_out_pairs(8.0), TypeError,
+     "num_bits must be an integer"),
+    ("held_out_pairs", "empty", lambda: binary.held_out_pairs(0), ValueError,
+     "num_bits must be an integer between 1 and 62, got 0"),
     ("all_pairs", "type", lambda: binary.all_pairs("8"), TypeError, "num_bits must be an integer"),
     ("all_pairs", "empty", lambda: binary.all_pairs(0), ValueError,
      "num_bits must be an integer between 1 and 62, got 0"),
@@ -143,10 +187,12 @@ BAD_INPUT = [
      "predicted must lie in 0..255"),
 ]
 # Kinds that do not apply, with the reason: int_to_bits takes ints of any shape and returns
-# an empty array for empty input (shape values.shape + (num_bits,)); random_batch and
-# all_pairs take sizes, not arrays (their "empty" is a size of 0).
+# an empty array for empty input (shape values.shape + (num_bits,)); random_batch,
+# training_batch, held_out_indices, held_out_pairs and all_pairs take sizes, not arrays
+# (their "empty" is a size of 0).
 NOT_APPLICABLE = {("int_to_bits", "shape"), ("int_to_bits", "empty"), ("random_batch", "shape"),
-                  ("all_pairs", "shape")}
+                  ("training_batch", "shape"), ("held_out_indices", "shape"),
+                  ("held_out_pairs", "shape"), ("all_pairs", "shape")}
 
 
 def test_empty_and_any_shape_where_they_make_sense():

@@ -277,3 +277,23 @@ def test_the_previous_t_wave_runs_into_the_p_wave_only_at_fast_rates():
         return t_end[0] + 2 * t_end[1] > p[0] - 2 * p[1]
     assert overlap(170, 1.0) and overlap(160, 1.0)
     assert not overlap(100, 1 - 2.5 * 0.05) and not overlap(60, 1.0)
+
+
+def test_normal_qrs_range_is_what_its_documentation_says():
+    """NORMAL_QRS is the course's design choice: below Surawicz et al.'s 0.11 s, 0.02 s short
+    of WIDE_QRS (120 ms, their criterion of complete bundle branch block), and what lab 09
+    draws normal beats from."""
+    from course_utils import capstone, ecg
+    low, high = ecg.NORMAL_QRS
+    assert 0 < low < high < 0.11 < WIDE_QRS == 0.12 and np.isclose(WIDE_QRS - high, 0.02)
+    assert "design choice, not a clinical reference range" in " ".join(
+        open(ecg.__file__).read().split())
+    durations = np.concatenate([r.qrs_duration[r.beat_class == NORMAL]
+                                for r in capstone.make_records(4, seed=3)])
+    assert durations.size and low <= durations.min() and durations.max() <= high
+
+
+def test_fixed_window_reader_does_not_claim_to_be_every_conv_net():
+    doc = " ".join(fixed_window_reader.__doc__.split())
+    assert "fixed, non-overlapping slices" in doc
+    assert "only if its stride equals its receptive field" in doc

@@ -128,3 +128,40 @@ def test_variable_length_signals_rejects_bad_arguments(kwargs, error, match):
     signals = kwargs.pop("signals", np.zeros((3, 40)))
     with pytest.raises(error, match=match):
         variable_length_signals(signals, **kwargs)
+
+
+# --------------------------------------------------------------------------- bad input (issue 16)
+from tests._bad_input import ids as _table_ids, untried  # noqa: E402
+
+_NAMES = r"name must be one of \['CNN', 'GRU', 'MLP', 'logistic regression'\]"
+BAD_INPUT = [
+    ("published_model", "type", lambda: mnist1d_data.published_model(5), ValueError, f"{_NAMES}, got 5"),
+    ("published_model", "empty", lambda: mnist1d_data.published_model(""), ValueError, f"{_NAMES}, got ''"),
+    ("variable_length_signals", "type",
+     lambda: mnist1d_data.variable_length_signals([["a", "b"]]), TypeError,
+     r"signals must be an array of numbers of shape \(N, T\), got list"),
+    ("variable_length_signals", "type",
+     lambda: mnist1d_data.variable_length_signals(np.zeros((2, 40)), min_length=24.0), TypeError,
+     "min_length must be an integer, got float"),
+    ("variable_length_signals", "shape", lambda: mnist1d_data.variable_length_signals(np.zeros(40)),
+     ValueError, r"signals must have shape \(N, T\) with N, T >= 1, got \(40,\)"),
+    ("variable_length_signals", "empty",
+     lambda: mnist1d_data.variable_length_signals(np.zeros((0, 40))), ValueError,
+     r"signals must have shape \(N, T\) with N, T >= 1, got \(0, 40\)"),
+    ("variable_length_signals", "value",
+     lambda: mnist1d_data.variable_length_signals(np.zeros((2, 40)), min_length=50), ValueError,
+     "min_length must be a positive multiple of multiple=4, got 50"),
+]
+# load_mnist1d takes no argument; a published model is chosen by name, which has no shape.
+NOT_APPLICABLE = {("load_mnist1d", "type"), ("load_mnist1d", "shape"), ("load_mnist1d", "empty"),
+                  ("published_model", "shape")}
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    assert untried(mnist1d_data, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=_table_ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
+        call()

@@ -68,6 +68,24 @@ def test_ecg_figure_states_the_measured_qrs(records):
         assert wave in texts
 
 
+@pytest.mark.parametrize("beat, start, stop", [(1, 0, 3), (0, 0, 1.4), (4, 3.2, 4.7)])
+def test_ecg_measurement_label_stays_inside_the_axes(records, beat, start, stop):
+    """Near either edge of the view, the "(measured)" label is drawn inside the axes."""
+    fig = plotting.plot_ecg(records["slow"], start, stop, measure_beat=beat)
+    fig.canvas.draw()
+    box = fig.axes[0].get_window_extent()
+    label = next(t for t in fig.axes[0].texts if "measured" in t.get_text())
+    extent = label.get_window_extent()
+    assert box.x0 <= extent.x0 and extent.x1 <= box.x1, (extent, box)
+
+
+def test_ecg_measures_no_beat_unless_asked_and_refuses_one_out_of_view(records):
+    fig = plotting.plot_ecg(records["slow"], 2, 4)
+    assert not any("measured" in t.get_text() for t in fig.axes[0].texts)
+    with pytest.raises(ValueError, match=r"measure_beat=0 has its QRS at 0\.4.*outside the view"):
+        plotting.plot_ecg(records["slow"], 2, 4, measure_beat=0)
+
+
 def test_window_sliding_reports_success_slow_and_failure_fast(records):
     fig = plotting.plot_window_sliding(records["slow"], records["fast"], 1.0, seconds=4)
     slow_title, fast_title = (ax.get_title() for ax in fig.axes)
@@ -107,7 +125,7 @@ BAD_INPUT = [
     ("plot_ecg", "type", lambda: plotting.plot_ecg(SLOW(), ax="left"), TypeError,
      "ax must be a matplotlib Axes or None, got str"),
     ("plot_ecg", "type", lambda: plotting.plot_ecg(SLOW(), measure_beat=1.0), TypeError,
-     r"measure_beat must be a beat index \(an integer\), got float"),
+     r"measure_beat must be a beat index \(an integer\) or None, got float"),
     ("plot_ecg", "shape", lambda: plotting.plot_ecg(SLOW(), figsize=(16, 9)), ValueError, FITS),
     ("plot_ecg", "empty", lambda: plotting.plot_ecg(SLOW(), 2, 2), ValueError,
      r"start and stop must satisfy 0 <= start < stop <= 6 s \(the record's length\), got start=2, stop=2"),

@@ -78,8 +78,11 @@ def _seen(outputs) -> list:
     """What a viewer sees of a cell's outputs: text, images, errors (widget ids left out)."""
     seen = []
     for out in outputs:
-        if out.output_type == "stream":
-            seen.append((out.name, out.text))
+        if out.output_type == "stream":          # a busy kernel may send one print in pieces
+            if seen and isinstance(seen[-1], tuple) and seen[-1][0] == out.name:
+                seen[-1] = (out.name, seen[-1][1] + out.text)
+            else:
+                seen.append((out.name, out.text))
         elif out.output_type == "error":
             seen.append(("error", out.ename, out.evalue))
         else:

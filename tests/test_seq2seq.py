@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from course_utils import seq2seq as s2s
+from tests._bad_input import ids, untried
 
 matplotlib.use("Agg")
 
@@ -358,4 +359,162 @@ def test_figures_fit_a_slide_and_are_labelled():
 ])
 def test_figures_reject_bad_arguments(call, words):
     with pytest.raises(ValueError, match=words):
+        call()
+
+
+# --------------------------------------------------------------------------- bad input (issue 16)
+def _ids(*shape):
+    return torch.zeros(*shape, dtype=torch.long)
+
+
+_VOCAB = s2s.addition_vocab()
+_MODEL = s2s.Seq2Seq(len(_VOCAB), 4, 8)
+
+BAD_INPUT = [
+    ("addition_problems", "type", lambda: s2s.addition_problems(num_train=1.5), ValueError,
+     r"num_train must be an integer >= 1, got 1.5"),
+    ("addition_problems", "empty", lambda: s2s.addition_problems(num_train=0), ValueError,
+     r"num_train must be an integer >= 1, got 0"),
+    ("addition_problems", "shape", lambda: s2s.addition_problems(max_digits=0), ValueError,
+     r"max_digits must be an integer >= 1, got 0"),
+    ("addition_sources", "type", lambda: s2s.addition_sources("12+3", _VOCAB), TypeError,
+     "questions must be a list of strings, got str"),
+    ("addition_sources", "type", lambda: s2s.addition_sources(["12+3"], "0123"), TypeError,
+     "vocab must be a course_utils.seq2seq.Vocab, got str"),
+    ("addition_sources", "shape", lambda: s2s.addition_sources([["1", "2"]], _VOCAB), TypeError,
+     "questions must be a list of strings, got list at position 0"),
+    ("addition_sources", "empty", lambda: s2s.addition_sources([], _VOCAB), ValueError,
+     "questions must not be empty"),
+    ("addition_targets", "type", lambda: s2s.addition_targets(5, _VOCAB), TypeError,
+     "answers must be a list of strings, got int"),
+    ("addition_targets", "shape", lambda: s2s.addition_targets([["1"]], _VOCAB), TypeError,
+     "answers must be a list of strings, got list at position 0"),
+    ("addition_targets", "empty", lambda: s2s.addition_targets([], _VOCAB), ValueError,
+     "answers must not be empty"),
+    ("addition_vocab", "type", lambda: s2s.addition_vocab(5), TypeError,
+     "alphabet must be a string of characters, got int"),
+    ("addition_vocab", "empty", lambda: s2s.addition_vocab(""), ValueError,
+     r"alphabet '' misses the characters .* it needs all of '0123456789\+'"),
+    ("answers_from_ids", "type", lambda: s2s.answers_from_ids([[1, 2]], _VOCAB), TypeError,
+     "ids must be a torch.Tensor of token ids, got list"),
+    ("answers_from_ids", "shape", lambda: s2s.answers_from_ids(_ids(3), _VOCAB), ValueError,
+     r"ids must have 2 dimensions, got shape \(3,\)"),
+    ("answers_from_ids", "empty", lambda: s2s.answers_from_ids(_ids(0, 3), _VOCAB), ValueError,
+     r"ids must not be empty, got shape \(0, 3\)"),
+    ("answers_from_ids", "value", lambda: s2s.answers_from_ids(_ids(2, 3) + 99, _VOCAB), ValueError,
+     "ids holds the id 99, outside the vocabulary"),
+    ("echo_data", "type", lambda: s2s.echo_data(n=2.0), ValueError, "n must be an integer >= 1, got 2.0"),
+    ("echo_data", "shape", lambda: s2s.echo_data(n=0), ValueError, "n must be an integer >= 1, got 0"),
+    ("echo_data", "empty", lambda: s2s.echo_data(num_train=0), ValueError,
+     "num_train must be an integer >= 1, got 0"),
+    ("encode_texts", "type", lambda: s2s.encode_texts("abc", _VOCAB), TypeError,
+     "texts must be a list of sequences, got str"),
+    ("encode_texts", "shape", lambda: s2s.encode_texts([5], _VOCAB), TypeError,
+     r"texts must be a list of sequences \(strings, lists of symbols\), got int at position 0"),
+    ("encode_texts", "empty", lambda: s2s.encode_texts([], _VOCAB), ValueError, "seqs must not be empty"),
+    ("encode_texts", "value", lambda: s2s.encode_texts(["x"], _VOCAB), ValueError,
+     "symbol 'x' at position 0 of 'x' is not in the vocabulary"),
+    ("exact_match", "type", lambda: s2s.exact_match(3, [[1]]), TypeError,
+     r"predicted must be a list of sequences \(strings or id lists\) or a tensor, got int"),
+    ("exact_match", "type", lambda: s2s.exact_match(torch.zeros(2, 3), [[1, 2, 3]] * 2), TypeError,
+     "predicted and expected must both be tensors or both be lists"),
+    ("exact_match", "shape", lambda: s2s.exact_match([[1]], [[1], [2]]), ValueError,
+     "predicted has 1 sequences, expected 2"),
+    ("exact_match", "shape", lambda: s2s.exact_match(_ids(2, 3), _ids(2, 4)), ValueError,
+     r"predicted \(2, 3\) and expected \(2, 4\) must be non-empty \(B, T\) tensors of one shape"),
+    ("exact_match", "empty", lambda: s2s.exact_match([], []), ValueError, "expected must not be empty"),
+    ("greedy_decode", "type", lambda: s2s.greedy_decode("m", _ids(2, 3), 1, 4), TypeError,
+     r"model must have encode\(src\) and step\(tokens, state\) methods, got str"),
+    ("greedy_decode", "shape", lambda: s2s.greedy_decode(_MODEL, _ids(3), 1, 4), ValueError,
+     r"src must have 2 dimensions, got shape \(3,\)"),
+    ("greedy_decode", "empty", lambda: s2s.greedy_decode(_MODEL, _ids(0, 3), 1, 4), ValueError,
+     r"src must not be empty, got shape \(0, 3\)"),
+    ("greedy_decode", "value", lambda: s2s.greedy_decode(_MODEL, _ids(2, 3), 1, 0), ValueError,
+     "max_len must be an integer >= 1, got 0"),
+    ("masked_cross_entropy", "type", lambda: s2s.masked_cross_entropy([1], _ids(2, 3), 0), TypeError,
+     r"logits must be a \(B, T, V\) tensor, got list"),
+    ("masked_cross_entropy", "type", lambda: s2s.masked_cross_entropy(_ids(2, 3, 5), _ids(2, 3), 0),
+     TypeError, "logits must be floating point, got dtype torch.int64"),
+    ("masked_cross_entropy", "shape",
+     lambda: s2s.masked_cross_entropy(torch.zeros(2, 3, 5), _ids(2, 4), 0), ValueError,
+     r"logits \(2, 3, 5\) and targets \(2, 4\) must agree in B and T"),
+    ("masked_cross_entropy", "empty",
+     lambda: s2s.masked_cross_entropy(torch.zeros(0, 3, 5), _ids(0, 3), 0), ValueError,
+     r"targets must not be empty, got shape \(0, 3\)"),
+    ("pad_sequences", "type", lambda: s2s.pad_sequences(5), TypeError,
+     "seqs must be a list of id lists, got int"),
+    ("pad_sequences", "shape", lambda: s2s.pad_sequences([5, 6]), TypeError,
+     "seqs must be a list of id lists, got int at position 0"),
+    ("pad_sequences", "empty", lambda: s2s.pad_sequences([]), ValueError, "seqs must not be empty"),
+    ("padding_mask", "type", lambda: s2s.padding_mask([[1]], 0), TypeError,
+     "ids must be a torch.Tensor of token ids, got list"),
+    ("padding_mask", "empty", lambda: s2s.padding_mask(_ids(0, 3), 0), ValueError,
+     r"ids must not be empty, got shape \(0, 3\)"),
+    ("plot_attention_sketch", "type", lambda: s2s.plot_attention_sketch(source=5), ValueError,
+     "source and target must be non-empty strings"),
+    ("plot_attention_sketch", "shape", lambda: s2s.plot_attention_sketch(figsize=(1,)), TypeError,
+     r"figsize must be a pair of numbers \(inches\), got \(1,\)"),
+    ("plot_attention_sketch", "empty", lambda: s2s.plot_attention_sketch(source=""), ValueError,
+     "source and target must be non-empty strings"),
+    ("plot_embeddings_2d", "type", lambda: s2s.plot_embeddings_2d("w", ["a"]), ValueError,
+     r"weight must be a \(V, E\) table with V >= 3 and E >= 2, got \(\)"),
+    ("plot_embeddings_2d", "shape", lambda: s2s.plot_embeddings_2d(torch.zeros(3), ["a"]), ValueError,
+     r"weight must be a \(V, E\) table with V >= 3 and E >= 2, got \(3,\)"),
+    ("plot_embeddings_2d", "shape", lambda: s2s.plot_embeddings_2d(torch.zeros(3, 4), ["a"]),
+     ValueError, "labels must be a list of 3 strings, one a row of weight"),
+    ("plot_embeddings_2d", "empty", lambda: s2s.plot_embeddings_2d(torch.zeros(0, 4), []), ValueError,
+     r"weight must be a \(V, E\) table with V >= 3 and E >= 2, got \(0, 4\)"),
+    ("plot_encoder_decoder", "type", lambda: s2s.plot_encoder_decoder(source=5), ValueError,
+     "source and target must be non-empty strings"),
+    ("plot_encoder_decoder", "shape", lambda: s2s.plot_encoder_decoder(figsize=(1,)), TypeError,
+     r"figsize must be a pair of numbers \(inches\), got \(1,\)"),
+    ("plot_encoder_decoder", "empty", lambda: s2s.plot_encoder_decoder(target=""), ValueError,
+     "source and target must be non-empty strings"),
+    ("principal_components", "type", lambda: s2s.principal_components("w"), ValueError,
+     r"weight must be a \(N, D\) table with N >= 2 and D >= k = 2, got shape \(\)"),
+    ("principal_components", "shape", lambda: s2s.principal_components(torch.zeros(3)), ValueError,
+     r"weight must be a \(N, D\) table with N >= 2 and D >= k = 2, got shape \(3,\)"),
+    ("principal_components", "empty", lambda: s2s.principal_components(torch.zeros(0, 4)), ValueError,
+     r"got shape \(0, 4\)"),
+    ("shift_right", "type", lambda: s2s.shift_right([[1, 2]], 1), TypeError,
+     "targets must be a torch.Tensor of token ids, got list"),
+    ("shift_right", "type", lambda: s2s.shift_right(torch.zeros(2, 3), 1), TypeError,
+     "targets must hold integer token ids, got dtype torch.float32"),
+    ("shift_right", "shape", lambda: s2s.shift_right(_ids(3), 1), ValueError,
+     r"targets must have 2 dimensions, got shape \(3,\)"),
+    ("shift_right", "empty", lambda: s2s.shift_right(_ids(0, 3), 1), ValueError,
+     r"targets must not be empty, got shape \(0, 3\)"),
+    ("teacher_forced_loss", "type", lambda: s2s.teacher_forced_loss("m", _ids(2, 3), _ids(2, 3)),
+     TypeError, "model must be a torch.nn.Module, got str"),
+    ("teacher_forced_loss", "shape", lambda: s2s.teacher_forced_loss(_MODEL, _ids(2, 3), _ids(3, 3)),
+     ValueError, "src has 2 rows, targets 3: one target a source"),
+    ("teacher_forced_loss", "empty", lambda: s2s.teacher_forced_loss(_MODEL, _ids(0, 3), _ids(0, 3)),
+     ValueError, r"src must not be empty, got shape \(0, 3\)"),
+    ("token_accuracy", "type", lambda: s2s.token_accuracy(3, [[1]]), TypeError,
+     r"predicted must be a list of sequences \(strings or id lists\) or a tensor, got int"),
+    ("token_accuracy", "shape", lambda: s2s.token_accuracy([[1]], [[1], [2]]), ValueError,
+     "predicted has 1 sequences, expected 2"),
+    ("token_accuracy", "empty", lambda: s2s.token_accuracy([], []), ValueError,
+     "expected must not be empty"),
+    ("train_seq2seq", "type", lambda: s2s.train_seq2seq("m", _ids(2, 3), _ids(2, 3), epochs=1),
+     TypeError, "model must be a torch.nn.Module, got str"),
+    ("train_seq2seq", "shape", lambda: s2s.train_seq2seq(_MODEL, _ids(2, 3), _ids(3, 3), epochs=1),
+     ValueError, "src has 2 rows, targets 3: one target a source"),
+    ("train_seq2seq", "empty", lambda: s2s.train_seq2seq(_MODEL, _ids(0, 3), _ids(0, 3), epochs=1),
+     ValueError, r"src must not be empty, got shape \(0, 3\)"),
+    ("train_seq2seq", "value", lambda: s2s.train_seq2seq(_MODEL, _ids(2, 3), _ids(2, 3), epochs=0),
+     ValueError, "epochs must be an integer >= 1, got 0"),
+]
+# The vocabulary's alphabet is one string: it has no shape to get wrong. padding_mask keeps the
+# shape of any id tensor (a mask for one sequence is as valid as for a batch).
+NOT_APPLICABLE = {("addition_vocab", "shape"), ("padding_mask", "shape")}
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    assert untried(s2s, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
         call()

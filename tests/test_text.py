@@ -170,3 +170,61 @@ def test_stream_batches_bad_arguments():
         stream_batches(np.arange(10), 2, None)
     with pytest.raises(TypeError, match="ids"):
         stream_batches(list(range(10)), 2, 2)
+
+
+# --------------------------------------------------------------------------- bad input (issue 16)
+import course_utils.text as text_module  # noqa: E402
+from tests._bad_input import ids as _table_ids, untried  # noqa: E402
+
+_VOCAB = CharVocab("abc")
+_INTS_1D = "ids must be a 1-D NumPy array of integers"
+BAD_INPUT = [
+    ("char_counts", "type", lambda: char_counts(5, _VOCAB), TypeError, "text must be a str, got int"),
+    ("char_counts", "type", lambda: char_counts("abc", "abc"), TypeError,
+     "vocab must be a CharVocab, got str"),
+    ("char_counts", "value", lambda: char_counts("abz", _VOCAB), ValueError, "'z'"),
+    ("load_corpus", "type", lambda: load_corpus(5), ValueError,
+     "name must be one of 'python-docs', got 5"),
+    ("load_corpus", "empty", lambda: load_corpus(""), ValueError,
+     "name must be one of 'python-docs', got ''"),
+    ("make_windows", "type", lambda: make_windows("abc", 2), TypeError, f"{_INTS_1D}, got str"),
+    ("make_windows", "type", lambda: make_windows(np.arange(10.0), 2), TypeError,
+     rf"{_INTS_1D}, got float64 of shape \(10,\)"),
+    ("make_windows", "shape", lambda: make_windows(np.zeros((3, 3), int), 2), TypeError,
+     rf"{_INTS_1D}, got int64 of shape \(3, 3\)"),
+    ("make_windows", "empty", lambda: make_windows(np.zeros(0, int), 2), ValueError,
+     r"ids is empty; it needs at least 2 elements \(an input and its target\)"),
+    ("make_windows", "value", lambda: make_windows(np.arange(10), 0), ValueError,
+     "seq_len must be an integer >= 1, got 0"),
+    ("split_text", "type", lambda: split_text(5), TypeError, "text must be a str, got int"),
+    ("split_text", "empty", lambda: split_text(""), ValueError,
+     "text has 0 characters: too short for 10 blocks of block_size=10000"),
+    ("split_text", "value", lambda: split_text("abc" * 10, held_out=1.5), ValueError,
+     "held_out must be a number from 0.0 to 0.5, got 1.5"),
+    ("stream_batches", "type", lambda: next(stream_batches([1, 2, 3], 2, 2)), TypeError,
+     f"{_INTS_1D}, got list"),
+    ("stream_batches", "shape", lambda: next(stream_batches(np.zeros((3, 3), int), 2, 2)), TypeError,
+     rf"{_INTS_1D}, got int64 of shape \(3, 3\)"),
+    ("stream_batches", "empty", lambda: next(stream_batches(np.zeros(0, int), 2, 2)), ValueError,
+     "ids is empty; it needs at least 2 elements"),
+    ("stream_batches", "value", lambda: next(stream_batches(np.arange(10), 0, 2)), ValueError,
+     "batch_size must be an integer >= 1, got 0"),
+]
+# A text is one string (no shape); an empty text has zero counts (tested below); a corpus is
+# chosen by name, which has no shape.
+NOT_APPLICABLE = {("char_counts", "shape"), ("char_counts", "empty"), ("load_corpus", "shape"),
+                  ("split_text", "shape")}
+
+
+def test_an_empty_text_has_zero_counts():
+    assert char_counts("", _VOCAB).tolist() == [0, 0, 0]
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    assert untried(text_module, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=_table_ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
+        call()

@@ -19,7 +19,7 @@ from tests._course_copy import copy_course, git, link_environment, make
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 LAB, RUN_LAB, CAPSTONE, LECTURE = ("labs/03_sequence_classification.ipynb",
-                                   "labs/01_rnn_from_scratch.ipynb", "labs/07_ecg_capstone.ipynb",
+                                   "labs/01_rnn_from_scratch.ipynb", "labs/09_ecg_capstone.ipynb",
                                    "lectures/02_training_rnns.ipynb")
 NEW_LECTURE_TEXT = "A slide the authors added in version 2"
 
@@ -46,7 +46,7 @@ def _run(path: Path) -> None:
 
 def _version_two(author: Path) -> None:
     """The authors' next version: lab 03 and 01 revised, lecture 02 gets a slide, the capstone
-    renumbered 07 -> 09 (course.yml records the old name), a new file."""
+    renumbered 09 -> 10 (course.yml records the old names), a new file."""
     for stem in ("03_sequence_classification", "01_rnn_from_scratch"):
         solution = author / "solutions" / f"{stem}.ipynb"
         nb = nbformat.read(solution, as_version=4)
@@ -57,11 +57,13 @@ def _version_two(author: Path) -> None:
     nb.cells.insert(1, nbformat.v4.new_markdown_cell(f"## {NEW_LECTURE_TEXT}",
                                                      metadata={"slideshow": {"slide_type": "slide"}}))
     nbformat.write(nb, lecture)
-    git(author, "mv", "solutions/07_ecg_capstone.ipynb", "solutions/09_ecg_capstone.ipynb")
-    git(author, "mv", CAPSTONE, "labs/09_ecg_capstone.ipynb")
+    git(author, "mv", "solutions/09_ecg_capstone.ipynb", "solutions/10_ecg_capstone.ipynb")
+    git(author, "mv", CAPSTONE, "labs/10_ecg_capstone.ipynb")
     course = author / "course.yml"
+    before = "    lab: 09_ecg_capstone\n    renamed_from: [07_ecg_capstone]\n"
+    assert before in course.read_text(), "course.yml no longer names the capstone as this test expects"
     course.write_text(course.read_text().replace(
-        "    lab: 07_ecg_capstone\n", "    lab: 09_ecg_capstone\n    renamed_from: [07_ecg_capstone]\n"))
+        before, "    lab: 10_ecg_capstone\n    renamed_from: [07_ecg_capstone, 09_ecg_capstone]\n"))
     (author / "NEWS.md").write_text("Version 2.\n")
     result = make(author, "labs")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -107,13 +109,13 @@ def test_make_update_keeps_every_edit_and_brings_the_new_version(course):
     assert NEW_LECTURE_TEXT in (student / LECTURE).read_text(), "the new lecture did not arrive"
     assert (student / RUN_LAB).read_bytes() == (author / RUN_LAB).read_bytes(), \
         "a lab the student only ran did not get the new version"
-    assert (student / "labs/09_ecg_capstone.ipynb").exists() and (student / "NEWS.md").exists()
+    assert (student / "labs/10_ecg_capstone.ipynb").exists() and (student / "NEWS.md").exists()
     assert (student / "my_notes.md").read_text() == "mine\n"
     assert f"kept {student / LAB}" in said and "make labs FORCE=1 LAB=03" in said
-    assert "now called 09_ecg_capstone" in said
+    assert "now called 10_ecg_capstone" in said
     assert f"dropped the outputs of {LECTURE}" in said
     assert sorted(p.name.split(".")[0] for p in (student / "labs/backup").iterdir()) == \
-        ["03_sequence_classification", "07_ecg_capstone"]
+        ["03_sequence_classification", "09_ecg_capstone"]
 
     again = make(student, "-o", ".venv/.installed", "update")
     assert again.returncode == 0 and "already up to date" in again.stdout

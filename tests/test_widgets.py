@@ -25,6 +25,19 @@ def test_window_widget_draws_a_first_frame_and_reacts_to_the_sliders():
     assert w.image.value != before and "window 0.50 s" in w.status.value
 
 
+def test_window_widget_does_what_lecture_01s_notes_say():
+    """The notes of "Try it": at 120 bpm 1 s slices fail and the reader does not; 0.5 s slices
+    work again; at 60 bpm with a true QRS of 0.14 s, 0.1 s slices measure no beat."""
+    w = window_detector_widget(heart_rate=120)
+    assert "fixed window right on 0/9" in w.status.value
+    assert "sequential reader right on 9/9" in w.status.value
+    w.window.value = 0.5
+    assert "fixed window right on 9/9" in w.status.value
+    w = window_detector_widget(heart_rate=60, window=0.1, qrs_duration=0.14)
+    assert "fixed window right on 0/5" in w.status.value
+    assert "sequential reader right on 5/5" in w.status.value
+
+
 def test_unrolled_widget_steps_through_the_states():
     w = unrolled_rnn_widget()
     assert isinstance(w, UnrolledRNNWidget)
