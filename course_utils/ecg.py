@@ -229,17 +229,21 @@ def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration:
       T wave is not modelled), though intermittent, rate-dependent block also exists
       (Surawicz et al. 2009: conduction changes "may be fixed and present at all heart rates,
       or they may be intermittent"); a premature ventricular beat looks different (next
-      option). Every wave of the QRS scales with its duration ``d`` (R width 0.10 d, Q and S
-      troughs 0.35 d from R), so a few samples around R tell the classes apart; real QRS
-      shapes (notches, a second R peak, slurred waves) do not scale this way.
+      option). Every wave of the QRS scales with its duration ``d`` (R standard deviation
+      0.10 d, Q and S troughs 0.35 d from R), so a few samples around R tell the classes
+      apart; real QRS shapes (notches, a second R peak, slurred waves) do not scale this way.
+      The P wave's centre lies d / 2 + 0.12 s before R, so the P-R distance depends on the
+      class too.
     * ``"pvc"``: each sinus beat is replaced, with probability ``wide_fraction``, by a
       premature ventricular complex (PVC): it comes early (0.55-0.75 of an RR interval after
       the previous beat), has no P wave, a QRS of ``wide_qrs_duration`` and a broad T wave
       of opposite polarity; the next sinus beat keeps its schedule (a full compensatory
-      pause), and a PVC never follows a PVC. Its ``waves["P"]`` entry is -1. These are the
-      usual features of a PVC (Medscape Reference, "Premature Ventricular Contraction",
-      https://emedicine.medscape.com/article/761148-overview); not modelled: interpolated
-      PVCs, which fall between two sinus beats with no pause, and varied PVC shapes.
+      pause), and a PVC never follows a PVC. Its ``waves["P"]`` entry is -1. Early, no P wave,
+      a T wave opposite to the main QRS deflection: Medscape Reference, "Premature
+      Ventricular Contraction", https://emedicine.medscape.com/article/761148-overview; the
+      compensatory pause, and interpolated PVCs that fall between two sinus beats with no
+      pause: ACLS Certification Institute, "Ventricular rhythms: premature ventricular
+      complexes" (aclscertification.org). Not modelled: interpolated PVCs, varied PVC shapes.
 
     Args:
         duration: length of the record in seconds (> 0).
