@@ -27,7 +27,6 @@ RUNNER = "test_bad_arguments_name_the_argument_and_the_expected_value"
 PENDING = {
     "cells": "unit 4", "memory_tasks": "unit 4", "gates_plot": "unit 4",
     "series": "unit 5",
-    "capstone": "unit 7",
 }
 MODULES = sorted(info.name for info in pkgutil.iter_modules(course_utils.__path__)
                  if not info.name.startswith("_") and not info.ispkg)
