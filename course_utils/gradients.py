@@ -75,7 +75,7 @@ def gradient_check(loss: Callable[[], float], params: dict[str, np.ndarray],
     for name, value in (("params", params), ("grads", grads)):
         if not isinstance(value, dict) or not value:
             raise TypeError(f"{name} must be a non-empty dict of arrays, got "
-                            f"{type(value).__name__}.")
+                            f"{'{}' if isinstance(value, dict) else type(value).__name__}.")
     eps = arg.number("eps", eps, positive=True)
     if samples is not None:
         samples = arg.integer("samples", samples)

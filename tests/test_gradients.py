@@ -259,7 +259,7 @@ BAD_INPUT = [
      lambda: gr.gradient_check(lambda: 0.0, {"w": np.zeros(3)}, {"w": np.zeros(2)}), ValueError,
      r"grads\['w'\] has shape \(2,\), expected \(3,\)"),
     ("gradient_check", "empty", lambda: gr.gradient_check(lambda: 0.0, {}, {"w": np.zeros(3)}),
-     TypeError, "params must be a non-empty dict of arrays"),
+     TypeError, r"params must be a non-empty dict of arrays, got \{\}"),
     ("matrix_with_spectral_radius", "type", lambda: gr.matrix_with_spectral_radius("4", 1.0),
      TypeError, "size must be an integer >= 1, got str '4'"),
     ("matrix_with_spectral_radius", "empty", lambda: gr.matrix_with_spectral_radius(0, 1.0),
