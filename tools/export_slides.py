@@ -3,7 +3,8 @@
     python tools/export_slides.py [--out build/slides] [--no-execute] [NOTEBOOK ...]
 
 Every script, style sheet and font a deck loads is copied from node_modules (installed from
-the committed package.json) into OUT/assets. The export fails if a produced page still loads
+the committed package.json) into OUT/assets. Each executed lecture is also kept, with its
+outputs, as OUT/executed/NN_name.ipynb. The export fails if a produced page still loads
 anything from the network.
 """
 from __future__ import annotations
@@ -145,12 +146,20 @@ def deck_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
+EXECUTED = "executed"  # the executed lectures' folder inside the slides folder
+
+
 def export(path: Path, out: Path, run: bool, timeout: int) -> str:
+    """Export the lecture at path to out/NN_name.slides.html (executing it first when run, and
+    then also keeping the executed notebook as out/executed/NN_name.ipynb, which the live RISE
+    test presents); return the deck's file name."""
     nb = nbformat.read(path, as_version=4)
-    nb.metadata["title"] = deck_title(nb, path.stem)
-    inline_images(nb, path.parent)
     if run:
         execute(nb, path.parent, timeout)
+        (out / EXECUTED).mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out / EXECUTED / path.name)
+    nb.metadata["title"] = deck_title(nb, path.stem)
+    inline_images(nb, path.parent)
     body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
     target = out / f"{path.stem}.slides.html"
     target.write_text(body, encoding="utf-8")
