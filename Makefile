@@ -18,9 +18,18 @@ $(STAMP_PY): requirements.txt pyproject.toml
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -e .
-	@# offline by default: no news or update checks from JupyterLab
-	@mkdir -p $(VENV)/share/jupyter/lab/settings
-	@cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@touch $@
+
+# JupyterLab's defaults for the course (offline, RISE's keys and size) and two mends of
+# jupyterlab-rise (tools/patch_rise.py says which). Both written anew, never in place.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+STAMP_RISE := $(VENV)/.rise-mended
+
+$(LAB_SETTINGS): tools/jupyterlab-overrides.json $(STAMP_PY)
+	@mkdir -p $(@D) && rm -f $@ && cp $< $@
+
+$(STAMP_RISE): tools/patch_rise.py $(STAMP_PY)
+	$(PY) tools/patch_rise.py
 	@touch $@
 
 $(STAMP_NODE): package.json package-lock.json
@@ -28,16 +37,17 @@ $(STAMP_NODE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-chromium:  ## install Debian's Chromium for the browser tests (as root; else says how)
+chromium:  ## install Debian's Chromium and pdftotext for the browser tests and handouts (as root; else says how)
 	@bash tools/ensure_chromium.sh
 
-lab: $(STAMP_PY)  ## start JupyterLab on the course, RISE ready (Alt+R presents)
+lab: $(STAMP_PY) $(LAB_SETTINGS) $(STAMP_RISE)  ## start JupyterLab on the course, RISE ready (Alt+R presents)
 	@$(PY) tools/make_labs.py
 	@echo ""
 	@echo "  JupyterLab is starting: open the http://127.0.0.1:$(PORT)/lab?token=... URL it prints below."
-	@echo "  Present a lecture: open it in lectures/, then press Alt+R (or View > Render as slideshow)."
+	@echo "  Present a lecture: open it in lectures/, then press Alt+R (or View > Open as Reveal Slideshow)."
 	@echo ""
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir="$(CURDIR)" \
+	  --config=tools/jupyter_server_config.py \
 	  --LabApp.default_url=/lab/tree/lectures/01_sequences_and_the_recurrent_neuron.ipynb \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
@@ -65,7 +75,7 @@ images: $(STAMP_PY)  ## redraw every figure in images/
 bench: $(STAMP_PY)  ## run the whole course, time it, write BENCHMARKS.md (DEVICE=cpu|cuda; default CUDA if present)
 	$(PY) tools/bench.py $(if $(DEVICE),--device $(DEVICE))
 
-test: $(STAMP_PY) $(STAMP_NODE) chromium  ## everything CI checks
+test: $(STAMP_PY) $(STAMP_NODE) $(STAMP_RISE) chromium  ## everything CI checks
 	$(PY) tools/export_slides.py --out build/slides
 	$(PY) -m pytest tests --nbval-lax lectures solutions
 
