@@ -8,6 +8,7 @@ cells run again here, live, with Shift+Enter. JupyterLab runs with the course's 
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import secrets
@@ -102,7 +103,13 @@ def _lab_dir(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def jupyter(course, tmp_path_factory):
     """JupyterLab on the copy, with the course's settings and nobody's user settings."""
-    not_mended = patch_rise.unmended()
+    for package in ("jupyterlab", "jupyterlab_rise", "ipywidgets"):
+        if importlib.util.find_spec(package) is None:
+            unavailable(package, "pip install -r requirements.txt (`make lab` and `make test` do it)")
+    try:
+        not_mended = patch_rise.unmended()
+    except RuntimeError as error:
+        pytest.fail(str(error))
     if not_mended:
         pytest.fail(f"jupyterlab-rise is not mended ({not_mended}): run `make` "
                     "(it runs tools/patch_rise.py after installing the packages)")

@@ -62,15 +62,17 @@ MENDS = [
 
 
 def static_dir() -> Path:
-    """The installed jupyterlab-rise app's static folder; exits if it is not version VERSION."""
+    """The installed jupyterlab-rise app's static folder. Raises RuntimeError when jupyterlab-rise
+    is missing or is not version VERSION."""
     try:
         import jupyterlab_rise
     except ImportError:
-        sys.exit("error: jupyterlab-rise is not installed (requirements.txt pins it)")
+        raise RuntimeError("jupyterlab-rise is not installed (requirements.txt pins it)") from None
     if jupyterlab_rise.__version__ != VERSION:
-        sys.exit(f"error: jupyterlab-rise {jupyterlab_rise.__version__} is installed; these mends are "
-                 f"for {VERSION} (requirements.txt pins it). Check whether the new version still has "
-                 "the two bugs described in tools/patch_rise.py before changing VERSION.")
+        raise RuntimeError(
+            f"jupyterlab-rise {jupyterlab_rise.__version__} is installed; these mends are for "
+            f"{VERSION} (requirements.txt pins it). Check whether the new version still has the "
+            "two bugs described in tools/patch_rise.py before changing VERSION.")
     return Path(jupyterlab_rise.__file__).parent / "static"
 
 
@@ -89,12 +91,13 @@ def unmended(folder: Path | None = None) -> list[str]:
 
 
 def apply(folder: Path) -> None:
+    """Mend what is not mended yet in folder; RuntimeError if a text to mend is not there."""
     for mend in MENDS:
         current = state(mend, folder)
         if current == "mended":
             continue
         if current == "unknown":
-            sys.exit(f"error: {folder / mend.file} does not hold the text to mend ({mend.what})")
+            raise RuntimeError(f"{folder / mend.file} does not hold the text to mend ({mend.what})")
         path = folder / mend.file
         fresh = path.with_name(path.name + ".mending")
         fresh.write_text(path.read_text(encoding="utf-8").replace(mend.old, mend.new), encoding="utf-8")
@@ -106,14 +109,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only say whether the mends are in place")
     args = parser.parse_args(argv)
-    folder = static_dir()
-    if args.check:
+    try:
+        folder = static_dir()
+        if not args.check:
+            apply(folder)
         missing = unmended(folder)
-        for what in missing:
-            print(f"not mended: {what} (run `python tools/patch_rise.py`)", file=sys.stderr)
-        return 1 if missing else 0
-    apply(folder)
-    return 0
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for what in missing:
+        print(f"not mended: {what} (run `python tools/patch_rise.py`)", file=sys.stderr)
+    return 1 if missing else 0
 
 
 if __name__ == "__main__":
