@@ -399,6 +399,8 @@ def run_widgets(deck) -> list[str]:
 
 
 def test_t_opens_the_speaker_notes_and_leaves_the_deck_where_it_is(jupyter, browser, course):
+    """T (and W, ?) work from a freshly opened slideshow, no click needed; the notes window shows
+    the slide's notes, and the deck stays where it was while that window loads."""
     base, token = jupyter
     session = Session(browser)
     try:
@@ -406,6 +408,13 @@ def test_t_opens_the_speaker_notes_and_leaves_the_deck_where_it_is(jupyter, brow
         while not deck.evaluate("!!document.querySelector('section.present section.present aside.notes')"):
             assert step(deck, "Space"), f"{NOTES_LECTURE} has no slide with speaker notes"
         here = deck.evaluate(PRESENT)["id"]
+        deck.keyboard.press("w")  # W: the overview, and back
+        deck.wait_for_selector(".reveal.overview", timeout=5_000)
+        deck.keyboard.press("w")
+        deck.wait_for_selector(".reveal:not(.overview)", timeout=5_000)
+        deck.keyboard.press("Shift+Slash")  # ? (Shift+/ on a US keyboard): every shortcut
+        deck.get_by_text("Reveal Shortcuts Help").wait_for(timeout=5_000)
+        deck.keyboard.press("Escape")
         note = deck.evaluate("document.querySelector('section.present section.present aside.notes "
                              ".jp-RenderedMarkdown').textContent")
         assert here != "slide-0-0" and note.strip(), f"{NOTES_LECTURE} has no speaker notes past its title"
