@@ -153,6 +153,25 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def shared(browser):
+    """One browser context for every test here: its HTTP and code caches spare each slideshow
+    compiling JupyterLab's scripts again."""
+    session = Session(browser)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def session(shared):
+    """The shared context, with this test's problems only; its pages closed after it."""
+    shared.remote.clear()
+    shared.errors.clear()
+    yield shared
+    for page in shared.context.pages:
+        page.close()
+
+
 # RISE asks for NN_name.css beside every deck, after rise.css; the course styles every deck in
 # rise.css and has none, and Chromium reports the 404 as a console error. Nothing else is let off.
 OPTIONAL_DECK_CSS = re.compile(r"Refused to apply style from '[^']*/files/lectures/\d\d_\w+\.css'")
@@ -298,70 +317,94 @@ def test_every_lecture_is_presented_with_rise():
     assert LECTURES and WITH_WIDGETS, "no lecture, or no lecture with a widget, to present"
 
 
-def test_alt_r_opens_the_deck_full_size_and_the_view_menu_names_it(jupyter, browser):
+def test_alt_r_opens_the_deck_full_size_and_t_leaves_it_where_it_is(jupyter, session):
     """Alt+R in JupyterLab opens the slideshow in its own tab at 1280x720, scaled to the window,
-    its title on one line; View > Open as Reveal Slideshow does the same (README)."""
+    its title on one line; the View menu names it as the README does. In that slideshow, with no
+    click, W and ? work, and T opens the speaker notes: the notes window shows the slide's notes
+    and the deck stays where it was while that window loads."""
     base, token = jupyter
-    session = Session(browser)
-    try:
-        lab = session.context.new_page()
-        lab.goto(f"{base}/lab/tree/lectures/{NOTES_LECTURE}?token={token}")
-        lab.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=90_000)
-        lab.get_by_role("menuitem", name="View").click()
-        assert lab.locator(".lm-Menu-itemLabel", has_text="Open as Reveal Slideshow").count() == 1, \
-            "the View menu has no 'Open as Reveal Slideshow' (README: View > Open as Reveal Slideshow)"
-        lab.keyboard.press("Escape")
-        lab.locator(".jp-Notebook .jp-Cell").first.click()
-        lab.keyboard.press("Escape")  # command mode, as after clicking a cell's margin
-        with session.context.expect_page(timeout=60_000) as opened:
-            lab.keyboard.press("Alt+r")
-        deck = opened.value
-        wait_for_deck(deck)
-        assert f"/rise/lectures/{NOTES_LECTURE}" in deck.url
-        frame = deck.evaluate("""() => { const r = document.querySelector('.reveal .slides').getBoundingClientRect();
-            return [r.left, r.top, r.width, r.height]; }""")
-        assert [round(v) for v in frame] == [0, 0, WIDTH, HEIGHT], f"the slide is at {frame}, not 1280x720"
-        lines = deck.evaluate("""() => { const h = document.querySelector('section.present section.present h1');
-            return h.getBoundingClientRect().height / parseFloat(getComputedStyle(h).lineHeight); }""")
-        assert lines < 1.5, f"the title wraps over {lines:.1f} lines"
-        assert session.remote == [], f"asked the network for {session.remote}"
-        assert session.errors == [], f"console errors: {session.errors}"
-    finally:
-        session.close()
+    lab = session.context.new_page()
+    lab.goto(f"{base}/lab/tree/lectures/{NOTES_LECTURE}?token={token}")
+    lab.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=90_000)
+    lab.get_by_role("menuitem", name="View").click()
+    assert lab.locator(".lm-Menu-itemLabel", has_text="Open as Reveal Slideshow").count() == 1, \
+        "the View menu has no 'Open as Reveal Slideshow' (README: View > Open as Reveal Slideshow)"
+    lab.keyboard.press("Escape")
+    lab.locator(".jp-Notebook .jp-Cell").first.click()
+    lab.keyboard.press("Escape")  # command mode, as after clicking a cell's margin
+    with session.context.expect_page(timeout=60_000) as opened:
+        lab.keyboard.press("Alt+r")
+    deck = opened.value
+    wait_for_deck(deck)
+    assert f"/rise/lectures/{NOTES_LECTURE}" in deck.url
+    frame = deck.evaluate("""() => { const r = document.querySelector('.reveal .slides').getBoundingClientRect();
+        return [r.left, r.top, r.width, r.height]; }""")
+    assert [round(v) for v in frame] == [0, 0, WIDTH, HEIGHT], f"the slide is at {frame}, not 1280x720"
+    lines = deck.evaluate("""() => { const h = document.querySelector('section.present section.present h1');
+        return h.getBoundingClientRect().height / parseFloat(getComputedStyle(h).lineHeight); }""")
+    assert lines < 1.5, f"the title wraps over {lines:.1f} lines"
+
+    while not deck.evaluate("!!document.querySelector('section.present section.present aside.notes')"):
+        assert step(deck, "Space"), f"{NOTES_LECTURE} has no slide with speaker notes"
+    here = deck.evaluate(PRESENT)["id"]
+    deck.keyboard.press("w")  # W: the overview, and back
+    deck.wait_for_selector(".reveal.overview", timeout=5_000)
+    deck.keyboard.press("w")
+    deck.wait_for_selector(".reveal:not(.overview)", timeout=5_000)
+    deck.keyboard.press("Shift+Slash")  # ? (Shift+/ on a US keyboard): every shortcut
+    deck.get_by_text("Reveal Shortcuts Help").wait_for(timeout=5_000)
+    deck.keyboard.press("Escape")
+    note = deck.evaluate("document.querySelector('section.present section.present aside.notes "
+                         ".jp-RenderedMarkdown').textContent")
+    assert here != "slide-0-0" and note.strip(), f"{NOTES_LECTURE} has no speaker notes past its title"
+    with session.context.expect_page(timeout=30_000) as opened:
+        deck.keyboard.press("t")
+    notes = opened.value
+    words = " ".join(note.split()[:4])
+    notes.wait_for_function("w => document.body.innerText.includes(w)", arg=words, timeout=30_000)
+    # Whatever the notes window loads (reveal.js's speaker view loads the deck twice more, in
+    # preview frames): wait until it has, then a little longer, and see where the deck is.
+    deadline = time.time() + 60
+    while time.time() < deadline and any(
+            f.url.startswith("http") and not f.evaluate("!!document.querySelector('.reveal.ready')")
+            for f in notes.frames[1:]):
+        deck.wait_for_timeout(500)
+    deck.wait_for_timeout(4_000)
+    assert deck.evaluate(PRESENT)["id"] == here, "the deck moved after T opened the speaker notes"
+    notes.keyboard.press("Space")  # a key pressed in the notes window moves the deck on
+    deck.wait_for_function(f"here => ({WHERE})().split('/')[0] !== here", arg=here, timeout=5_000)
+    assert session.remote == [], f"asked the network for {session.remote}"
+    assert session.errors == [], f"console errors: {session.errors}"
 
 
 @pytest.mark.parametrize("lecture", LECTURES, ids=lambda n: n[:2])
-def test_lecture_presents_live(jupyter, browser, course, lecture):
+def test_lecture_presents_live(jupyter, session, course, lecture):
     """Every markdown cell on its slide, every slide within 1280x720 after its cells ran, Space
     and Shift+Space move, widget cells run with Shift+Enter and react; no console error."""
     base, token = jupyter
     expected = expected_markdown(course / "lectures" / lecture)
-    session = Session(browser)
-    try:
-        deck = session.deck(base, token, lecture)
-        steps = page_through(deck)
-        visited = {s["id"] for s in steps}
-        assert visited >= set(expected), f"Space never showed {sorted(set(expected) - visited)}"
-        shown: dict[str, str] = {}  # each slide's markdown text, all its fragments shown
-        for measured in steps:
-            shown[measured["id"]] = shown.get(measured["id"], "") + " ".join(measured["markdown"])
-        absent = [f"{slide}: {word}" for slide, words in expected.items() for word in words
-                  if word not in shown.get(slide, "")]
-        assert absent == [], f"markdown cells missing from their slides: {sorted(set(absent))}"
+    deck = session.deck(base, token, lecture)
+    steps = page_through(deck)
+    visited = {s["id"] for s in steps}
+    assert visited >= set(expected), f"Space never showed {sorted(set(expected) - visited)}"
+    shown: dict[str, str] = {}  # each slide's markdown text, all its fragments shown
+    for measured in steps:
+        shown[measured["id"]] = shown.get(measured["id"], "") + " ".join(measured["markdown"])
+    absent = [f"{slide}: {word}" for slide, words in expected.items() for word in words
+              if word not in shown.get(slide, "")]
+    assert absent == [], f"markdown cells missing from their slides: {sorted(set(absent))}"
 
-        assert step(deck, "Shift+Space"), "Shift+Space did not move the slideshow"
-        back = deck.evaluate(PRESENT)
-        assert (back["id"], back["fragments"]) == (steps[-2]["id"], steps[-2]["fragments"]), \
-            "Shift+Space did not go back one step"
+    assert step(deck, "Shift+Space"), "Shift+Space did not move the slideshow"
+    back = deck.evaluate(PRESENT)
+    assert (back["id"], back["fragments"]) == (steps[-2]["id"], steps[-2]["fragments"]), \
+        "Shift+Space did not go back one step"
 
-        too_big = [overflow(s) for s in steps if overflow(s)]
-        if lecture in WITH_WIDGETS:
-            too_big += run_widgets(deck)
-        assert sorted(set(too_big)) == [], "slides that do not fit 1280x720 live:\n  " + "\n  ".join(sorted(set(too_big)))
-        assert session.remote == [], f"asked the network for {session.remote}"
-        assert session.errors == [], f"console errors: {session.errors}"
-    finally:
-        session.close()
+    too_big = [overflow(s) for s in steps if overflow(s)]
+    if lecture in WITH_WIDGETS:
+        too_big += run_widgets(deck)
+    assert sorted(set(too_big)) == [], "slides that do not fit 1280x720 live:\n  " + "\n  ".join(sorted(set(too_big)))
+    assert session.remote == [], f"asked the network for {session.remote}"
+    assert session.errors == [], f"console errors: {session.errors}"
 
 
 def run_widgets(deck) -> list[str]:
@@ -396,45 +439,3 @@ def run_widgets(deck) -> list[str]:
         assert cell.locator(".jp-Cell-outputArea").screenshot() != before, \
             f"dragging the slider of widget {n + 1} changed nothing on the slide"
     return too_big
-
-
-def test_t_opens_the_speaker_notes_and_leaves_the_deck_where_it_is(jupyter, browser, course):
-    """T (and W, ?) work from a freshly opened slideshow, no click needed; the notes window shows
-    the slide's notes, and the deck stays where it was while that window loads."""
-    base, token = jupyter
-    session = Session(browser)
-    try:
-        deck = session.deck(base, token, NOTES_LECTURE)
-        while not deck.evaluate("!!document.querySelector('section.present section.present aside.notes')"):
-            assert step(deck, "Space"), f"{NOTES_LECTURE} has no slide with speaker notes"
-        here = deck.evaluate(PRESENT)["id"]
-        deck.keyboard.press("w")  # W: the overview, and back
-        deck.wait_for_selector(".reveal.overview", timeout=5_000)
-        deck.keyboard.press("w")
-        deck.wait_for_selector(".reveal:not(.overview)", timeout=5_000)
-        deck.keyboard.press("Shift+Slash")  # ? (Shift+/ on a US keyboard): every shortcut
-        deck.get_by_text("Reveal Shortcuts Help").wait_for(timeout=5_000)
-        deck.keyboard.press("Escape")
-        note = deck.evaluate("document.querySelector('section.present section.present aside.notes "
-                             ".jp-RenderedMarkdown').textContent")
-        assert here != "slide-0-0" and note.strip(), f"{NOTES_LECTURE} has no speaker notes past its title"
-        with session.context.expect_page(timeout=30_000) as opened:
-            deck.keyboard.press("t")
-        notes = opened.value
-        words = " ".join(note.split()[:4])
-        notes.wait_for_function("w => document.body.innerText.includes(w)", arg=words, timeout=30_000)
-        # Whatever the notes window loads (reveal.js's speaker view loads the deck twice more, in
-        # preview frames): wait until it has, then a little longer, and see where the deck is.
-        deadline = time.time() + 60
-        while time.time() < deadline and any(
-                f.url.startswith("http") and not f.evaluate("!!document.querySelector('.reveal.ready')")
-                for f in notes.frames[1:]):
-            deck.wait_for_timeout(500)
-        deck.wait_for_timeout(4_000)
-        assert deck.evaluate(PRESENT)["id"] == here, "the deck moved after T opened the speaker notes"
-        notes.keyboard.press("Space")  # a key pressed in the notes window moves the deck on
-        deck.wait_for_function(f"here => ({WHERE})().split('/')[0] !== here", arg=here, timeout=5_000)
-        assert session.errors == [], f"console errors: {session.errors}"
-        assert session.remote == [], f"asked the network for {session.remote}"
-    finally:
-        session.close()
