@@ -6,15 +6,18 @@ PORT ?= 8888
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
+TESTED_PYTHON := (3, 11)
 
-.PHONY: help lab slides labs images bench test clean chromium
+.PHONY: help lab slides labs update images bench test clean chromium
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
 
 $(STAMP_PY): requirements.txt pyproject.toml
-	@command -v python3 >/dev/null || { echo "error: python3 (3.10 or newer) is needed"; exit 1; }
+	@command -v python3 >/dev/null || { echo "error: python3 (3.11, the tested version) is needed"; exit 1; }
+	@python3 -c 'import sys; sys.exit(sys.version_info[:2] != $(TESTED_PYTHON))' || \
+	  echo "warning: python3 is $$(python3 -V 2>&1 | cut -d' ' -f2); the course is tested on Python 3.11 only (README)"
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -e .
@@ -40,16 +43,9 @@ $(STAMP_NODE): package.json package-lock.json
 chromium:  ## install Debian's Chromium and pdftotext for the browser tests and handouts (as root; else says how)
 	@bash tools/ensure_chromium.sh
 
-lab: $(STAMP_PY) $(LAB_SETTINGS) $(STAMP_RISE)  ## start JupyterLab on the course, RISE ready (Alt+R presents)
+lab: $(STAMP_PY) $(LAB_SETTINGS) $(STAMP_RISE)  ## start JupyterLab on the course, RISE ready (Alt+R presents); if it already runs, says where
 	@$(PY) tools/make_labs.py
-	@echo ""
-	@echo "  JupyterLab is starting: open the http://127.0.0.1:$(PORT)/lab?token=... URL it prints below."
-	@echo "  Present a lecture: open it in lectures/, then press Alt+R (or View > Open as Reveal Slideshow)."
-	@echo ""
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir="$(CURDIR)" \
-	  --config=tools/jupyter_server_config.py \
-	  --LabApp.default_url=/lab/tree/lectures/01_sequences_and_the_recurrent_neuron.ipynb \
-	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+	@$(PY) tools/serve_lab.py --port $(PORT) $(ROOT_FLAG) --config="$(CURDIR)/tools/jupyter_server_config.py"
 
 # The decks and the course home are exported again only when something they are made of changed.
 SLIDES := build/slides
@@ -66,8 +62,12 @@ slides: $(SLIDES)/index.html  ## execute every lecture, export offline decks and
 handouts: $(STAMP_PY) $(STAMP_NODE) chromium $(SLIDES)/index.html  ## one PDF per deck in build/slides/handouts/ (NOTES=1: with speaker notes)
 	$(PY) tools/make_handouts.py --slides $(SLIDES) $(if $(NOTES),--notes)
 
-labs: $(STAMP_PY)  ## regenerate labs/ from solutions/ (edited labs are kept; FORCE=1 replaces them after a backup)
-	$(PY) tools/make_labs.py $(if $(FORCE),--force)
+labs: $(STAMP_PY)  ## regenerate labs/ from solutions/ (edited labs are kept; FORCE=1 [LAB=03] replaces them after a backup)
+	$(PY) tools/make_labs.py $(if $(FORCE),--force) $(if $(LAB),--lab $(LAB))
+
+update: | $(STAMP_PY)  ## update the course with git: never blocks on or overwrites your work (see README)
+	$(PY) tools/update_course.py
+	@$(MAKE) --no-print-directory labs
 
 images: $(STAMP_PY)  ## redraw every figure in images/
 	$(PY) tools/draw_images.py --out images
@@ -75,9 +75,12 @@ images: $(STAMP_PY)  ## redraw every figure in images/
 bench: $(STAMP_PY)  ## run the whole course, time it, write BENCHMARKS.md (DEVICE=cpu|cuda; default CUDA if present)
 	$(PY) tools/bench.py $(if $(DEVICE),--device $(DEVICE))
 
-test: $(STAMP_PY) $(STAMP_NODE) $(STAMP_RISE) chromium  ## everything CI checks
-	$(PY) tools/export_slides.py --out build/slides
-	$(PY) -m pytest tests --nbval-lax lectures solutions
+# Two workers (pytest-xdist): each lecture runs once, for its checks and its deck
+# (tests/test_lectures.py); conftest.py keeps each notebook and the deck tests on one worker.
+JOBS ?= 2
+TESTS ?= tests solutions
+test: $(STAMP_PY) $(STAMP_NODE) $(LAB_SETTINGS) $(STAMP_RISE) chromium  ## everything CI checks (JOBS=2 workers; TESTS= narrows it)
+	$(PY) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder --nbval-lax $(TESTS)
 
 clean:  ## remove build outputs (never labs/ or anything you wrote)
 	rm -rf build .pytest_cache

@@ -1,29 +1,152 @@
-"""Repository-wide pytest hooks: every notebook must execute within its time budget."""
+"""Repository-wide pytest hooks.
+
+- The notebook budget: every notebook (solutions through nbval, lectures through
+  tests/test_lectures.py) within NOTEBOOK_BUDGET_S, measured as its kernel's CPU time (user +
+  sys, which other work on the machine does not inflate; the wall time where /proc is
+  missing). The summary lists both.
+- Parallel runs (`make test`: pytest-xdist, `-n 2 --dist loadscope --no-loadscope-reorder`):
+  the scheduler below keeps the cells of one notebook on one worker, and the lecture exports
+  with the tests that read their decks on one worker, exports first; every other test is a
+  unit of its own. Work is queued longest first: decks, notebooks, slow tests, the rest.
+  (xdist's own xdist_group marks do not group anything under pytest 9, whose node ids they
+  can no longer change.)
+- `make test` never changes labs/: the session fails if a file there changed.
+"""
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
 from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+from course_kernel import kernel_cpu_seconds  # noqa: E402
 
 NOTEBOOK_BUDGET_S = float(os.environ.get("NOTEBOOK_BUDGET_S", "90"))
-_seconds: dict[str, float] = defaultdict(float)
+DECKS = ("tests/test_lectures.py", "tests/test_slides_browser.py", "tests/test_handouts.py",
+         "tests/test_rise_live.py", "tests/test_export_slides.py::test_built_decks")
+WHOLE_MODULES = ("tests/test_make_lab.py",)   # a module-scoped server: one per module, not per worker
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if WORKER:   # two workers on two cores: one thread each, not two each
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+
+_wall: dict[str, float] = defaultdict(float)
+_cpu: dict[str, float] = {}
+
+
+def _is_nbval(item) -> bool:
+    return type(item).__name__ == "IPyNbCell"
+
+
+def _rank(item) -> tuple[int, int]:
+    """Queue order: deck group (exports first), notebooks, other slow tests, the rest."""
+    if item.nodeid.startswith(DECKS):
+        return 0, 0 if item.nodeid.startswith(DECKS[0]) else 1
+    if _is_nbval(item):
+        return 1, 0
+    return (2, 0) if item.get_closest_marker("slow") else (3, 0)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=_rank)
+
+
+def work_unit(nodeid: str) -> str:
+    """What must run on one worker, in order, with ``nodeid``."""
+    path = nodeid.split("::")[0]
+    if nodeid.startswith(DECKS):
+        return "decks"
+    if path.endswith(".ipynb") or path.startswith(WHOLE_MODULES):
+        return path
+    return nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class CourseScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return CourseScheduling(config, log)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if _is_nbval(item) and call.when == "call":
+        kernel = getattr(item.parent, "kernel", None)
+        cpu = kernel_cpu_seconds(getattr(kernel, "km", None))
+        if cpu is not None:
+            outcome.get_result().user_properties.append(("kernel_cpu_s", cpu))
+
+
+def notebook_of(report) -> str | None:
+    """The notebook a test report measures, if any."""
+    path = report.nodeid.split("::")[0]
+    return dict(report.user_properties).get("notebook") or (path if path.endswith(".ipynb") else None)
 
 
 def pytest_runtest_logreport(report):
-    path = report.nodeid.split("::")[0]
-    if path.endswith(".ipynb"):
-        _seconds[path] += report.duration
+    path = notebook_of(report)
+    if path is None:
+        return
+    properties = dict(report.user_properties)
+    if path.endswith(".ipynb") and path == report.nodeid.split("::")[0]:
+        _wall[path] += report.duration                      # nbval: the cells' own times
+    elif report.when == "call" and "notebook_wall_s" in properties:
+        _wall[path] = properties["notebook_wall_s"]
+    if properties.get("kernel_cpu_s") is not None:
+        _cpu[path] = max(_cpu.get(path, 0.0), properties["kernel_cpu_s"])
+
+
+def _spent(path: str) -> float:
+    return _cpu.get(path, _wall.get(path, 0.0))
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not _seconds:
+    if not _wall:
         return
-    terminalreporter.section(f"notebook execution times (budget {NOTEBOOK_BUDGET_S:.0f} s each)")
-    for path, seconds in sorted(_seconds.items()):
-        flag = "  OVER BUDGET" if seconds > NOTEBOOK_BUDGET_S else ""
-        terminalreporter.write_line(f"{seconds:6.1f} s  {path}{flag}")
+    terminalreporter.section(f"notebook execution (budget {NOTEBOOK_BUDGET_S:.0f} s each, "
+                             "counted as the kernel's CPU time)")
+    for path in sorted(_wall):
+        cpu = f"{_cpu[path]:6.1f} s CPU" if path in _cpu else "   (no CPU)"
+        flag = "  OVER BUDGET" if _spent(path) > NOTEBOOK_BUDGET_S else ""
+        terminalreporter.write_line(f"{cpu}  {_wall[path]:6.1f} s wall  {path}{flag}")
+
+
+def _labs_snapshot() -> dict[str, str]:
+    labs = ROOT / "labs"
+    return {str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(labs.rglob("*")) if p.is_file()} if labs.is_dir() else {}
+
+
+_LABS = pytest.StashKey[dict]()
+
+
+def pytest_sessionstart(session):
+    if not WORKER:
+        session.config.stash[_LABS] = _labs_snapshot()
 
 
 def pytest_sessionfinish(session, exitstatus):
-    over = [p for p, s in _seconds.items() if s > NOTEBOOK_BUDGET_S]
-    if over and session.exitstatus == 0:
+    if WORKER:
+        return
+    over = [p for p in _wall if _spent(p) > NOTEBOOK_BUDGET_S]
+    before = session.config.stash.get(_LABS, None)
+    after = _labs_snapshot()
+    changed = sorted(p for p in set(before or {}) | set(after)
+                     if before is not None and before.get(p) != after.get(p))
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"error: the tests changed files in labs/ (students' work lives "
+                                f"there): {', '.join(changed)}", red=True)
+    if (over or changed) and session.exitstatus == 0:
         session.exitstatus = 1

@@ -11,7 +11,7 @@ one module per topic, imported as ``from course_utils.ecg import generate_ecg``:
 - ``cells``, ``memory_tasks``, ``gates_plot``: LSTM/GRU cells, long-range tasks (unit 4)
 - ``series``: time series, windows, scaling and baselines (unit 5)
 - ``seq2seq``: vocabularies, echo and addition data, the encoder-decoder (unit 6)
-- ``capstone``: ECG records, per-beat decisions and metrics (lab 07)
+- ``capstone``: ECG records, per-beat decisions and metrics (lab 09)
 - ``plotting``, ``widgets``: lecture figures and interactive widgets
 - ``checks``: one module of exercise checks per lab
 - ``results``: ``record_result``, the headline numbers a lab reports to ``make bench``

@@ -73,6 +73,8 @@ def call_student(check: str, func: Callable[..., Any], *args: Any,
     for (position, keyword), value, before in watched:
         change = _changed(before, value)
         if change:
+            for _, watched_value, watched_before in watched:  # the check's data stay intact
+                _restore(watched_before, watched_value)       # for the student's next try
             label = keyword or _parameter_name(func, position)
             raise CheckFailed(check, f"`{name}` changed its argument `{label}` in place "
                               f"({change}). Leave your inputs as they are: work on a copy "
@@ -113,9 +115,9 @@ def _snapshot(value: Any) -> Any:
     if torch is not None and isinstance(value, torch.nn.Module):
         return ("module", {k: v.detach().clone() for k, v in value.state_dict().items()})
     if isinstance(value, dict):
-        return ("dict", {k: _snapshot(v) for k, v in value.items()}, list(value))
+        return ("dict", {k: _snapshot(v) for k, v in value.items()}, list(value), dict(value))
     if isinstance(value, (list, tuple)):
-        return ("list", [_snapshot(v) for v in value], len(value))
+        return ("list", [_snapshot(v) for v in value], len(value), list(value))
     if isinstance(value, (int, float, str, bool, type(None), np.generic)):
         return ("plain", value)
     return None
@@ -165,6 +167,41 @@ def _changed(before: Any, value: Any) -> str | None:
     elif kind == "plain" and not _plain_equal(before[1], value):
         return f"item went from {before[1]!r} to {value!r}"
     return None
+
+
+def _restore(before: Any, value: Any) -> None:
+    """Put back, in place, what ``value`` held when ``before`` was taken (as far as possible)."""
+    if before is None:
+        return
+    kind = before[0]
+    torch = _torch()
+    try:
+        if kind == "array" and isinstance(value, np.ndarray):
+            if value.shape == before[1].shape:
+                value[...] = before[1]
+        elif kind == "tensor":
+            with torch.no_grad():
+                if value.shape == before[1].shape and value.dtype == before[1].dtype:
+                    value.copy_(before[1])
+            if value.is_leaf and value.requires_grad != before[2]:
+                value.requires_grad_(before[2])
+            if value.grad is not None and not before[2]:
+                value.grad = None
+        elif kind == "module":
+            value.load_state_dict(before[1])
+        elif kind == "dict":
+            if list(value) != before[2]:
+                value.clear()
+                value.update(before[3])
+            for key, snap in before[1].items():
+                _restore(snap, value[key])
+        elif kind == "list" and isinstance(value, list):
+            if len(value) != before[2] or any(a is not b for a, b in zip(value, before[3])):
+                value[:] = before[3]
+            for snap, item in zip(before[1], value):
+                _restore(snap, item)
+    except Exception:  # restoring is a courtesy: never hide the student's mistake behind our error
+        pass
 
 
 def _plain_equal(a: Any, b: Any) -> bool:

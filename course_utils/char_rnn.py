@@ -1,147 +1,263 @@
-"""A character-level RNN language model in NumPy: the reference the lab's checks compare with.
+"""A character-level RNN language model: min-char-rnn in NumPy, and the same model in PyTorch.
 
-The model, for a vocabulary of K characters and a hidden state of H units::
+The model (NOTATION.md; one sequence, column vectors), for a vocabulary of V characters and a
+state of H units; inputs are one-hot, so D = V, and the output size is K = V::
 
-    h_t = tanh(Wxh x_t + Whh h_{t-1} + bh)      x_t (K,) one-hot, h_t (H,)
-    o_t = Why h_t + by                          o_t (K,) logits
-    p_t = softmax(o_t)                          p_t (K,) next-character probabilities
-    L   = sum_t -log p_t[y_t]                   y_t the id of the character after x_t
+    a_t = W_xh x_t + W_hh h_{t-1} + b_h       x_t (V,) one-hot; a_t, h_t (H,)
+    h_t = tanh(a_t)
+    l_t = W_hy h_t + b_y                      l_t (K,): the logits
+    y_hat_t = softmax(l_t)                    next-character probabilities
+    L = sum_t -ln y_hat_t[y_t]                y_t the id of the character after x_t (nats)
 
-Shapes follow PyTorch's ``nn.RNN``: Wxh (H, K), Whh (H, H), bh (H,), Why (K, H), by (K,).
-Training is min-char-rnn's: sequences of 25, BPTT, every gradient clipped to [-5, 5], Adagrad.
-Unlike the seed notebook, the output bias ``by`` gets its gradient and learns, and
-:func:`sample` draws characters at random from the model's distribution (it does not take the
-most likely one).
+Parameters are a dict with keys ``W_xh`` (H, V), ``W_hh`` (H, H), ``b_h`` (H,), ``W_hy`` (K, H),
+``b_y`` (K,): PyTorch's shapes. Training is min-char-rnn's (Karpathy 2015, the seeds' second
+half): chunks of 25 characters, BPTT, every gradient entry clipped to [-5, 5], Adagrad at 0.1.
+Unlike the seeds' code, the output bias ``b_y`` gets its gradient and learns, and
+:func:`sample` draws characters at random from the model's distribution.
+
+:class:`CharRNN` is the same model in PyTorch (``nn.RNN`` on one-hot inputs with one hidden
+bias, an ``nn.Linear`` head); :class:`Adagrad` is min-char-rnn's update rule; :func:`train_tbptt`
+is truncated BPTT over consecutive chunks. With :func:`load_params` the PyTorch model computes
+the same numbers as the NumPy functions.
 """
 from __future__ import annotations
 
+from typing import Callable, Iterable, Sequence
+
 import numpy as np
+import torch
+from torch import nn
+
+from course_utils import _arguments as arg
 
 Params = dict[str, np.ndarray]
-PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
+PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 
 
+# --- baselines ----------------------------------------------------------------------------------
+def unigram_bits(train_ids: np.ndarray, held_ids: np.ndarray, vocab_size: int) -> float:
+    """Held-out bits per character of the unigram model: p(c) = (n_c + 1) / (N + V), the
+    add-one smoothed frequency of c among the N training characters."""
+    V = arg.integer("vocab_size", vocab_size)
+    train_ids, held_ids = _ids("train_ids", train_ids, V), _ids("held_ids", held_ids, V)
+    counts = np.bincount(train_ids, minlength=V) + 1
+    return float(-np.log2(counts[held_ids] / counts.sum()).mean())
+
+
+# --- NumPy: min-char-rnn ------------------------------------------------------------------------
 def init_params(vocab_size: int, hidden_size: int = 100, scale: float = 0.01,
                 seed: int = 0) -> Params:
-    """Small random weights (normal, standard deviation ``scale``) and zero biases."""
-    for arg, value in (("vocab_size", vocab_size), ("hidden_size", hidden_size),
-                       ("seed", seed)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-            raise ValueError(f"{arg} must be a non-negative integer, got {value!r}.")
-    if vocab_size < 1 or hidden_size < 1:
-        raise ValueError("vocab_size and hidden_size must be at least 1, got "
-                         f"{vocab_size} and {hidden_size}.")
-    if not scale > 0:
-        raise ValueError(f"scale must be positive, got {scale!r}.")
-    rng = np.random.default_rng(seed)
-    H, K = hidden_size, vocab_size
-    return {"Wxh": rng.standard_normal((H, K)) * scale,
-            "Whh": rng.standard_normal((H, H)) * scale,
-            "Why": rng.standard_normal((K, H)) * scale,
-            "bh": np.zeros(H), "by": np.zeros(K)}
+    """Small random weights (normal, standard deviation ``scale``) and zero biases.
+
+    Returns a dict of float64 arrays: ``W_xh`` (H, V), ``W_hh`` (H, H), ``b_h`` (H,),
+    ``W_hy`` (V, H), ``b_y`` (V,). min-char-rnn uses ``scale=0.01``.
+    """
+    V = arg.integer("vocab_size", vocab_size)
+    H = arg.integer("hidden_size", hidden_size)
+    scale = arg.number("scale", scale, positive=True)
+    rng = np.random.default_rng(arg.integer("seed", seed, minimum=0))
+    return {"W_xh": rng.standard_normal((H, V)) * scale,
+            "W_hh": rng.standard_normal((H, H)) * scale,
+            "b_h": np.zeros(H),
+            "W_hy": rng.standard_normal((V, H)) * scale,
+            "b_y": np.zeros(V)}
+
+
+def check_params(params: Params) -> tuple[int, int]:
+    """Check a parameter dict (keys, array types, consistent shapes); return (V, H).
+
+    Raises ``TypeError`` or ``ValueError`` naming the entry and the shape it should have.
+    """
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict with keys {', '.join(PARAM_NAMES)}, got "
+                        f"{type(params).__name__}.")
+    missing = [name for name in PARAM_NAMES if name not in params]
+    if missing:
+        raise ValueError(f"params is missing {missing}; expected keys {list(PARAM_NAMES)}.")
+    for name in PARAM_NAMES:
+        if not isinstance(params[name], np.ndarray):
+            raise TypeError(f"params[{name!r}] must be a NumPy array, got "
+                            f"{type(params[name]).__name__}.")
+    H, V = np.shape(params["W_xh"]) if np.ndim(params["W_xh"]) == 2 else (None, None)
+    if H is None:
+        raise ValueError(f"params['W_xh'] must be 2-D (H, V), got shape {params['W_xh'].shape}.")
+    shapes = {"W_hh": (H, H), "b_h": (H,), "W_hy": (V, H), "b_y": (V,)}
+    for name, shape in shapes.items():
+        if params[name].shape != shape:
+            raise ValueError(f"params[{name!r}] has shape {params[name].shape}; with W_xh of "
+                             f"shape (H, V) = {(H, V)} it must be {shape}.")
+    return V, H
 
 
 def one_hot(index: int, size: int) -> np.ndarray:
     """A float vector of shape (size,) with a 1 at ``index`` and 0 elsewhere."""
-    if not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"size must be a positive integer, got {size!r}.")
-    if not isinstance(index, (int, np.integer)) or not 0 <= index < size:
-        raise ValueError(f"index must be an integer in [0, {size}), got {index!r}.")
+    size = arg.integer("size", size)
+    index = arg.integer("index", index, minimum=0, maximum=size - 1)
     x = np.zeros(size)
     x[index] = 1.0
     return x
 
 
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Numerically stable softmax along ``axis``."""
+    """Numerically stable softmax of ``logits`` (any shape, floats) along ``axis``."""
+    logits = arg.array("logits", logits)
+    axis = arg.integer("axis", axis, minimum=-logits.ndim, maximum=logits.ndim - 1)
     z = np.exp(logits - logits.max(axis=axis, keepdims=True))
     return z / z.sum(axis=axis, keepdims=True)
 
 
-def rnn_forward(params: Params, inputs: list[int], targets: list[int], h_prev: np.ndarray
-                ) -> tuple[float, dict[str, np.ndarray]]:
+def rnn_forward(params: Params, inputs: Sequence[int], targets: Sequence[int],
+                h_prev: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
     """Run one sequence forward. Return the summed loss (nats) and what backward needs.
 
-    The cache holds ``xs`` (T, K) one-hot inputs, ``hs`` (T + 1, H) hidden states with
-    ``hs[0] = h_prev``, and ``ps`` (T, K) next-character probabilities.
+    ``inputs`` and ``targets`` are T character ids each; ``h_prev`` (H,) is the state before
+    the first input. The cache holds ``xs`` (T, V) one-hot inputs, ``hs`` (T + 1, H) states
+    with ``hs[0] = h_prev``, and ``y_hat`` (T, K) next-character probabilities.
     """
-    _check_sequence(params, inputs, targets, h_prev)
-    K, T = params["Wxh"].shape[1], len(inputs)
-    xs, hs, ps = np.zeros((T, K)), np.zeros((T + 1, len(h_prev))), np.zeros((T, K))
+    V, H = check_params(params)
+    inputs, targets = _ids("inputs", inputs, V), _ids("targets", targets, V)
+    if len(inputs) != len(targets):
+        raise ValueError(f"inputs and targets must be equally long, got {len(inputs)} and "
+                         f"{len(targets)}.")
+    h_prev = arg.array("h_prev", h_prev, shape=(H,))
+    T = len(inputs)
+    xs, hs, y_hat = np.zeros((T, V)), np.zeros((T + 1, H)), np.zeros((T, V))
     hs[0] = h_prev
     loss = 0.0
     for t in range(T):
-        xs[t] = one_hot(inputs[t], K)
-        hs[t + 1] = np.tanh(params["Wxh"] @ xs[t] + params["Whh"] @ hs[t] + params["bh"])
-        ps[t] = softmax(params["Why"] @ hs[t + 1] + params["by"])
-        loss += -np.log(ps[t, targets[t]])
-    return float(loss), {"xs": xs, "hs": hs, "ps": ps}
+        xs[t] = one_hot(int(inputs[t]), V)
+        hs[t + 1] = np.tanh(params["W_xh"] @ xs[t] + params["W_hh"] @ hs[t] + params["b_h"])
+        y_hat[t] = softmax(params["W_hy"] @ hs[t + 1] + params["b_y"])
+        loss += -np.log(y_hat[t, targets[t]])
+    return float(loss), {"xs": xs, "hs": hs, "y_hat": y_hat}
 
 
-def rnn_backward(params: Params, cache: dict[str, np.ndarray], targets: list[int]) -> Params:
-    """Backpropagation through time: the gradient of the summed loss for every parameter."""
-    xs, hs, ps = cache["xs"], cache["hs"], cache["ps"]
-    grads = {name: np.zeros_like(value) for name, value in params.items()}
-    dh_next = np.zeros(hs.shape[1])
+def rnn_backward(params: Params, cache: dict[str, np.ndarray], targets: Sequence[int]) -> Params:
+    """Backpropagation through time: the gradient of the summed loss for every parameter.
+
+    With delta_t = dL/da_t (H,): dL/dl_t = y_hat_t - onehot(y_t);
+    dL/dh_t = W_hy^T dL/dl_t + W_hh^T delta_{t+1}; delta_t = (1 - h_t^2) * dL/dh_t; each weight's
+    gradient is a sum over t (the weights are shared by all steps).
+    """
+    V, H = check_params(params)
+    if not isinstance(cache, dict) or any(k not in cache for k in ("xs", "hs", "y_hat")):
+        raise ValueError("cache must be the dict rnn_forward returns, with 'xs', 'hs', 'y_hat'.")
+    targets = _ids("targets", targets, V)
+    xs, hs, y_hat = cache["xs"], cache["hs"], cache["y_hat"]
+    if y_hat.shape != (len(targets), V) or hs.shape != (len(targets) + 1, H):
+        raise ValueError(f"cache holds {len(y_hat)} steps but targets has {len(targets)}.")
+    grads = {name: np.zeros_like(value, dtype=float) for name, value in params.items()
+             if name in PARAM_NAMES}
+    delta_next = np.zeros(H)
     for t in reversed(range(len(targets))):
-        do = ps[t].copy()
-        do[targets[t]] -= 1.0                        # dL/do_t = p_t - onehot(y_t)
-        grads["Why"] += np.outer(do, hs[t + 1])
-        grads["by"] += do                            # the output bias learns too
-        dh = params["Why"].T @ do + dh_next          # from the output and from step t + 1
-        da = (1.0 - hs[t + 1] ** 2) * dh             # through tanh
-        grads["bh"] += da
-        grads["Wxh"] += np.outer(da, xs[t])
-        grads["Whh"] += np.outer(da, hs[t])
-        dh_next = params["Whh"].T @ da
+        d_logits = y_hat[t].copy()
+        d_logits[targets[t]] -= 1.0                  # dL/dl_t = y_hat_t - onehot(y_t)
+        grads["W_hy"] += np.outer(d_logits, hs[t + 1])
+        grads["b_y"] += d_logits                     # the output bias learns too
+        dh = params["W_hy"].T @ d_logits + params["W_hh"].T @ delta_next
+        delta = (1.0 - hs[t + 1] ** 2) * dh          # through tanh
+        grads["b_h"] += delta
+        grads["W_xh"] += np.outer(delta, xs[t])
+        grads["W_hh"] += np.outer(delta, hs[t])
+        delta_next = delta
     return grads
 
 
-def loss_and_grads(params: Params, inputs: list[int], targets: list[int], h_prev: np.ndarray
-                   ) -> tuple[float, Params, np.ndarray]:
-    """Forward and backward on one sequence: (loss, gradients, last hidden state)."""
+def loss_and_grads(params: Params, inputs: Sequence[int], targets: Sequence[int],
+                   h_prev: np.ndarray) -> tuple[float, Params, np.ndarray]:
+    """Forward and backward on one sequence: (loss, gradients, last hidden state (H,))."""
     loss, cache = rnn_forward(params, inputs, targets, h_prev)
     return loss, rnn_backward(params, cache, targets), cache["hs"][-1]
 
 
 def clip_gradients(grads: Params, limit: float = 5.0) -> Params:
     """Every gradient entry clipped to [-limit, limit] (new arrays; ``grads`` is unchanged)."""
-    if not limit > 0:
-        raise ValueError(f"limit must be positive, got {limit!r}.")
-    return {name: np.clip(g, -limit, limit) for name, g in grads.items()}
+    limit = arg.number("limit", limit, positive=True)
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict of arrays, got {type(grads).__name__}.")
+    return {name: np.clip(arg.array(f"grads[{name!r}]", g), -limit, limit)
+            for name, g in grads.items()}
 
 
 def adagrad_update(params: Params, grads: Params, memory: Params, lr: float = 0.1,
                    eps: float = 1e-8) -> None:
-    """One Adagrad step, in place: G <- G + g**2, theta <- theta - lr * g / sqrt(G + eps)."""
-    if not lr > 0:
-        raise ValueError(f"lr must be positive, got {lr!r}.")
+    """One Adagrad step, in place (Duchi, Hazan and Singer 2011, as in min-char-rnn)::
+
+        G <- G + g**2,   theta <- theta - lr * g / sqrt(G + eps)
+
+    ``memory`` holds G for each parameter (same keys and shapes as ``params``).
+    """
+    lr = arg.number("lr", lr, positive=True)
+    eps = arg.number("eps", eps, positive=True)
+    for what, value in (("grads", grads), ("memory", memory)):
+        if not isinstance(value, dict) or any(name not in value for name in params):
+            raise ValueError(f"{what} must be a dict with the keys of params: {list(params)}.")
     for name in params:
+        if np.shape(grads[name]) != params[name].shape or memory[name].shape != params[name].shape:
+            raise ValueError(f"grads[{name!r}] and memory[{name!r}] must have shape "
+                             f"{params[name].shape}.")
         memory[name] += grads[name] ** 2
         params[name] -= lr * grads[name] / np.sqrt(memory[name] + eps)
 
 
-def sample(params: Params, h: np.ndarray, seed_ix: int, n: int, temperature: float = 1.0,
-           rng: np.random.Generator | None = None) -> list[int]:
-    """Draw ``n`` character ids from the model, starting from state ``h`` and character ``seed_ix``.
+def update(params: Params, grads: Params, memory: Params, lr: float = 0.1) -> None:
+    """min-char-rnn's update, in place: every gradient entry clipped to [-5, 5]
+    (:func:`clip_gradients`), then one Adagrad step (:func:`adagrad_update`)."""
+    adagrad_update(params, clip_gradients(grads), memory, lr=lr)
 
-    Each id is drawn at random from softmax(o_t / temperature): a temperature below 1 sharpens
-    the distribution (safer, more repetitive text), above 1 flattens it (more surprising text).
+
+def sample(params: Params, h: np.ndarray, seed_ix: int, n: int, rng: np.random.Generator,
+           temperature: float = 1.0) -> list[int]:
+    """Draw ``n`` character ids from the model.
+
+    ``h`` (H,) is the state that has read everything *before* ``seed_ix``; ``seed_ix`` is the
+    next input. Each step reads the input, updates the state, and draws the next id with
+    ``rng.choice(V, p=softmax(l_t / temperature))``; that id is the next input. A temperature
+    below 1 sharpens the distribution (safer, more repetitive text), above 1 flattens it.
+    Returns the ``n`` drawn ids as a list of ints (the seed is not part of it).
     """
-    if not temperature > 0:
-        raise ValueError(f"temperature must be positive, got {temperature!r}.")
-    if not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"n must be a non-negative integer, got {n!r}.")
-    rng = np.random.default_rng() if rng is None else rng
-    K = params["Wxh"].shape[1]
-    x, ids = one_hot(seed_ix, K), []
+    V, H = check_params(params)
+    h = arg.array("h", h, shape=(H,))
+    seed_ix = arg.integer("seed_ix", seed_ix, minimum=0, maximum=V - 1)
+    n = arg.integer("n", n, minimum=0)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
+                        f"got {type(rng).__name__}.")
+    temperature = arg.number("temperature", temperature, positive=True)
+    x, ids = one_hot(seed_ix, V), []
     for _ in range(n):
-        h = np.tanh(params["Wxh"] @ x + params["Whh"] @ h + params["bh"])
-        p = softmax((params["Why"] @ h + params["by"]) / temperature)
-        ix = int(rng.choice(K, p=p))                 # sample: not the most likely character
-        x = one_hot(ix, K)
+        h = np.tanh(params["W_xh"] @ x + params["W_hh"] @ h + params["b_h"])
+        p = softmax((params["W_hy"] @ h + params["b_y"]) / temperature)
+        ix = int(rng.choice(V, p=p))                 # a random draw, not the most likely id
+        x = one_hot(ix, V)
         ids.append(ix)
     return ids
+
+
+def batch_forward(params: Params, inputs: np.ndarray, h_prev: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Run B sequences at once: ``inputs`` (B, T) ids, ``h_prev`` (B, H).
+
+    Returns (logits (B, T, K), states (B, T + 1, H) with ``states[:, 0] = h_prev``). One row per
+    sequence: H_t = tanh(X_t W_xh^T + H_{t-1} W_hh^T + b_h), computed as a column lookup
+    ``W_xh[:, ids].T`` since X_t is one-hot.
+    """
+    V, H = check_params(params)
+    inputs = _ids("inputs", inputs, V, ndim=2)
+    h_prev = arg.array("h_prev", h_prev, shape=(len(inputs), H))
+    hs = _states(params, inputs, h_prev)
+    return (hs[1:] @ params["W_hy"].T + params["b_y"]).transpose(1, 0, 2), hs.transpose(1, 0, 2)
+
+
+def _states(params: Params, inputs: np.ndarray, h_prev: np.ndarray) -> np.ndarray:
+    """The states, time first (T + 1, B, H): each step's matrix product on contiguous rows."""
+    B, T = inputs.shape
+    hs = np.empty((T + 1, B, len(h_prev[0])))
+    hs[0] = h_prev
+    for t in range(T):
+        hs[t + 1] = np.tanh(params["W_xh"][:, inputs[:, t]].T + hs[t] @ params["W_hh"].T
+                            + params["b_h"])
+    return hs
 
 
 def batch_loss_and_grads(params: Params, inputs: np.ndarray, targets: np.ndarray,
@@ -150,71 +266,236 @@ def batch_loss_and_grads(params: Params, inputs: np.ndarray, targets: np.ndarray
 
     ``inputs`` and ``targets`` are int arrays (B, T); ``h_prev`` is (B, H). The loss is summed
     over time and averaged over the batch, so its scale matches :func:`loss_and_grads`.
-    Returns (loss, gradients, last hidden states (B, H)).
+    Returns (loss in nats, gradients, last hidden states (B, H)).
     """
+    V, H = check_params(params)
+    inputs = _ids("inputs", inputs, V, ndim=2)
+    targets = _ids("targets", targets, V, ndim=2)
+    if targets.shape != inputs.shape:
+        raise ValueError(f"targets must have the shape of inputs {inputs.shape}, got "
+                         f"{targets.shape}.")
     B, T = inputs.shape
-    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
-    hs = np.zeros((T + 1, B, Whh.shape[0]))
-    hs[0] = h_prev
-    ps = np.zeros((T, B, Why.shape[0]))
+    hs = _states(params, inputs, arg.array("h_prev", h_prev, shape=(B, H)))
+    y_hat = softmax(hs[1:] @ params["W_hy"].T + params["b_y"])      # (T, B, K)
     rows = np.arange(B)
-    loss = 0.0
-    for t in range(T):                               # Wxh[:, ids].T is one-hot @ Wxh.T
-        hs[t + 1] = np.tanh(Wxh[:, inputs[:, t]].T + hs[t] @ Whh.T + params["bh"])
-        ps[t] = softmax(hs[t + 1] @ Why.T + params["by"])
-        loss += -np.log(ps[t, rows, targets[:, t]]).sum()
-    grads = {name: np.zeros_like(value) for name, value in params.items()}
-    dh_next = np.zeros_like(h_prev, dtype=float)
+    loss = -np.log(y_hat[np.arange(T)[:, None], rows, targets.T]).sum() / B
+    grads = {name: np.zeros_like(params[name], dtype=float) for name in PARAM_NAMES}
+    delta_next = np.zeros((B, H))
     for t in reversed(range(T)):
-        do = ps[t].copy()
-        do[rows, targets[:, t]] -= 1.0
-        do /= B
-        grads["Why"] += do.T @ hs[t + 1]
-        grads["by"] += do.sum(axis=0)
-        da = (1.0 - hs[t + 1] ** 2) * (do @ Why + dh_next)
-        grads["bh"] += da.sum(axis=0)
-        np.add.at(grads["Wxh"].T, inputs[:, t], da)  # one-hot x_t: add da to column x_t
-        grads["Whh"] += da.T @ hs[t]
-        dh_next = da @ Whh
-    return float(loss / B), grads, hs[-1]
+        d_logits = y_hat[t].copy()
+        d_logits[rows, targets[:, t]] -= 1.0
+        d_logits /= B
+        grads["W_hy"] += d_logits.T @ hs[t + 1]
+        grads["b_y"] += d_logits.sum(axis=0)
+        delta = (1.0 - hs[t + 1] ** 2) * (d_logits @ params["W_hy"] + delta_next @ params["W_hh"])
+        grads["b_h"] += delta.sum(axis=0)
+        np.add.at(grads["W_xh"].T, inputs[:, t], delta)  # one-hot x_t: add to column x_t
+        grads["W_hh"] += delta.T @ hs[t]
+        delta_next = delta
+    return float(loss), grads, hs[-1].copy()
 
 
-def bits_per_char(params: Params, ids: np.ndarray, streams: int = 64) -> float:
-    """Mean cross-entropy in bits per character of the model on ``ids``.
+def bits_per_char(model: Params | nn.Module, ids: np.ndarray, streams: int = 64,
+                  chunk: int = 250) -> float:
+    """Mean cross-entropy in bits per character of a model on the text ``ids``.
 
-    The text is read as ``streams`` contiguous streams in parallel, each from a zero state.
+    ``model`` is a NumPy parameter dict or a PyTorch module whose ``forward(x, h)`` returns
+    (logits, h). The text is read as ``streams`` contiguous streams in parallel, each from a
+    zero state, carrying the state from one chunk of ``chunk`` characters to the next; the same
+    characters are scored for both kinds of model.
     """
-    ids = np.asarray(ids)
-    if ids.ndim != 1 or len(ids) < 2 * streams:
-        raise ValueError(f"ids must be 1-D with at least {2 * streams} elements, got shape "
-                         f"{ids.shape}.")
+    ids = arg.array("ids", ids, ndim=1, kind="int")
+    streams = arg.integer("streams", streams)
+    chunk = arg.integer("chunk", chunk)
+    if len(ids) < 2 * streams:
+        raise ValueError(f"ids must have at least 2 * streams = {2 * streams} elements, got "
+                         f"{len(ids)}.")
     per_row = (len(ids) - 1) // streams
     x = ids[:per_row * streams].reshape(streams, per_row)
     y = ids[1:per_row * streams + 1].reshape(streams, per_row)
-    h = np.zeros((streams, params["Whh"].shape[0]))
-    rows, nats = np.arange(streams), 0.0
-    for t in range(per_row):
-        h = np.tanh(params["Wxh"][:, x[:, t]].T + h @ params["Whh"].T + params["bh"])
-        logits = h @ params["Why"].T + params["by"]
-        logits -= logits.max(axis=1, keepdims=True)
-        log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-        nats -= log_p[rows, y[:, t]].sum()
+    if isinstance(model, nn.Module):
+        return _module_bits(model, x, y, chunk)
+    V, H = check_params(model)
+    if ids.max() >= V:
+        raise ValueError(f"ids must be below the vocabulary size {V}, got {int(ids.max())}.")
+    h, nats = np.zeros((streams, H)), 0.0
+    for start in range(0, per_row, chunk):
+        hs = _states(model, x[:, start:start + chunk], h)
+        h = hs[-1]
+        logits = (hs[1:] @ model["W_hy"].T + model["b_y"]).transpose(1, 0, 2)
+        log_p = logits - logits.max(axis=-1, keepdims=True)
+        log_p -= np.log(np.exp(log_p).sum(axis=-1, keepdims=True))
+        part = y[:, start:start + chunk]
+        nats -= np.take_along_axis(log_p, part[..., None], axis=-1).sum()
     return float(nats / (per_row * streams) / np.log(2))
 
 
-def _check_sequence(params: Params, inputs: list[int], targets: list[int],
-                    h_prev: np.ndarray) -> None:
-    missing = [name for name in PARAM_NAMES if name not in params]
-    if missing:
-        raise ValueError(f"params is missing {missing}; expected keys {PARAM_NAMES}.")
-    if len(inputs) != len(targets) or len(inputs) == 0:
-        raise ValueError(f"inputs and targets must be non-empty and equally long, got "
-                         f"{len(inputs)} and {len(targets)}.")
-    H = params["Whh"].shape[0]
-    if np.shape(h_prev) != (H,):
-        raise ValueError(f"h_prev must have shape ({H},), got {np.shape(h_prev)}.")
+def _module_bits(model: nn.Module, x: np.ndarray, y: np.ndarray, chunk: int) -> float:
+    device = next(model.parameters()).device
+    was_training, nats, h = model.training, 0.0, None
+    model.eval()
+    try:
+        with torch.no_grad():
+            for start in range(0, x.shape[1], chunk):
+                xs = torch.from_numpy(x[:, start:start + chunk]).to(device)
+                ys = torch.from_numpy(y[:, start:start + chunk]).to(device)
+                logits, h = model(xs, h)
+                nats += nn.functional.cross_entropy(logits.flatten(0, 1), ys.flatten(),
+                                                    reduction="sum").item()
+    finally:
+        model.train(was_training)
+    return nats / y.size / float(np.log(2))
 
 
+def _ids(name: str, ids, vocab_size: int, ndim: int = 1) -> np.ndarray:
+    ids = arg.array(name, ids, ndim=ndim, kind="int")
+    if ids.min() < 0 or ids.max() >= vocab_size:
+        raise ValueError(f"{name} must hold character ids from 0 to {vocab_size - 1}, got "
+                         f"values from {int(ids.min())} to {int(ids.max())}.")
+    return ids
+
+
+# --- PyTorch: the same model --------------------------------------------------------------------
+class CharRNN(nn.Module):
+    """min-char-rnn's model in PyTorch: one-hot inputs, a tanh ``nn.RNN`` and a linear head.
+
+    ``forward(x, h=None)`` takes ids ``x`` (B, T) (int64) and the state ``h`` (1, B, H) or None
+    (zeros), and returns (logits (B, T, K), h_n (1, B, H)). ``nn.RNN`` adds two biases,
+    ``bias_ih_l0 + bias_hh_l0``, where the NumPy model has one, b_h: ``bias_hh_l0`` is kept at
+    zero and frozen, so that the two models have the same parameters and train alike.
+    """
+
+    def __init__(self, vocab_size: int, hidden_size: int = 100):
+        super().__init__()
+        V = arg.integer("vocab_size", vocab_size)
+        H = arg.integer("hidden_size", hidden_size)
+        self.rnn = nn.RNN(V, H, batch_first=True)
+        self.head = nn.Linear(H, V)
+        with torch.no_grad():
+            self.rnn.bias_hh_l0.zero_()
+        self.rnn.bias_hh_l0.requires_grad_(False)
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        inputs = nn.functional.one_hot(x, self.head.out_features).to(self.head.weight.dtype)
+        out, h = self.rnn(inputs, h)
+        return self.head(out), h
+
+
+def load_params(model: nn.Module, params: Params) -> nn.Module:
+    """Copy NumPy parameters into a :class:`CharRNN`-like ``model`` (its ``rnn`` and ``head``),
+    keeping each tensor's dtype; ``bias_hh_l0`` becomes zero. Returns ``model``."""
+    V, H = check_params(params)
+    rnn, head = _layers(model)
+    expected = {"rnn.weight_ih_l0": (H, V), "rnn.weight_hh_l0": (H, H), "head.weight": (V, H)}
+    got = {"rnn.weight_ih_l0": tuple(rnn.weight_ih_l0.shape),
+           "rnn.weight_hh_l0": tuple(rnn.weight_hh_l0.shape), "head.weight": tuple(head.weight.shape)}
+    for name, shape in expected.items():
+        if got[name] != shape:
+            raise ValueError(f"model.{name} has shape {got[name]}, but params need {shape} "
+                             f"(V = {V}, H = {H}).")
+    pairs = [(rnn.weight_ih_l0, "W_xh"), (rnn.weight_hh_l0, "W_hh"), (rnn.bias_ih_l0, "b_h"),
+             (head.weight, "W_hy"), (head.bias, "b_y")]
+    with torch.no_grad():
+        for tensor, name in pairs:
+            tensor.copy_(torch.from_numpy(params[name]))
+        rnn.bias_hh_l0.zero_()
+    return model
+
+
+def params_from_model(model: nn.Module) -> Params:
+    """The NumPy parameters of a :class:`CharRNN`-like ``model`` (float64 copies);
+    b_h = bias_ih_l0 + bias_hh_l0."""
+    rnn, head = _layers(model)
+    numpy = lambda t: t.detach().cpu().double().numpy().copy()  # noqa: E731
+    return {"W_xh": numpy(rnn.weight_ih_l0), "W_hh": numpy(rnn.weight_hh_l0),
+            "b_h": numpy(rnn.bias_ih_l0) + numpy(rnn.bias_hh_l0),
+            "W_hy": numpy(head.weight), "b_y": numpy(head.bias)}
+
+
+def _layers(model: nn.Module) -> tuple[nn.RNN, nn.Linear]:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}.")
+    rnn, head = getattr(model, "rnn", None), getattr(model, "head", None)
+    if not isinstance(rnn, nn.RNN) or not isinstance(head, nn.Linear):
+        raise ValueError("model must hold its recurrent layer as `model.rnn` (an nn.RNN) and "
+                         "its head as `model.head` (an nn.Linear), as CharRNN does.")
+    return rnn, head
+
+
+def hidden_states(model: nn.Module, ids: np.ndarray | torch.Tensor) -> np.ndarray:
+    """The states h_1 ... h_T (T, H) of a :class:`CharRNN`-like model reading ``ids`` (T,)
+    from a zero state, as a NumPy array (no gradient; the model's mode is left unchanged)."""
+    rnn, head = _layers(model)
+    ids = torch.as_tensor(arg.array("ids", ids, ndim=1, kind="int"))
+    with torch.no_grad():
+        inputs = nn.functional.one_hot(ids[None], head.out_features).to(head.weight.dtype)
+        out, _ = rnn(inputs.to(head.weight.device))
+    return out[0].cpu().double().numpy()
+
+
+class Adagrad(torch.optim.Optimizer):
+    """min-char-rnn's Adagrad: G <- G + g**2, theta <- theta - lr * g / sqrt(G + eps).
+
+    ``torch.optim.Adagrad`` adds eps outside the square root, g / (sqrt(G) + eps), which takes
+    other steps for tiny gradients; this one computes exactly :func:`adagrad_update`.
+    """
+
+    def __init__(self, params: Iterable[torch.Tensor], lr: float = 0.1, eps: float = 1e-8):
+        super().__init__(params, {"lr": arg.number("lr", lr, positive=True),
+                                  "eps": arg.number("eps", eps, positive=True)})
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], float] | None = None):  # noqa: D102
+        loss = None if closure is None else closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                memory = self.state[p].setdefault("sum", torch.zeros_like(p))
+                memory.add_(p.grad ** 2)
+                p.sub_(group["lr"] * p.grad / torch.sqrt(memory + group["eps"]))
+        return loss
+
+
+def chunk_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """min-char-rnn's loss for a batch: cross-entropy summed over time, averaged over the batch
+    (nats). ``logits`` (B, T, K), ``targets`` (B, T) ids."""
+    if not isinstance(logits, torch.Tensor) or logits.ndim != 3:
+        raise TypeError("logits must be a (B, T, K) tensor.")
+    if not isinstance(targets, torch.Tensor) or tuple(targets.shape) != tuple(logits.shape[:2]):
+        raise TypeError(f"targets must be a tensor of shape {tuple(logits.shape[:2])}.")
+    return nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(),
+                                       reduction="sum") / len(logits)
+
+
+def train_tbptt(model: nn.Module, chunks: Iterable[tuple[torch.Tensor, torch.Tensor]],
+                optimizer: torch.optim.Optimizer, clip_value: float = 5.0) -> list[float]:
+    """Truncated BPTT over consecutive chunks: one update a chunk; return each chunk's loss.
+
+    ``chunks`` yields (x, y), each (B, k) ids, row b of a chunk continuing row b of the one
+    before (:func:`course_utils.text.stream_batches`). The state is carried from chunk to chunk
+    and detached at each boundary; each update uses only its own chunk's gradient (reset
+    before ``backward``), every gradient entry clipped to [-clip_value, clip_value]. The loss
+    is :func:`chunk_loss`. Returns the losses (floats, nats per sequence of k characters).
+    """
+    clip_value = arg.number("clip_value", clip_value, positive=True)
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    losses, h = [], None
+    for x, y in chunks:
+        if h is not None:
+            h = h.detach()                           # keep the value, cut the graph
+        logits, h = model(x, h)
+        loss = chunk_loss(logits, y)
+        optimizer.zero_grad()                        # this chunk's gradient only
+        loss.backward()
+        nn.utils.clip_grad_value_(parameters, clip_value)
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+# --- sampling widget ----------------------------------------------------------------------------
 def sampling_widget(generate, seed_text: str = "The ", temperature: float = 0.8):
     """An ipywidgets 7 widget to draw samples: a temperature slider, a seed-text box and a
     "draw again" button. ``generate(seed_text, temperature, seed)`` returns the text to show.
@@ -226,8 +507,9 @@ def sampling_widget(generate, seed_text: str = "The ", temperature: float = 0.8)
     if not callable(generate):
         raise TypeError(f"generate must be a function (seed_text, temperature, seed) -> str, "
                         f"got {type(generate).__name__}.")
-    if not 0.05 <= temperature <= 3.0:
-        raise ValueError(f"temperature must be in [0.05, 3], got {temperature!r}.")
+    if not isinstance(seed_text, str):
+        raise TypeError(f"seed_text must be a str, got {type(seed_text).__name__}.")
+    temperature = arg.number("temperature", temperature, minimum=0.05, maximum=3.0)
     slider = widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.05,
                                  description="temperature", continuous_update=False)
     box = widgets.Text(value=seed_text, description="seed text")

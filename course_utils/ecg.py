@@ -16,7 +16,10 @@ Two readers measure that width from the signal alone:
 * :func:`fixed_window_reader` cuts the record into windows of a fixed length and measures the
   QRS inside each window; it is right only when one complete beat sits in each window.
 * :func:`sequential_reader` reads the samples in order, remembers the last trough (Q), spots
-  the R peak, waits for the next trough (S) and counts the distance; it works at any rate.
+  the R peak, waits for the next trough (S) and counts the distance. It assumes no window and
+  no heart rate; on lecture 01's records it measures every beat from 60 to 150 bpm.
+
+Both are hand-written rules, not trained models; lab 09 compares trained ones.
 """
 from __future__ import annotations
 
@@ -28,9 +31,14 @@ from typing import Optional, Union
 import numpy as np
 
 WAVES: tuple[str, ...] = ("P", "Q", "R", "S", "T")
-#: The usual range of a normal QRS duration, in seconds.
+#: The range (s) from which the course draws the QRS duration of normal beats (lab 09's
+#: generator, ``capstone.make_records``). A design choice, not a clinical reference range: it
+#: stays below the 0.11 s above which Surawicz et al. (2009, AHA/ACCF/HRS recommendations,
+#: part III) call an adult's QRS abnormal, and leaves a gap of 0.02 s to WIDE_QRS, so a
+#: normal beat and a widened one never have the same width.
 NORMAL_QRS: tuple[float, float] = (0.06, 0.10)
-#: A QRS at least this long (s) counts as widened (the threshold for bundle branch block).
+#: A QRS at least this long (s) counts as widened: 120 ms or more is one criterion of
+#: complete bundle branch block in adults (Surawicz et al. 2009).
 WIDE_QRS: float = 0.12
 #: The Q trough to S trough distance as a fraction of the QRS duration in this generator.
 QS_FRACTION: float = 0.7
@@ -52,7 +60,11 @@ class ECGRecord:
     ``signal`` and ``time`` have one entry per sample. Per-beat arrays (``waves[name]``,
     ``qrs_onset``, ``qrs_offset``, ``qrs_duration``, ``beat_class``, ``rr``) have one entry per
     beat that lies completely inside the record (P onset to T end), in time order. Wave
-    positions are sample indices of each wave's peak or trough.
+    positions are sample indices of each wave's peak or trough (-1 for a wave the beat does
+    not have: the P wave of a premature ventricular complex). ``qrs_spans`` has one row
+    (onset, offset, class) per QRS complex that overlaps the record, complete beats or not,
+    clipped to the record: the per-sample labels come from it, so a QRS near either end of
+    the record is labelled as what it is.
     """
 
     signal: np.ndarray
@@ -66,6 +78,7 @@ class ECGRecord:
     beat_class: np.ndarray
     rr: np.ndarray
     params: dict = field(default_factory=dict)
+    qrs_spans: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=np.int64))
 
     @property
     def n_beats(self) -> int:
@@ -78,15 +91,19 @@ class ECGRecord:
         return len(self.signal) / self.sampling_rate
 
     def wave_times(self, wave: str) -> np.ndarray:
-        """Times (s) of one wave ("P", "Q", "R", "S" or "T") in every labelled beat."""
+        """Times (s) of one wave ("P", "Q", "R", "S" or "T") in every labelled beat; NaN for a
+        beat without that wave."""
         if wave not in self.waves:
             raise ValueError(f"wave must be one of {WAVES}, got {wave!r}.")
-        return self.time[self.waves[wave]]
+        index = self.waves[wave]
+        return np.where(index >= 0, self.time[np.clip(index, 0, None)], np.nan)
 
     def sample_labels(self) -> np.ndarray:
-        """One integer per sample: 0 outside any QRS, 1 inside a normal QRS, 2 inside a widened one."""
+        """One integer per sample (T,): 0 outside any QRS, 1 inside a normal QRS, 2 inside a
+        widened one, for every QRS in the record, including those of beats that the record's
+        ends cut (``qrs_spans``)."""
         labels = np.zeros(len(self.signal), dtype=np.int64)
-        for on, off, cls in zip(self.qrs_onset, self.qrs_offset, self.beat_class):
+        for on, off, cls in self.qrs_spans:
             labels[on:off + 1] = 1 + int(cls)
         return labels
 
@@ -173,25 +190,61 @@ def _beat_waves(t_r: float, d: float, rr: float) -> dict[str, tuple[float, float
 
 
 # --------------------------------------------------------------------------- generator
+#: How widened beats arise (``generate_ecg(wide_beats=...)``).
+WIDE_BEATS: tuple[str, ...] = ("random", "pvc")
+_PVC_COUPLING = (0.55, 0.75)     # a PVC comes this fraction of an RR interval after the last beat
+_PVC_T_AMPLITUDE, _PVC_T_WIDTH = -0.35, 1.5   # discordant T (mV), and its width relative to normal
+
+
+def _pvc_waves(t_r: float, d: float, rr: float) -> dict[str, tuple[float, float]]:
+    """Waves of a premature ventricular complex: no P wave, a wide QRS, a broad discordant T."""
+    waves = _beat_waves(t_r, d, rr)
+    del waves["P"]
+    centre, sigma = waves["T"]
+    waves["T"] = (centre + (_PVC_T_WIDTH - 1) * 2 * sigma, _PVC_T_WIDTH * sigma)
+    return waves
+
+
 def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration: float = 0.08,
                  sampling_rate: float = 250.0, *, hr_variability: float = 0.0,
                  qrs_variability: float = 0.0, wide_fraction: float = 0.0,
-                 wide_qrs_duration: float = 0.14, baseline_wander: float = 0.0,
-                 noise: float = 0.0, first_r: float | None = None,
+                 wide_qrs_duration: float = 0.14, wide_beats: str = "random",
+                 baseline_wander: float = 0.0, noise: float = 0.0, first_r: float | None = None,
                  seed: int = 0) -> ECGRecord:
     """Generate a synthetic ECG with labelled beats.
+
+    What it models: a sinus rhythm (P wave, QRS complex, T wave, each a Gaussian bump with a
+    typical lead-II amplitude), beat-to-beat variability of the RR interval and of the wave
+    amplitudes, a QT interval that shortens with the rate (Bazett's formula), breathing
+    baseline wander and white measurement noise. What it does not model: real QRS shapes
+    (notched rsR' complexes, axis), ST changes, other arrhythmias, electrode artefacts.
+
+    Widened beats come in one of two ways (``wide_beats``):
+
+    * ``"random"`` (the default, a simplification): each beat is widened independently with
+      probability ``wide_fraction`` and keeps its P wave, its timing and its T wave. No real
+      rhythm does this: a bundle branch block widens every beat of the record (use
+      ``wide_fraction=1``; its discordant T wave is not modelled), and a premature
+      ventricular beat looks different (next option). It isolates one cue, the QRS width.
+    * ``"pvc"``: each sinus beat is replaced, with probability ``wide_fraction``, by a
+      premature ventricular complex (PVC): it comes early (0.55-0.75 of an RR interval after
+      the previous beat), has no P wave, a QRS of ``wide_qrs_duration`` and a broad T wave
+      of opposite polarity; the next sinus beat keeps its schedule (a full compensatory
+      pause), and a PVC never follows a PVC. Its ``waves["P"]`` entry is -1.
 
     Args:
         duration: length of the record in seconds (> 0).
         heart_rate: mean heart rate in beats per minute, 20 to 300.
-        qrs_duration: QRS duration of a beat in seconds (normal: 0.06-0.10); it must be
-            shorter than half a beat (30 / heart_rate seconds).
+        qrs_duration: QRS duration of a beat in seconds (the course draws normal beats
+            from NORMAL_QRS, 0.06-0.10); it must be shorter than half a beat
+            (30 / heart_rate seconds).
         sampling_rate: samples per second; it must give at least 5 samples per QRS.
         hr_variability: standard deviation of the RR interval as a fraction of its mean,
             0 to 0.3; wave amplitudes vary by the same relative amount.
         qrs_variability: standard deviation (s) of the QRS duration from beat to beat.
-        wide_fraction: probability, 0 to 1, that a beat has a widened QRS instead.
+        wide_fraction: probability, 0 to 1, that a beat is widened (see ``wide_beats``).
         wide_qrs_duration: QRS duration (s) of the widened beats (>= 0.12 counts as widened).
+        wide_beats: "random" or "pvc", how widened beats arise (above).
         baseline_wander: amplitude (mV) of the slow baseline drift from breathing.
         noise: standard deviation (mV) of white measurement noise.
         first_r: time (s) of the first R peak; by default half a mean beat.
@@ -199,6 +252,11 @@ def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration:
 
     Returns:
         An :class:`ECGRecord` with the signal in mV, the time axis in s and the labels.
+
+    Raises:
+        TypeError: an argument of the wrong type (named in the message).
+        ValueError: an argument out of its range, or a QRS that does not fit in a beat or is
+            sampled by fewer than 5 samples.
     """
     duration = _number("duration", duration, low=0.0, low_open=True, unit=" s")
     heart_rate = _number("heart_rate", heart_rate, low=20.0, high=300.0, unit=" bpm")
@@ -209,6 +267,11 @@ def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration:
     wide_fraction = _number("wide_fraction", wide_fraction, low=0.0, high=1.0)
     wide_qrs_duration = _number("wide_qrs_duration", wide_qrs_duration, low=0.0,
                                 low_open=True, unit=" s")
+    if not isinstance(wide_beats, str):
+        raise TypeError(f"wide_beats must be one of {WIDE_BEATS}, got {type(wide_beats).__name__} "
+                        f"{wide_beats!r}.")
+    if wide_beats not in WIDE_BEATS:
+        raise ValueError(f"wide_beats must be one of {WIDE_BEATS}, got {wide_beats!r}.")
     baseline_wander = _number("baseline_wander", baseline_wander, low=0.0, unit=" mV")
     noise = _number("noise", noise, low=0.0, unit=" mV")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -218,11 +281,13 @@ def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration:
     for name, d in (("qrs_duration", qrs_duration), ("wide_qrs_duration", wide_qrs_duration)):
         if name == "wide_qrs_duration" and wide_fraction == 0:
             continue
-        if d >= rr_mean / 2:
+        limit = rr_mean / 2 * (_PVC_COUPLING[0] if wide_beats == "pvc" else 1.0)
+        if d >= limit:
             raise ValueError(
                 f"{name}={d:g} s does not fit in a beat of {rr_mean:.3g} s at "
-                f"heart_rate={heart_rate:g} bpm: it must be shorter than half the beat "
-                f"({rr_mean / 2:.3g} s).")
+                f"heart_rate={heart_rate:g} bpm: it must be shorter than "
+                f"{'half the shortest PVC coupling interval' if limit < rr_mean / 2 else 'half the beat'}"
+                f" ({limit:.3g} s).")
         if d * sampling_rate < 5:
             raise ValueError(
                 f"sampling_rate={sampling_rate:g} Hz gives {d * sampling_rate:.1f} samples per "
@@ -235,7 +300,7 @@ def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration:
     n = int(round(duration * sampling_rate))
     time = np.arange(n) / sampling_rate
 
-    # R peaks from about one beat before the record to one beat after it.
+    # R peaks of the sinus rhythm from about one beat before the record to one beat after it.
     def next_rr() -> float:
         return rr_mean * (1.0 + hr_variability * float(np.clip(rng.standard_normal(), -2.5, 2.5)))
 
@@ -246,34 +311,53 @@ def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration:
     while backward[-1] > -rr_mean:
         backward.append(backward[-1] - next_rr())
     r_times = backward[:0:-1] + forward
-    rrs = [rr_mean] + list(np.diff(r_times))
 
     signal = np.zeros(n)
     labels = {w: [] for w in WAVES}
-    onsets, offsets, durations, rr_kept = [], [], [], []
-    for t_r, rr in zip(r_times, rrs):
+    onsets, offsets, durations, rr_kept, spans = [], [], [], [], []
+    previous, previous_pvc = None, False
+    for t_r in r_times:
         widened = wide_fraction > 0 and rng.random() < wide_fraction
+        pvc = wide_beats == "pvc" and widened and previous is not None and not previous_pvc
+        if wide_beats == "pvc" and not pvc:
+            widened = False                 # a PVC needs a sinus beat before it
+        if pvc:
+            t_r = previous + rng.uniform(*_PVC_COUPLING) * (t_r - previous)
+        rr = rr_mean if previous is None else t_r - previous
         d = wide_qrs_duration if widened else qrs_duration
         if qrs_variability > 0:
             d = float(np.clip(d + qrs_variability * rng.standard_normal(), 0.5 * d, 1.5 * d))
             d = min(d, 0.49 * rr_mean)
         gains = 1.0 + hr_variability * np.clip(rng.standard_normal(len(WAVES)), -2.5, 2.5)
-        waves = _beat_waves(t_r, d, min(rr, 1.6 * rr_mean))
-        for (name, (centre, sigma)), gain in zip(waves.items(), gains):
+        if pvc:
+            waves = _pvc_waves(t_r, d, rr_mean)
+        else:
+            waves = _beat_waves(t_r, d, min(rr, 1.6 * rr_mean))
+        for name, gain in zip(WAVES, gains):
+            if name not in waves:
+                continue
+            centre, sigma = waves[name]
+            amplitude = _PVC_T_AMPLITUDE if pvc and name == "T" else _AMPLITUDE[name]
             lo = max(int((centre - 5 * sigma) * sampling_rate), 0)
             hi = min(int((centre + 5 * sigma) * sampling_rate) + 2, n)
             if hi > lo:
                 tt = time[lo:hi]
-                signal[lo:hi] += gain * _AMPLITUDE[name] * np.exp(-0.5 * ((tt - centre) / sigma) ** 2)
-        start = waves["P"][0] - 2 * waves["P"][1]
-        end = waves["T"][0] + 2 * waves["T"][1]
-        if start >= 0 and end < duration:
+                signal[lo:hi] += gain * amplitude * np.exp(-0.5 * ((tt - centre) / sigma) ** 2)
+        on = int(round((t_r - d / 2) * sampling_rate))
+        off = int(round((t_r + d / 2) * sampling_rate))
+        if off >= 0 and on <= n - 1:        # every QRS in the record is labelled per sample
+            spans.append((max(on, 0), min(off, n - 1), int(d >= WIDE_QRS - 1e-9)))
+        start = min(c - 2 * s for c, s in waves.values())
+        end = max(c + 2 * s for c, s in waves.values())
+        if start >= 0 and end < duration:   # per-beat labels: beats wholly inside the record
             for name in WAVES:
-                labels[name].append(int(round(waves[name][0] * sampling_rate)))
-            onsets.append(int(round((t_r - d / 2) * sampling_rate)))
-            offsets.append(int(round((t_r + d / 2) * sampling_rate)))
+                labels[name].append(int(round(waves[name][0] * sampling_rate))
+                                    if name in waves else -1)
+            onsets.append(on)
+            offsets.append(off)
             durations.append(d)
             rr_kept.append(rr)
+        previous, previous_pvc = t_r, pvc
 
     if baseline_wander > 0:
         for freq, share in ((0.25, 0.7), (0.07, 0.3)):      # breathing and a slower drift
@@ -294,8 +378,10 @@ def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration:
         params=dict(duration=duration, heart_rate=heart_rate, qrs_duration=qrs_duration,
                     sampling_rate=sampling_rate, hr_variability=hr_variability,
                     qrs_variability=qrs_variability, wide_fraction=wide_fraction,
-                    wide_qrs_duration=wide_qrs_duration, baseline_wander=baseline_wander,
-                    noise=noise, first_r=first_r, seed=int(seed)),
+                    wide_qrs_duration=wide_qrs_duration, wide_beats=wide_beats,
+                    baseline_wander=baseline_wander, noise=noise, first_r=first_r,
+                    seed=int(seed)),
+        qrs_spans=np.asarray(spans, dtype=np.int64).reshape(-1, 3),
     )
 
 
@@ -309,9 +395,16 @@ def _signal_and_rate(record: Union[ECGRecord, np.ndarray], sampling_rate: float 
         return record.signal, record.sampling_rate
     if not isinstance(record, (np.ndarray, list, tuple)):
         raise TypeError(f"record must be an ECGRecord or a 1-D array, got {type(record).__name__}.")
-    x = np.asarray(record, dtype=float)
+    try:
+        x = np.asarray(record, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError("record must hold numbers (the signal in mV).") from None
     if x.ndim != 1:
         raise ValueError(f"record must be 1-D, got an array of shape {x.shape}.")
+    if len(x) < 3:
+        raise ValueError(f"record must hold at least 3 samples, got {len(x)}.")
+    if not np.isfinite(x).all():
+        raise ValueError("record must be finite: it holds NaN or infinite values.")
     if sampling_rate is None:
         raise ValueError("sampling_rate is needed (in Hz) when record is a plain array.")
     return x, _number("sampling_rate", sampling_rate, low=0.0, low_open=True, unit=" Hz")
@@ -377,8 +470,9 @@ def fixed_window_reader(record: Union[ECGRecord, np.ndarray], window: float,
                         r_rise: float = 0.8) -> QRSReading:
     """Measure the QRS width inside fixed, non-overlapping windows of ``window`` seconds.
 
-    This is how a detector with a fixed input size sees a record (a 1-D conv net with a
-    fixed receptive field and stride, or any model fed fixed-length slices). In each window
+    This is how a model fed fixed, non-overlapping slices sees a record (a conv net does so
+    only if its stride equals its receptive field; one that slides by a sample sees every
+    position, see lecture 01's sliding reader). In each window
     it takes the highest sample as R (if it stands ``r_rise`` mV above the window's lowest),
     the lowest sample before R inside the window as Q and the lowest after R as S. That is
     right only when exactly one whole beat sits in the window: a window shorter than the

@@ -2,7 +2,9 @@
 
 * :func:`draw_lstm_cell`, :func:`draw_gru_cell`: cell diagrams drawn with matplotlib.
 * :func:`plot_gradient_by_distance`: gradient norm against the distance in time, log scale.
-* :func:`plot_learning_curves`: validation curves of several models against a baseline.
+* :func:`plot_learning_curves`: validation curves of several models against reference levels.
+* :func:`plot_gradient_before_after`: the gradient by distance at initialisation and after
+  training, side by side.
 * :func:`memory_trace` and :func:`gate_memory_widget`: what an LSTM cell state keeps when the
   student sets its gates (ipywidgets 7, works in JupyterLab and in the RISE slideshow).
 """
@@ -16,6 +18,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch
+from matplotlib.ticker import MaxNLocator
 
 CELL_COLORS = {"RNN": "#7f7f7f", "vanilla RNN": "#7f7f7f", "LSTM": "#1f77b4",
                "GRU": "#d62728", "peephole LSTM": "#2ca02c"}
@@ -48,6 +51,7 @@ def _path(ax: Axes, points: Sequence[tuple[float, float]], color: str = "black",
 
 
 def _canvas(ax: Axes | None, title: str) -> tuple[Figure, Axes]:
+    _check_ax(ax)
     if ax is None:
         fig, ax = plt.subplots(figsize=(8.4, 4.2))
     else:
@@ -66,6 +70,8 @@ def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False) -> Figure:
     With ``peepholes=True`` the dashed peephole connections from the cell state to the three
     gates are drawn too (Gers and Schmidhuber 2000).
     """
+    if not isinstance(peepholes, bool):
+        raise TypeError(f"peepholes must be True or False, got {peepholes!r}.")
     title = "LSTM cell" + (" with peepholes" if peepholes else "") + \
         " (orange: the additive long-term path)"
     fig, ax = _canvas(ax, title)
@@ -117,7 +123,8 @@ def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False) -> Figure:
 
 
 def draw_gru_cell(ax: Axes | None = None) -> Figure:
-    """Draw one GRU cell in PyTorch's form: h_t = (1 - z) * n + z * h_{t-1}."""
+    """Draw one GRU cell in PyTorch's form: h_t = (1 - z_t) * h~_t + z_t * h_{t-1}, where the
+    candidate h~_t is PyTorch's n_t."""
     fig, ax = _canvas(ax, "GRU cell (orange: the interpolated state path)")
     top, bus, layer = 5.0, 0.8, 2.4
     xz, xr, xn = 2.4, 4.2, 7.8
@@ -133,11 +140,11 @@ def draw_gru_cell(ax: Axes | None = None) -> Figure:
         _path(ax, [(x, bus), (x, layer - 0.4)])
     _box(ax, xz, layer, r"$\sigma$: $z_t$", "update", _GATE)
     _box(ax, xr, layer, r"$\sigma$: $r_t$", "reset", _GATE)
-    _box(ax, xn, layer, r"tanh: $n_t$", "candidate", _MAIN)
+    _box(ax, xn, layer, r"tanh: $\tilde{h}_t$", "candidate", _MAIN)
     # z * h_{t-1}
     _path(ax, [(xz, layer + 0.4), (xz, top)])
     _op(ax, xz, top, r"$\times$")
-    # (1 - z) * n
+    # (1 - z) * candidate
     _path(ax, [(xz, 3.8), (5.8, 3.8)])
     ax.add_patch(Circle((5.8, 3.8), 0.3, fc="white", ec="black", lw=1.2, zorder=3))
     ax.text(5.8, 3.8, "1−", ha="center", va="center", fontsize=11, zorder=4)
@@ -146,30 +153,69 @@ def draw_gru_cell(ax: Axes | None = None) -> Figure:
     _op(ax, xn, 3.8, r"$\times$")
     _path(ax, [(xn, 3.8), (xn, top)])
     _op(ax, xn, top, "+", "#ffe3c7")
-    # the reset gate scales W_hn h + b_hn inside the candidate
+    # the reset gate scales W_hh~ h + b_hh~ (PyTorch's W_hn h + b_hn) inside the candidate
     _path(ax, [(xr + 0.64, layer), (xn - 0.64, layer)], shrink=0)
-    ax.text((xr + xn) / 2, layer - 0.3, r"$r_t$ scales $W_{hn} h_{t-1} + b_{hn}$",
+    ax.text((xr + xn) / 2, layer - 0.3, r"$r_t$ scales $W_{h\tilde{h}} h_{t-1} + b_{h\tilde{h}}$",
             ha="center", va="top", fontsize=10)
     return fig
 
 
 # ------------------------------------------------------------------ measured plots
+def _check_ax(ax: Any) -> None:
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}.")
+
+
+def _check_text(**texts: Any) -> None:
+    for name, value in texts.items():
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a string, got {type(value).__name__}.")
+
+
+def _series(where: str, values: Any, minimum: int = 2) -> np.ndarray:
+    """``values`` (a sequence, array or tensor of numbers) as a 1-D float array, or a clear error."""
+    values = getattr(values, "detach", lambda: values)()
+    values = getattr(values, "cpu", lambda: values)()
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where} must be a sequence of numbers, got "
+                        f"{type(values).__name__}.") from None
+    if array.ndim != 1:
+        raise ValueError(f"{where} must be one-dimensional (one number per step or epoch), "
+                         f"got shape {array.shape}.")
+    if array.size < minimum:
+        raise ValueError(f"{where} must hold at least {minimum} values, got {array.size}.")
+    if np.isnan(array).any() or (array < 0).any():
+        raise ValueError(f"{where} must hold non-negative numbers (norms or losses), got "
+                         f"{array.min() if not np.isnan(array).any() else 'NaN'}.")
+    return array
+
+
+def _named_series(argument: str, mapping: Any, minimum: int = 2) -> dict[str, np.ndarray]:
+    if not isinstance(mapping, Mapping) or not mapping:
+        raise TypeError(f"{argument} must be a non-empty mapping from a name to its values, got "
+                        f"{type(mapping).__name__ if not isinstance(mapping, Mapping) else 'an empty one'}.")
+    return {str(name): _series(f"{argument}[{name!r}]", values, minimum)
+            for name, values in mapping.items()}
+
+
 def plot_gradient_by_distance(norms: Mapping[str, Any], ax: Axes | None = None,
                               title: str = "Gradient reaching input $x_t$ from the loss at step T",
-                              ylabel: str = r"$\|\partial L / \partial x_t\|$") -> Figure:
+                              ylabel: str = r"$\|\partial\mathcal{L} / \partial\mathbf{x}_t\|$"
+                              ) -> Figure:
     """Plot gradient norms against the distance T - t on a log scale, one line per cell.
 
-    ``norms`` maps a cell's name to a sequence of T norms, ordered by t = 1..T (the last entry
-    is the final step, distance 0). Zeros are drawn as gaps (a log scale has no 0).
+    ``norms`` maps a cell's name to a 1-D sequence of T >= 2 non-negative norms, ordered by
+    t = 1..T (the last entry is the final step, distance 0). Zeros (an underflow) are drawn as
+    gaps: a log scale has no 0. ``TypeError`` / ``ValueError`` name the argument at fault.
     """
-    if not isinstance(norms, Mapping) or not norms:
-        raise TypeError("norms must be a non-empty mapping from a cell name to T gradient norms.")
+    series = _named_series("norms", norms)
+    _check_ax(ax)
+    _check_text(title=title, ylabel=ylabel)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.8))
-    for name, values in norms.items():
-        values = np.asarray(getattr(values, "detach", lambda: values)(), dtype=float).ravel()
-        if values.size < 2:
-            raise ValueError(f"norms[{name!r}] must hold at least 2 values, got {values.size}.")
+    for name, values in series.items():
         distance = np.arange(values.size)[::-1]           # T - t for t = 1..T
         ax.semilogy(distance, np.where(values > 0, values, np.nan), lw=2, label=name,
                     color=CELL_COLORS.get(name))
@@ -185,25 +231,105 @@ def _finish(ax: Axes, xlabel: str, ylabel: str, title: str) -> Figure:
     return ax.figure
 
 
-def plot_learning_curves(curves: Mapping[str, Sequence[float]], baseline: float | None = None,
-                         ax: Axes | None = None, xlabel: str = "epoch",
-                         ylabel: str = "validation MSE",
+# Lab 04's figures: Okabe and Ito's colour-blind-safe palette, each model also with its own line
+# style and marker, text at 14 pt.
+FONT_SIZE = 14
+SERIES_STYLES = {
+    "vanilla RNN": dict(color="#000000", ls=":", marker="s"),
+    "LSTM, PyTorch init": dict(color="#56B4E9", ls="-.", marker="v"),
+    "LSTM, chrono init": dict(color="#0072B2", ls="-", marker="o"),
+    "GRU": dict(color="#D55E00", ls="--", marker="D"),
+}
+_SPARE_STYLES = [dict(color="#009E73", ls="-", marker="^"), dict(color="#CC79A7", ls="--", marker="P"),
+                 dict(color="#E69F00", ls="-.", marker="X")]
+_REFERENCE_DASHES = [(0, (8, 3)), (0, (2, 2)), (0, (8, 2, 2, 2))]
+_FONTS = {"font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE, "axes.labelsize": FONT_SIZE,
+          "xtick.labelsize": FONT_SIZE, "ytick.labelsize": FONT_SIZE, "legend.fontsize": FONT_SIZE}
+
+
+def _style(name: str, index: int) -> dict[str, Any]:
+    return SERIES_STYLES.get(name, _SPARE_STYLES[index % len(_SPARE_STYLES)])
+
+
+def _references(references: Any) -> dict[str, float]:
+    if references is None:
+        return {}
+    if not isinstance(references, Mapping):
+        raise TypeError(f"references must be a mapping from a label to a level, or None, got "
+                        f"{type(references).__name__}.")
+    for label, level in references.items():
+        if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)):
+            raise TypeError(f"references[{label!r}] must be a number, got {type(level).__name__}.")
+        if not 0 < level < math.inf:
+            raise ValueError(f"references[{label!r}] must be a positive finite number (a log "
+                             f"scale), got {level}.")
+    return {str(label): float(level) for label, level in references.items()}
+
+
+def plot_learning_curves(curves: Mapping[str, Sequence[float]],
+                         references: Mapping[str, float] | None = None,
+                         ax: Axes | None = None,
+                         xlabel: str = "epoch (32 updates of 64 sequences)",
+                         ylabel: str = "validation MSE (log scale)",
                          title: str = "Adding problem, T = 100") -> Figure:
-    """Plot validation curves (one per model) on a log scale, with an optional baseline line."""
-    if not isinstance(curves, Mapping) or not curves:
-        raise TypeError("curves must be a non-empty mapping from a model name to its scores.")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 3.8))
-    for name, values in curves.items():
-        values = list(values)
-        if not values:
-            raise ValueError(f"curves[{name!r}] is empty.")
-        ax.semilogy(range(1, len(values) + 1), values, "o-", ms=3, lw=2, label=name,
-                    color=CELL_COLORS.get(name))
-    if baseline is not None:
-        ax.axhline(baseline, color="black", ls="--", lw=1,
-                   label=f"predict 1.0: {baseline:.3f}")
-    return _finish(ax, xlabel, ylabel, title)
+    """Validation curves, one per model, on a log scale, with horizontal reference lines.
+
+    ``curves`` maps a model's name to its score after each epoch (epoch 1 first); the names
+    in :data:`SERIES_STYLES` get their colour, line style and marker. ``references`` maps a
+    label (e.g. "remember nothing: predict 1.0") to a positive level, drawn as a grey
+    horizontal line with its own dash pattern and listed in the legend with its value. ``TypeError`` / ``ValueError`` name the argument at fault.
+    """
+    series = _named_series("curves", curves, minimum=1)
+    refs = _references(references)
+    _check_ax(ax)
+    _check_text(xlabel=xlabel, ylabel=ylabel, title=title)
+    with plt.rc_context(_FONTS):
+        if ax is None:
+            _, ax = plt.subplots(figsize=(11, 4.2))
+        for index, (name, values) in enumerate(series.items()):
+            ax.semilogy(range(1, values.size + 1), values, lw=2.2, ms=6, label=name,
+                        **_style(name, index))
+        for (label, level), dashes in zip(refs.items(), _REFERENCE_DASHES * len(refs)):
+            ax.axhline(level, color="0.4", lw=1.4, ls=dashes, zorder=0, label=f"{label}: {level:.3f}")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(loc="lower left", ncol=2, framealpha=0.9)
+        ax.figure.tight_layout()
+    return ax.figure
+
+
+def plot_gradient_before_after(before: Mapping[str, Any], after: Mapping[str, Any],
+                               title: str = "Gradient of the final loss reaching input $x_t$"
+                               ) -> Figure:
+    """Two panels side by side: gradient norms against the distance T - t, at initialisation
+    (``before``) and after training (``after``), on one log scale.
+
+    Both map the same model names to 1-D sequences of T >= 2 non-negative norms ordered by
+    t = 1..T, as :func:`plot_gradient_by_distance` takes them. A norm of exactly 0 (below
+    float32's smallest number) is a gap in its line. ``TypeError`` / ``ValueError`` name the
+    argument at fault.
+    """
+    first, second = _named_series("before", before), _named_series("after", after)
+    if set(first) != set(second):
+        raise ValueError(f"before and after must name the same models, got {sorted(first)} "
+                         f"and {sorted(second)}.")
+    _check_text(title=title)
+    with plt.rc_context(_FONTS):
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+        for ax, series, when in ((axes[0], first, "at initialisation"),
+                                 (axes[1], second, "after training")):
+            for index, (name, values) in enumerate(series.items()):
+                distance = np.arange(values.size)[::-1]
+                ax.semilogy(distance, np.where(values > 0, values, np.nan), lw=2.2, ms=6,
+                            markevery=max(1, values.size // 8), label=name, **_style(name, index))
+            ax.set(title=when, xlabel="distance T − t (steps)")
+            ax.grid(True, which="major", alpha=0.3)
+        axes[0].set_ylabel(r"$\|\partial\mathcal{L} / \partial\mathbf{x}_t\|$ (log scale)")
+        axes[0].legend(loc="lower left", framealpha=0.9)   # the corner that vanishing lines leave free
+        fig.suptitle(title, fontsize=FONT_SIZE + 1)
+        fig.tight_layout()
+    return fig
 
 
 # ------------------------------------------------------------------ the gate widget
@@ -225,6 +351,8 @@ def memory_trace(forget: float, write: float, read: float, steps: int = 40,
         raise ValueError(f"steps must be an integer >= 2, got {steps!r}.")
     if not isinstance(store_at, int) or isinstance(store_at, bool) or not 0 <= store_at < steps:
         raise ValueError(f"store_at must be an integer in [0, {steps}), got {store_at!r}.")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise TypeError(f"seed must be a non-negative integer, got {seed!r}.")
     rng = np.random.default_rng(seed)
     g = rng.uniform(-1, 1, steps)
     g[store_at] = 1.0
@@ -272,6 +400,11 @@ def gate_memory_widget(steps: int = 40, figsize: tuple[float, float] = (10, 3.6)
 
     if not isinstance(steps, int) or isinstance(steps, bool) or not 8 <= steps <= 200:
         raise ValueError(f"steps must be an integer in [8, 200], got {steps!r}.")
+    if (not isinstance(figsize, (tuple, list)) or len(figsize) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+                       for v in figsize)):
+        raise ValueError(f"figsize must be a pair of positive numbers (width, height) in inches, "
+                         f"got {figsize!r}.")
     note_if_slideshow_cannot_show_widgets()
     style = {"description_width": "150px"}
     layout = widgets.Layout(width="400px")
@@ -301,4 +434,5 @@ def gate_memory_widget(steps: int = 40, figsize: tuple[float, float] = (10, 3.6)
 
 
 __all__ = ["draw_lstm_cell", "draw_gru_cell", "plot_gradient_by_distance",
-           "plot_learning_curves", "memory_trace", "gate_memory_widget", "CELL_COLORS"]
+           "plot_learning_curves", "plot_gradient_before_after", "memory_trace",
+           "gate_memory_widget", "CELL_COLORS", "SERIES_STYLES"]

@@ -1,5 +1,10 @@
 """Gradients through time: a numerical gradient check, vanishing and exploding gradients measured,
-the cost of BPTT measured, an interactive widget, and the colour-by-activation renderer.
+the cost of BPTT measured, gradient clipping at work, how long a state remembers its first input,
+and the tools of "seeing inside" (one unit's activation, character by character).
+
+Symbols follow NOTATION.md: J_t = diag(phi'(a_t)) W_hh is the Jacobian of one step, and
+dh_T/dh_t = J_T J_{T-1} ... J_{t+1}; rho(W_hh) is the spectral radius, s_max(W_hh) the largest
+singular value.
 """
 from __future__ import annotations
 
@@ -9,16 +14,24 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from course_utils import _arguments as arg
+
 ACTIVATIONS = ("tanh", "linear")
+FEATURES = ("word position", "inside quotes")
+# Okabe and Ito's colour-blind-safe palette, with a line style as the second cue
+_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+_STYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)))
 
 
 # --- gradient checking -------------------------------------------------------------------------
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """max |a - b| / max(|a| + |b|, 1e-12), elementwise, as one number."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    """The relative error of NOTATION.md: ||a - b||_2 / max(||a||_2, ||b||_2), one number for
+    the whole array, 0 when both are zero. Raises ``ValueError`` if the shapes differ."""
+    a, b = arg.array("a", a, allow_empty=True), arg.array("b", b, allow_empty=True)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}.")
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+    scale = max(np.linalg.norm(a), np.linalg.norm(b))
+    return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)
 
 
 def gradient_check(loss: Callable[[], float], params: dict[str, np.ndarray],
@@ -26,19 +39,27 @@ def gradient_check(loss: Callable[[], float], params: dict[str, np.ndarray],
                    seed: int = 0) -> dict[str, float]:
     """Compare analytic gradients with central differences; return the relative error per name.
 
-    ``loss()`` computes the loss from the arrays in ``params``, which are nudged in place by
-    +-``eps`` (and restored). ``samples`` entries per array are checked, chosen at random
-    (``None`` checks every entry). In float64 a correct gradient gives errors near 1e-7 or below.
+    ``loss()`` computes the loss from the float arrays in ``params``, which are nudged in place
+    by +-``eps`` (and restored): (L(theta + eps) - L(theta - eps)) / (2 eps). ``samples``
+    entries per array are checked, chosen at random (``None`` checks every entry); the
+    relative error (:func:`relative_error`) compares the two vectors of those entries. In
+    float64 a correct gradient gives errors near 1e-8 or below.
     """
     if not callable(loss):
         raise TypeError(f"loss must be a function of no arguments, got {type(loss).__name__}.")
-    if not eps > 0:
-        raise ValueError(f"eps must be positive, got {eps!r}.")
-    if samples is not None and (not isinstance(samples, int) or samples < 1):
-        raise ValueError(f"samples must be a positive integer or None, got {samples!r}.")
-    rng = np.random.default_rng(seed)
+    for name, value in (("params", params), ("grads", grads)):
+        if not isinstance(value, dict) or not value:
+            raise TypeError(f"{name} must be a non-empty dict of arrays, got "
+                            f"{type(value).__name__}.")
+    eps = arg.number("eps", eps, positive=True)
+    if samples is not None:
+        samples = arg.integer("samples", samples)
+    rng = np.random.default_rng(arg.integer("seed", seed, minimum=0))
     errors = {}
     for name, value in params.items():
+        if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+            raise TypeError(f"params[{name!r}] must be a float NumPy array (nudged in place), "
+                            f"got {type(value).__name__}.")
         if name not in grads:
             raise ValueError(f"grads has no entry for parameter {name!r}.")
         if np.shape(grads[name]) != value.shape:
@@ -62,65 +83,92 @@ def gradient_check(loss: Callable[[], float], params: dict[str, np.ndarray],
 
 # --- vanishing and exploding gradients -----------------------------------------------------------
 def matrix_with_spectral_radius(size: int, radius: float, seed: int = 0) -> np.ndarray:
-    """A random Gaussian (size, size) matrix rescaled so its largest |eigenvalue| is ``radius``."""
-    if not isinstance(size, int) or size < 1:
-        raise ValueError(f"size must be a positive integer, got {size!r}.")
-    if not radius >= 0:
-        raise ValueError(f"radius must be non-negative, got {radius!r}.")
-    W = np.random.default_rng(seed).standard_normal((size, size))
+    """A random Gaussian (size, size) matrix rescaled so its largest |eigenvalue| is ``radius``.
+
+    Its largest singular value is larger: about twice ``radius`` for large ``size`` (the
+    eigenvalues of a Gaussian matrix fill a disc of radius sigma sqrt(n), its singular values
+    reach 2 sigma sqrt(n)).
+    """
+    size = arg.integer("size", size)
+    radius = arg.number("radius", radius, minimum=0.0)
+    W = np.random.default_rng(arg.integer("seed", seed, minimum=0)).standard_normal((size, size))
     return W * (radius / np.max(np.abs(np.linalg.eigvals(W))))
+
+
+def _trajectory(radius, steps, hidden_size, activation, input_scale, seed):
+    """W_hh, the states (steps + 1, H) and phi'(a_t) (steps, H) of a random RNN
+    h_t = phi(W_hh h_{t-1} + x_t), x_t ~ N(0, input_scale^2)."""
+    arg.one_of("activation", activation, ACTIVATIONS)
+    steps = arg.integer("steps", steps)
+    hidden_size = arg.integer("hidden_size", hidden_size)
+    input_scale = arg.number("input_scale", input_scale, minimum=0.0)
+    rng = np.random.default_rng(arg.integer("seed", seed, minimum=0))
+    W = matrix_with_spectral_radius(hidden_size, radius, seed)
+    xs = rng.standard_normal((steps, hidden_size)) * input_scale
+    hs, slopes = np.zeros((steps + 1, hidden_size)), np.ones((steps, hidden_size))
+    for t in range(steps):
+        a = W @ hs[t] + xs[t]
+        hs[t + 1] = np.tanh(a) if activation == "tanh" else a
+        if activation == "tanh":
+            slopes[t] = 1.0 - hs[t + 1] ** 2
+    return W, hs, slopes, rng
 
 
 def gradient_norms(radius: float, steps: int = 100, hidden_size: int = 64,
                    activation: str = "tanh", input_scale: float = 1.0, seed: int = 0
                    ) -> np.ndarray:
-    """Measure ||dL_T/dh_t|| against the distance k = T - t for a random RNN.
+    """Measure ||dL_T/dh_t|| against the distance T - t for a random RNN.
 
-    The RNN is h_t = phi(W_hh h_{t-1} + x_t) with W_hh of spectral radius ``radius`` and random
-    inputs x_t ~ N(0, input_scale^2). The loss at the last step has a gradient of norm 1 in a
-    random direction; BPTT carries it back with dL/dh_{t-1} = W_hh^T (phi'(a_t) * dL/dh_t).
-    Returns an array of length ``steps``: entry k is the norm k steps back (entry 0 is 1).
+    The RNN is h_t = phi(W_hh h_{t-1} + x_t) with W_hh of spectral radius ``radius``
+    (:func:`matrix_with_spectral_radius`) and random inputs x_t ~ N(0, input_scale^2). The loss
+    at the last step has a gradient of norm 1 in a random direction; BPTT carries it back with
+    dL/dh_{t-1} = J_t^T dL/dh_t, J_t = diag(phi'(a_t)) W_hh. Returns an array of length
+    ``steps``: entry k is the norm k steps back (entry 0 is 1). With tanh, large inputs
+    saturate the units (phi' near 0, see :func:`mean_slope`), which shrinks the gradient.
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}.")
-    if not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}.")
-    rng = np.random.default_rng(seed)
-    W = matrix_with_spectral_radius(hidden_size, radius, seed)
-    xs = rng.standard_normal((steps, hidden_size)) * input_scale
-    hs = np.zeros((steps + 1, hidden_size))
-    for t in range(steps):
-        a = W @ hs[t] + xs[t]
-        hs[t + 1] = np.tanh(a) if activation == "tanh" else a
-    dh = rng.standard_normal(hidden_size)
+    W, _, slopes, rng = _trajectory(radius, steps, hidden_size, activation, input_scale, seed)
+    dh = rng.standard_normal(len(W))
     dh /= np.linalg.norm(dh)
-    norms = np.empty(steps)
-    for k in range(steps):                            # dh is dL/dh_{T-k}
+    norms = np.empty(len(slopes))
+    for k in range(len(slopes)):                      # dh is dL/dh_{T-k}
         norms[k] = np.linalg.norm(dh)
-        t = steps - k                                  # h_t = hs[t]
-        dphi = 1.0 - hs[t] ** 2 if activation == "tanh" else 1.0
-        dh = W.T @ (dphi * dh)
+        dh = W.T @ (slopes[len(slopes) - 1 - k] * dh)  # J_t^T dh with t = T - k
     return norms
 
 
-def plot_gradient_norms(norms: dict[float, np.ndarray], ax=None, title: str | None = None):
-    """Plot, on a log scale, each array of :func:`gradient_norms` keyed by its spectral radius."""
+def mean_slope(radius: float, steps: int = 100, hidden_size: int = 64, input_scale: float = 1.0,
+               seed: int = 0) -> float:
+    """The mean of tanh'(a_t) over the units and steps of the trajectory :func:`gradient_norms`
+    uses: 1 means no saturation, near 0 means saturated units (the gradient shrinks)."""
+    return float(_trajectory(radius, steps, hidden_size, "tanh", input_scale, seed)[2].mean())
+
+
+def plot_gradient_norms(norms: dict[float, np.ndarray], ax=None, title: str | None = None,
+                        hidden_size: int | None = None, seed: int = 0):
+    """Plot, on a log scale, each array of :func:`gradient_norms` keyed by its spectral radius.
+
+    With ``hidden_size`` the legend also gives s_max(W_hh) of each matrix (same ``seed``).
+    """
     import matplotlib.pyplot as plt
 
     if not isinstance(norms, dict) or not norms:
         raise ValueError("norms must be a non-empty dict {spectral radius: array of norms}.")
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 4.2))
-    colours = plt.cm.coolwarm(np.linspace(0, 1, len(norms)))
-    for colour, (radius, values) in zip(colours, sorted(norms.items())):
+    for i, (radius, values) in enumerate(sorted(norms.items())):
         values = np.where(np.isfinite(values), values, np.nan)
-        ax.semilogy(np.arange(len(values)), values, color=colour, lw=2,
-                    label=f"ρ(W_hh) = {radius:g}")
-    ax.set_xlabel("distance in time T - t (steps)")
-    ax.set_ylabel("||∂L_T / ∂h_t||  (log scale)")
-    ax.set_title(title or "Gradient norm k steps back through a tanh RNN (H = 64)")
+        label = f"ρ = {radius:g}"
+        if hidden_size is not None:
+            s_max = np.linalg.norm(matrix_with_spectral_radius(hidden_size, radius, seed), 2)
+            label += f", s_max = {s_max:.1f}"
+        ax.semilogy(np.arange(len(values)), values, color=_COLOURS[i % 7],
+                    linestyle=_STYLES[i % 7], lw=2.2, label=label)
+    ax.set_xlabel("distance in time T − t (steps)", fontsize=14)
+    ax.set_ylabel("‖∂L_T / ∂h_t‖ (log scale)", fontsize=14)
+    ax.tick_params(labelsize=14)
+    ax.set_title(title or "Gradient norm back through a tanh RNN (H = 64)", fontsize=14)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="lower left", ncol=3, fontsize=9, frameon=True)
+    ax.legend(loc="lower left", ncol=2, fontsize=11, frameon=True)
     return ax
 
 
@@ -133,8 +181,9 @@ def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int
     from IPython.display import display
     from course_utils.widgets import note_if_slideshow_cannot_show_widgets
 
-    if not 0 < radius <= 3:
-        raise ValueError(f"radius must be in (0, 3], got {radius!r}.")
+    radius = arg.number("radius", radius, minimum=0.1, maximum=3.0)
+    steps = arg.integer("steps", steps, minimum=2)
+    hidden_size = arg.integer("hidden_size", hidden_size)
     note_if_slideshow_cannot_show_widgets()
     radius_slider = widgets.FloatSlider(value=radius, min=0.1, max=3.0, step=0.05,
                                         description="ρ(W_hh)", continuous_update=False)
@@ -148,11 +197,11 @@ def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int
                                scale_slider.value)
         with out:
             out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(10, 3.6))
+            fig, ax = plt.subplots(figsize=(10, 3.2))
             with np.errstate(over="ignore", invalid="ignore"):
                 plot_gradient_norms({radius_slider.value: norms}, ax=ax,
                                     title=f"{activation.value} RNN, H = {hidden_size}: "
-                                          f"||∂L_T/∂h_t|| after {steps} steps = "
+                                          f"‖∂L_T/∂h_t‖ after {steps} steps = "
                                           f"{norms[-1]:.2g}")
             ax.set_ylim(1e-12, 1e12)
             plt.show()
@@ -164,17 +213,18 @@ def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int
 
 
 def plot_unrolled_bptt(steps: int = 4):
-    """The unrolled graph of an RNN over ``steps`` steps: inputs, states, outputs and losses
-    (black, forward) and the paths the gradient takes back (red, backward)."""
+    """The unrolled graph of an RNN over ``steps`` steps: inputs, states, logits and losses
+    (black, forward) and the paths the gradient takes back (red, dashed, backward)."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
 
-    if not isinstance(steps, int) or not 2 <= steps <= 6:
-        raise ValueError(f"steps must be an integer from 2 to 6, got {steps!r}.")
+    steps = arg.integer("steps", steps, minimum=2, maximum=6)
     fig, ax = plt.subplots(figsize=(11, 4.2))
-    rows = {"x": 0.0, "h": 1.3, "o": 2.6, "L": 3.7}
-    names = {"x": "x_{%s}", "h": "h_{%s}", "o": "o_{%s}", "L": "L_{%s}"}
-    colours = {"x": "#dde8f6", "h": "#fde3c8", "o": "#e3f1dc", "L": "#f6dada"}
+    rows = {"x": 0.0, "h": 1.3, "l": 2.6, "L": 3.7}
+    names = {"x": r"\mathbf{x}_{%s}", "h": r"\mathbf{h}_{%s}", "l": r"\boldsymbol{\ell}_{%s}",
+             "L": r"\mathcal{L}_{%s}"}
+    colours = {"x": "#dde8f6", "h": "#fde3c8", "l": "#e3f1dc", "L": "#f6dada"}
+    back = "#D55E00"
 
     def box(x, y, label, colour):
         ax.add_patch(FancyBboxPatch((x - 0.38, y - 0.28), 0.76, 0.56,
@@ -182,33 +232,39 @@ def plot_unrolled_bptt(steps: int = 4):
         ax.text(x, y, f"${label}$", ha="center", va="center", fontsize=16)
 
     def arrow(x0, y0, x1, y1, colour="black", text=None, offset=(0.0, 0.0)):
+        style = "--" if colour == back else "-"
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.8))
+                    arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.8, linestyle=style))
         if text:
             ax.text((x0 + x1) / 2 + offset[0], (y0 + y1) / 2 + offset[1], text, color=colour,
-                    fontsize=12, ha="center", va="center")
+                    fontsize=14, ha="center", va="center")
 
-    ts = ["t-1", "t", "t+1", "t+2", "t+3", "t+4"][:steps]
-    for i, t in enumerate(ts):
-        x = 2.2 * i
+    ts = ["t-1", "t", "t+1", "t+2", "t+3", "t+4", "t+5"][:steps + 1]
+    for i in range(steps):
+        x, t, nxt = 2.2 * i, ts[i], ts[i + 1]
         for key in rows:
             box(x, rows[key], names[key] % t, colours[key])
-        arrow(x, rows["x"] + 0.3, x, rows["h"] - 0.3, text="$W_{xh}$", offset=(-0.45, 0))
-        arrow(x, rows["h"] + 0.3, x, rows["o"] - 0.3, text="$W_{hy}$", offset=(-0.45, 0))
-        arrow(x, rows["o"] + 0.3, x, rows["L"] - 0.3)
-        arrow(x + 0.55, rows["o"] - 0.05, x + 0.55, rows["h"] + 0.25, colour="#c0392b",
-              text=r"$W_{hy}^\top \frac{\partial L}{\partial o}$", offset=(0.5, 0))
+        arrow(x, rows["x"] + 0.3, x, rows["h"] - 0.3, text=r"$\mathbf{W}_{xh}$",
+              offset=(-0.45, 0))
+        arrow(x, rows["h"] + 0.3, x, rows["l"] - 0.3, text=r"$\mathbf{W}_{hy}$",
+              offset=(-0.45, 0))
+        arrow(x, rows["l"] + 0.3, x, rows["L"] - 0.3)
+        arrow(x + 0.55, rows["l"] - 0.05, x + 0.55, rows["h"] + 0.25, colour=back,
+              text=r"$\mathbf{W}_{hy}^\top \frac{\partial\mathcal{L}}{\partial\boldsymbol{\ell}_{%s}}$"
+              % t, offset=(0.55, 0))
         if i + 1 < steps:
-            arrow(x + 0.4, rows["h"] + 0.08, x + 1.8, rows["h"] + 0.08, text="$W_{hh}$",
-                  offset=(0, 0.22))
-            arrow(x + 1.8, rows["h"] - 0.12, x + 0.4, rows["h"] - 0.12, colour="#c0392b",
-                  text=r"$J_{t+1}^\top \frac{\partial L}{\partial h}$", offset=(0, -0.32))
-    ax.text(2.2 * steps - 1.2, rows["L"], "$L = \\sum_t L_t$", fontsize=16, va="center")
+            arrow(x + 0.4, rows["h"] + 0.08, x + 1.8, rows["h"] + 0.08,
+                  text=r"$\mathbf{W}_{hh}$", offset=(0, 0.22))
+            arrow(x + 1.8, rows["h"] - 0.12, x + 0.4, rows["h"] - 0.12, colour=back,
+                  text=r"$\mathbf{J}_{%s}^\top \frac{\partial\mathcal{L}}{\partial\mathbf{h}_{%s}}$"
+                  % (nxt, nxt), offset=(0, -0.36))
+    ax.text(2.2 * steps - 1.2, rows["L"], r"$\mathcal{L} = \sum_t \mathcal{L}_t$", fontsize=16,
+            va="center")
     ax.set_xlim(-0.7, 2.2 * steps + 0.2)
     ax.set_ylim(-0.5, 4.2)
     ax.axis("off")
-    ax.set_title("The unrolled graph: forward in black, the gradient flowing back in red",
-                 fontsize=13)
+    ax.set_title("The unrolled graph: forward in black, the gradient flowing back in dashed "
+                 "orange", fontsize=14)
     fig.tight_layout()
     return fig
 
@@ -227,13 +283,14 @@ def measure_bptt_cost(lengths: Sequence[int], hidden_size: int = 128, batch_size
     """
     import torch
 
-    lengths = list(lengths)
-    if not lengths or any(not isinstance(T, int) or T < 1 for T in lengths):
-        raise ValueError(f"lengths must be a non-empty list of positive integers, got {lengths}.")
-    if truncation is not None and (not isinstance(truncation, int) or truncation < 1):
-        raise ValueError(f"truncation must be a positive integer or None, got {truncation!r}.")
-    if not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats must be a positive integer, got {repeats!r}.")
+    if isinstance(lengths, (str, bytes)) or not isinstance(lengths, Sequence) or not lengths:
+        raise ValueError(f"lengths must be a non-empty list of positive integers, got {lengths!r}.")
+    lengths = [arg.integer(f"lengths[{i}]", T) for i, T in enumerate(lengths)]
+    hidden_size = arg.integer("hidden_size", hidden_size)
+    batch_size = arg.integer("batch_size", batch_size)
+    if truncation is not None:
+        truncation = arg.integer("truncation", truncation)
+    repeats = arg.integer("repeats", repeats)
     torch.manual_seed(seed)
     cell = torch.nn.RNNCell(hidden_size, hidden_size)
     seconds, saved_mb = [], []
@@ -298,32 +355,39 @@ def plot_bptt_cost(full: dict[str, np.ndarray], truncated: dict[str, np.ndarray]
 
 
 # --- gradient clipping ---------------------------------------------------------------------------
-def clipping_run(ids: np.ndarray, vocab_size: int, clip_norm: float | None = None,
+def clipping_run(ids: np.ndarray, vocab_size: int, max_norm: float | None = None,
                  radius: float = 2.0, lr: float = 2.0, steps: int = 150, hidden_size: int = 64,
                  seq_len: int = 100, batch_size: int = 32, seed: int = 0) -> dict[str, np.ndarray]:
     """Train a small character RNN with plain SGD from a recurrent matrix of spectral radius
-    ``radius``, with or without clipping the global gradient norm to ``clip_norm``.
+    ``radius``, with or without clipping the global gradient norm to ``max_norm``
+    (``clip_grad_norm_``, Pascanu, Mikolov and Bengio 2013, Algorithm 1).
 
-    Returns {"loss": training loss per step (nats/char), "grad_norm": the gradient norm per
-    step before clipping}. With the defaults the unclipped run explodes and never recovers.
+    ``ids`` is a 1-D integer array of character ids below ``vocab_size``; each step reads
+    ``batch_size`` random windows of ``seq_len`` characters (an embedding, an ``nn.RNN``, a
+    linear head). Returns {"loss": training loss per step (nats/char), "grad_norm": the
+    gradient norm per step before clipping}. With the defaults the unclipped run explodes.
     """
     import torch
     from torch import nn
 
-    ids = np.asarray(ids)
-    if ids.ndim != 1 or len(ids) <= seq_len + 1:
-        raise ValueError(f"ids must be a 1-D array longer than seq_len + 1 = {seq_len + 1}.")
-    if clip_norm is not None and not clip_norm > 0:
-        raise ValueError(f"clip_norm must be positive or None, got {clip_norm!r}.")
+    ids = arg.array("ids", ids, ndim=1, kind="int")
+    vocab_size = arg.integer("vocab_size", vocab_size, minimum=int(ids.max()) + 1)
+    if max_norm is not None:
+        max_norm = arg.number("max_norm", max_norm, positive=True)
+    lr = arg.number("lr", lr, positive=True)
+    steps, H = arg.integer("steps", steps), arg.integer("hidden_size", hidden_size)
+    seq_len, batch_size = arg.integer("seq_len", seq_len), arg.integer("batch_size", batch_size)
+    if len(ids) <= seq_len + 1:
+        raise ValueError(f"ids has {len(ids)} elements; it must be longer than seq_len + 1 = "
+                         f"{seq_len + 1}.")
     torch.manual_seed(seed)
-    H = hidden_size
     embed, rnn, head = nn.Embedding(vocab_size, H), nn.RNN(H, H, batch_first=True), \
         nn.Linear(H, vocab_size)
     with torch.no_grad():
         rnn.weight_hh_l0.copy_(torch.from_numpy(matrix_with_spectral_radius(H, radius, seed)))
     params = [*embed.parameters(), *rnn.parameters(), *head.parameters()]
     optimizer = torch.optim.SGD(params, lr=lr)
-    text = torch.from_numpy(ids.astype(np.int64))
+    text = torch.from_numpy(ids)
     generator = torch.Generator().manual_seed(seed)
     losses, norms = [], []
     for _ in range(steps):
@@ -334,7 +398,7 @@ def clipping_run(ids: np.ndarray, vocab_size: int, clip_norm: float | None = Non
                                            text[index + 1].reshape(-1))
         optimizer.zero_grad()
         loss.backward()
-        norm = nn.utils.clip_grad_norm_(params, clip_norm if clip_norm else float("inf"))
+        norm = nn.utils.clip_grad_norm_(params, max_norm if max_norm else float("inf"))
         optimizer.step()
         losses.append(loss.item())
         norms.append(norm.item())
@@ -348,12 +412,13 @@ def plot_clipping(runs: dict[str, dict[str, np.ndarray]], figsize: tuple[float, 
     if not isinstance(runs, dict) or not runs:
         raise ValueError("runs must be a non-empty dict {label: clipping_run result}.")
     fig, (ax_l, ax_g) = plt.subplots(1, 2, figsize=figsize)
-    for label, run in runs.items():
-        ax_l.plot(run["loss"], label=label)
-        ax_g.semilogy(run["grad_norm"], label=label)
+    for i, (label, run) in enumerate(runs.items()):
+        style = dict(color=_COLOURS[i % 7], linestyle=_STYLES[i % 7], label=label)
+        ax_l.plot(run["loss"], **style)
+        ax_g.semilogy(run["grad_norm"], **style)
     ax_l.set(title="Training loss", xlabel="SGD step", ylabel="cross-entropy (nats/char)")
     ax_g.set(title="Gradient norm before clipping", xlabel="SGD step",
-             ylabel="||g||  (log scale)")
+             ylabel="‖g‖ (log scale)")
     for ax in (ax_l, ax_g):
         ax.grid(alpha=0.3)
         ax.legend(frameon=False)
@@ -361,23 +426,145 @@ def plot_clipping(runs: dict[str, dict[str, np.ndarray]], figsize: tuple[float, 
     return fig
 
 
+# --- memory fades: how much h_T still holds of x_1 -------------------------------------------------
+def first_input_memory(model, fit_ids: np.ndarray, test_ids: np.ndarray, length: int = 50,
+                       n_fit: int = 4000, n_test: int = 1000, seed: int = 0
+                       ) -> dict[str, np.ndarray]:
+    """How much the state h_T of a :class:`course_utils.char_rnn.CharRNN` still depends on, and
+    still tells about, the first character x_1, for T = 1 ... ``length``.
+
+    Two measurements on windows of ``length + 1`` characters drawn at random from the texts:
+
+    * ``"change"``: the mean ||h_T - h'_T|| over ``n_test`` held-out windows, where h'_T reads the
+      same window with x_1 replaced by another character (random);
+    * ``"readout"``: the accuracy of a linear read-out (least squares on one-hot targets,
+      fitted on ``n_fit`` windows of ``fit_ids``, scored on ``test_ids``) that names x_1 from
+      h_T; ``"control"``: the same read-out from the state that read x_2 ... x_{T+1}, one as
+      long but never saw x_1 (what the rest of the text alone tells about x_1).
+
+    Returns those three arrays (index T - 1) and ``"T"``.
+    """
+    import torch
+
+    from course_utils.char_rnn import _layers
+
+    rnn, head = _layers(model)
+    V = head.out_features
+    length = arg.integer("length", length)
+    n_fit, n_test = arg.integer("n_fit", n_fit, minimum=2), arg.integer("n_test", n_test)
+    rng = np.random.default_rng(arg.integer("seed", seed, minimum=0))
+    fit_ids = arg.array("fit_ids", fit_ids, ndim=1, kind="int")
+    test_ids = arg.array("test_ids", test_ids, ndim=1, kind="int")
+    for name, ids in (("fit_ids", fit_ids), ("test_ids", test_ids)):
+        if len(ids) < length + 2:
+            raise ValueError(f"{name} has {len(ids)} characters; windows need length + 2 = "
+                             f"{length + 2}.")
+
+    def windows(ids, n):
+        starts = rng.integers(0, len(ids) - length - 1, n)
+        return ids[starts[:, None] + np.arange(length + 1)]
+
+    def states(x):
+        with torch.no_grad():
+            inputs = torch.nn.functional.one_hot(torch.from_numpy(x), V).to(head.weight.dtype)
+            return rnn(inputs.to(head.weight.device))[0].cpu().double().numpy()
+
+    fit, test = windows(fit_ids, n_fit), windows(test_ids, n_test)
+    changed = test.copy()
+    changed[:, 0] = (changed[:, 0] + rng.integers(1, V, n_test)) % V
+    change = np.linalg.norm(states(test[:, :-1]) - states(changed[:, :-1]), axis=-1).mean(0)
+    readout, control = np.empty(length), np.empty(length)
+    for result, offset in ((readout, 0), (control, 1)):
+        h_fit, h_test = states(fit[:, offset:offset + length]), states(test[:, offset:offset + length])
+        targets = np.eye(V)[fit[:, 0]]
+        for T in range(1, length + 1):
+            A = np.c_[h_fit[:, T - 1], np.ones(n_fit)]
+            W = np.linalg.solve(A.T @ A + 1e-3 * np.eye(A.shape[1]), A.T @ targets)
+            guess = (np.c_[h_test[:, T - 1], np.ones(n_test)] @ W).argmax(axis=1)
+            result[T - 1] = np.mean(guess == test[:, 0])
+    return {"T": np.arange(1, length + 1), "change": change, "readout": readout,
+            "control": control}
+
+
+def plot_first_input_memory(runs: dict[str, dict[str, np.ndarray]],
+                            figsize: tuple[float, float] = (11, 4.2)):
+    """Two panels from :func:`first_input_memory`, one line per run (keyed by label): how far
+    h_T moves when x_1 changes, and how often a linear read-out of h_T names x_1."""
+    import matplotlib.pyplot as plt
+
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError("runs must be a non-empty dict {label: first_input_memory result}.")
+    fig, (ax_c, ax_r) = plt.subplots(1, 2, figsize=figsize)
+    for i, (label, run) in enumerate(runs.items()):
+        style = dict(color=_COLOURS[i % 7], linestyle=_STYLES[i % 7], lw=2.2)
+        ax_c.semilogy(run["T"], run["change"], label=label, **style)
+        ax_r.plot(run["T"], 100 * run["readout"], **style)
+        ax_r.plot(run["T"], 100 * run["control"], color=_COLOURS[i % 7], linestyle=":", lw=1.6,
+                  label="dotted: a state that\nnever saw x_1" if i == 0 else None)
+    ax_c.set_xlabel("T (characters read)", fontsize=14)
+    ax_c.set_ylabel("mean ‖h_T − h′_T‖ (log scale)", fontsize=14)
+    ax_c.set_title("Change x_1: how far h_T moves", fontsize=14)
+    ax_r.set_xlabel("T (characters read)", fontsize=14)
+    ax_r.set_ylabel("x_1 named from h_T (%)", fontsize=14)
+    ax_r.set_title("What a linear read-out of h_T recovers", fontsize=14)
+    ax_r.set_ylim(0, 100)
+    for ax in (ax_c, ax_r):
+        ax.tick_params(labelsize=14)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=14, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 # --- seeing inside: colour a passage by one unit's activation -------------------------------------
+def text_feature(text: str, name: str = "word position", cap: int = 10) -> np.ndarray:
+    """A number per character of ``text`` that a unit may track (float array (len(text),)).
+
+    ``"word position"``: how many letters of the current word have been read, counting this
+    character (0 on a non-letter), capped at ``cap``: a counter, which needs memory.
+    ``"inside quotes"``: 1 between a double quote and the next one, else 0 (Karpathy, Johnson
+    and Fei-Fei 2015 found LSTM cells that track it).
+    """
+    if not isinstance(text, str) or not text:
+        raise TypeError(f"text must be a non-empty str, got {type(text).__name__}.")
+    arg.one_of("name", name, FEATURES)
+    cap = arg.integer("cap", cap)
+    if name == "inside quotes":
+        return (np.cumsum([ch == '"' for ch in text]) % 2 == 1).astype(float)
+    values, count = np.zeros(len(text)), 0
+    for i, ch in enumerate(text):
+        count = count + 1 if ch.isalpha() else 0
+        values[i] = min(count, cap)
+    return values
+
+
+def unit_correlations(states: np.ndarray, feature: np.ndarray) -> np.ndarray:
+    """Pearson correlation of each unit's activation with ``feature``: ``states`` (T, H),
+    ``feature`` (T,); returns (H,), 0 for a unit (or feature) that never changes."""
+    states = arg.array("states", states, ndim=2)
+    feature = arg.array("feature", feature, shape=(len(states),))
+    a = states - states.mean(axis=0)
+    f = feature - feature.mean()
+    scale = np.linalg.norm(a, axis=0) * np.linalg.norm(f)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(scale > 0, (a * f[:, None]).sum(axis=0) / scale, 0.0)
+
+
 def activation_html(text: str, activations: Sequence[float] | np.ndarray, title: str = "",
                     limit: float = 1.0) -> str:
     """HTML for ``text`` with character i on a background coloured by ``activations[i]``.
 
     Blue is -``limit`` (or below), white is 0, red is +``limit`` (or above): tanh units live in
-    [-1, 1]. Newlines are shown as ↵ and kept as line breaks. Display it with
-    ``IPython.display.HTML``.
+    [-1, 1]. Newlines are shown as ↵ and kept as line breaks; hovering a character shows its
+    value. Display it with ``IPython.display.HTML``.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}.")
-    values = np.asarray(activations, dtype=float)
+    values = arg.array("activations", activations, allow_empty=True)
     if values.shape != (len(text),):
         raise ValueError(f"activations must have one value per character: shape "
                          f"({len(text)},), got {values.shape}.")
-    if not limit > 0:
-        raise ValueError(f"limit must be positive, got {limit!r}.")
+    limit = arg.number("limit", limit, positive=True)
     spans = []
     for ch, value in zip(text, np.clip(values / limit, -1.0, 1.0)):
         fade = int(round(255 * (1 - abs(value))))

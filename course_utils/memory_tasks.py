@@ -1,9 +1,14 @@
 """Long-range memory tasks: sequences whose answer depends on something seen long ago.
 
-* :func:`adding_problem` (Hochreiter and Schmidhuber 1997; the form of Le et al. 2015):
-  a sequence of T random numbers, two of them marked; the target is the sum of the two.
-  Predicting the constant 1.0 scores a mean squared error of Var(a + b) = 2/12 = 1/6 ≈ 0.167
-  (:data:`ADDING_BASELINE_MSE`); beating it means remembering a number for up to T steps.
+* :func:`adding_problem` (Hochreiter and Schmidhuber 1997, the "adding problem" experiment, in
+  the simpler form most later papers use): a sequence of T numbers from U(0, 1), two of them
+  marked, one in each half; the target is the sum a + b of the two. Predicting the constant
+  1.0 scores a mean squared error of Var(a + b) = 2/12 = 1/6 ≈ 0.167
+  (:data:`ADDING_BASELINE_MSE`). Remembering only one of the two numbers and predicting it
+  plus 0.5 scores Var(a) = 1/12 ≈ 0.083 (:data:`ADDING_ONE_NUMBER_MSE`): the second number
+  is at most T/2 - 1 steps old at the end, so beating 1/6 needs only that short memory; going
+  below 1/12 needs the first number too, seen T/2 to T - 1 steps before the end.
+  :func:`marked_values` returns the two numbers, to compute these references on any data.
 * :func:`copy_task` (Hochreiter and Schmidhuber 1997; Graves et al. 2014): read a few symbols,
   wait, then write them back after a "go" marker. A cell without memory can do no better than
   guess the symbols: :func:`copy_task_baseline`.
@@ -18,6 +23,9 @@ import torch
 
 ADDING_BASELINE_MSE = 1.0 / 6.0
 """MSE of always predicting 1.0 on the adding problem: Var(a + b) for a, b ~ U(0, 1)."""
+
+ADDING_ONE_NUMBER_MSE = 1.0 / 12.0
+"""MSE of the best prediction from one of the two numbers alone, b + 0.5: Var(a) = 1/12."""
 
 BLANK = 0
 """The copy task's blank token; symbols are 1..n_symbols and the "go" marker n_symbols + 1."""
@@ -59,6 +67,32 @@ def adding_problem(n_samples: int, seq_len: int, *, seed: int = 0
     x = torch.stack([values, marks], dim=-1)
     y = (values * marks).sum(dim=1, keepdim=True)
     return x, y
+
+
+def marked_values(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The two marked numbers of each adding-problem sequence: ``(first, second)``.
+
+    ``x``: (n_samples, seq_len, 2) as made by :func:`adding_problem`. Returns two tensors of
+    shape (n_samples, 1): the number marked in the first half and the one marked in the
+    second half, so ``first + second`` is the target. ``second + 0.5`` is the best prediction
+    of a model that remembers only the most recent number (MSE 1/12 in expectation).
+    Raises ``TypeError`` unless ``x`` is a floating-point tensor and ``ValueError`` unless it
+    has that shape with exactly one mark in each half of every sequence.
+    """
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+        raise TypeError(f"x must be a floating-point torch.Tensor of shape (n_samples, seq_len, 2), "
+                        f"got {type(x).__name__}"
+                        f"{' of dtype ' + str(x.dtype) if isinstance(x, torch.Tensor) else ''}.")
+    if x.ndim != 3 or x.shape[-1] != 2 or x.shape[0] < 1 or x.shape[1] < 2:
+        raise ValueError(f"x must have shape (n_samples >= 1, seq_len >= 2, 2), got {tuple(x.shape)}.")
+    half = x.shape[1] // 2
+    marks = x[..., 1]
+    if not (torch.all(marks[:, :half].sum(1) == 1) and torch.all(marks[:, half:].sum(1) == 1)
+            and torch.all((marks == 0) | (marks == 1))):
+        raise ValueError("x[..., 1] must mark exactly one step (1.0) in each half of every "
+                         "sequence, as adding_problem makes it.")
+    values = x[..., 0] * marks
+    return values[:, :half].sum(1, keepdim=True), values[:, half:].sum(1, keepdim=True)
 
 
 def _check_copy_sizes(seq_len: int, n_symbols: int, n_copy: int) -> None:
@@ -103,4 +137,5 @@ def copy_task_baseline(seq_len: int, *, n_symbols: int = 8, n_copy: int = 5) -> 
     return n_copy * math.log(n_symbols) / seq_len
 
 
-__all__ = ["ADDING_BASELINE_MSE", "BLANK", "adding_problem", "copy_task", "copy_task_baseline"]
+__all__ = ["ADDING_BASELINE_MSE", "ADDING_ONE_NUMBER_MSE", "BLANK", "adding_problem", "copy_task",
+           "copy_task_baseline", "marked_values"]

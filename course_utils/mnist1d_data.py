@@ -26,7 +26,8 @@ PUBLISHED_ACCURACY: dict[str, float] = {
 #: Parameter counts of the paper's models (the mnist1d repository's notebooks/models.py):
 #: a linear layer; an MLP with two hidden layers of 100; a CNN of three strided conv layers
 #: of 25 channels and a linear read-out; a bidirectional GRU of 6 hidden units whose 40
-#: outputs all feed a linear read-out.
+#: outputs all feed a linear read-out. :func:`published_model` rebuilds each one, and the
+#: tests count their parameters against this table.
 PUBLISHED_PARAMETERS: dict[str, int] = {"logistic regression": 410, "MLP": 15_210,
                                          "CNN": 5_210, "GRU": 5_134}
 
@@ -85,6 +86,67 @@ def load_mnist1d() -> MNIST1D:
     return _generate()
 
 
+def published_model(name: str):
+    """The paper's model ``name`` (a key of :data:`PUBLISHED_ACCURACY` but the human expert),
+    rebuilt from the layer sizes of the mnist1d repository's ``notebooks/models.py``.
+
+    Each maps signals ``(B, 40)`` to logits ``(B, 10)``: "logistic regression" is one linear
+    layer; "MLP" two hidden layers of 100 ReLU units, the second added to the first (a
+    residual connection, as in the repository); "CNN" three convolutions of 25 channels
+    (kernel sizes 5, 3, 3, stride 2, one zero of padding) and a linear layer on the 125
+    flattened features; "GRU" a bidirectional GRU of 6 units whose 40 outputs, flattened to
+    480 numbers, feed one linear layer. Freshly initialised by PyTorch's defaults.
+    """
+    from torch import nn
+
+    class Logistic(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(40, 10)
+
+        def forward(self, x):
+            return self.linear(x)
+
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear1, self.linear2 = nn.Linear(40, 100), nn.Linear(100, 100)
+            self.linear3 = nn.Linear(100, 10)
+
+        def forward(self, x):
+            h = self.linear1(x).relu()
+            return self.linear3(h + self.linear2(h).relu())
+
+    class CNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.convs = nn.ModuleList([nn.Conv1d(1, 25, 5, stride=2, padding=1),
+                                        nn.Conv1d(25, 25, 3, stride=2, padding=1),
+                                        nn.Conv1d(25, 25, 3, stride=2, padding=1)])
+            self.linear = nn.Linear(125, 10)
+
+        def forward(self, x):
+            h = x.unsqueeze(1)                      # (B, 1, 40) -> 19 -> 10 -> 5 steps
+            for conv in self.convs:
+                h = conv(h).relu()
+            return self.linear(h.flatten(1))
+
+    class GRU(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gru = nn.GRU(1, 6, batch_first=True, bidirectional=True)
+            self.linear = nn.Linear(2 * 6 * 40, 10)
+
+        def forward(self, x):
+            output, _ = self.gru(x.unsqueeze(-1))   # (B, 40, 12): every step, both directions
+            return self.linear(output.flatten(1))
+
+    models = {"logistic regression": Logistic, "MLP": MLP, "CNN": CNN, "GRU": GRU}
+    if name not in models:
+        raise ValueError(f"name must be one of {sorted(models)}, got {name!r}.")
+    return models[name]()
+
+
 def variable_length_signals(signals: np.ndarray, *, min_length: int = 24, max_length: int = 40,
                             multiple: int = 4, seed: int = 0) -> list:
     """The same signals drawn at random speeds: each resampled to its own length.
@@ -96,9 +158,13 @@ def variable_length_signals(signals: np.ndarray, *, min_length: int = 24, max_le
     """
     import torch
 
-    signals = np.asarray(signals, dtype=np.float64)
-    if signals.ndim != 2:
-        raise ValueError(f"signals must have shape (N, T), got {signals.shape}.")
+    try:
+        signals = np.asarray(signals, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError("signals must be an array of numbers of shape (N, T), got "
+                        f"{type(signals).__name__}.") from None
+    if signals.ndim != 2 or signals.size == 0:
+        raise ValueError(f"signals must have shape (N, T) with N, T >= 1, got {signals.shape}.")
     for name, value in (("min_length", min_length), ("max_length", max_length),
                         ("multiple", multiple), ("seed", seed)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool):

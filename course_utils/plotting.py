@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.path import Path
 
+from course_utils._arrays import float_array
 from course_utils.ecg import (QS_FRACTION, WIDE_QRS, ECGRecord, QRSReading,
                               fixed_window_reader, sequential_reader)
 
@@ -73,8 +74,20 @@ def _check_positive(name: str, value, *, integer: bool = False):
 
 
 def _check_seed(seed) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be a non-negative integer, got {type(seed).__name__} {seed!r}.")
+    if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+
+
+def _check_beat(beat, record: ECGRecord, name: str = "beat", which: str = "") -> int:
+    """``beat`` as an index into ``record``'s labelled beats, or an error naming it."""
+    if isinstance(beat, bool) or not isinstance(beat, (int, np.integer)):
+        raise TypeError(f"{name} must be a beat index (an integer), got {type(beat).__name__} {beat!r}.")
+    if not 0 <= beat < record.n_beats:
+        raise ValueError(f"{name} must be between 0 and {record.n_beats - 1}{which} (the record "
+                         f"has {record.n_beats} labelled beats), got {beat!r}.")
+    return int(beat)
 
 
 def _box(ax: Axes, x: float, y: float, text: str, colour: str, w: float = 0.62,
@@ -186,15 +199,33 @@ def _measured_span(reading: QRSReading, j: int) -> tuple[float, float]:
 
 
 def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None,
-             measure_beat: Optional[int] = 0, ax: Optional[Axes] = None,
+             measure_beat: Optional[int] = None, ax: Optional[Axes] = None,
              title: Optional[str] = None, figsize: Sequence[float] = (11, 3.6)) -> Figure:
     """Draw an ECG with its P, Q, R, S and T waves marked and every QRS shaded.
 
-    ``measure_beat`` (an index into the record's labelled beats, or None) gets a double
-    arrow with the QRS duration that :func:`course_utils.ecg.sequential_reader` measures.
+    ``measure_beat`` (an index into the record's labelled beats, or None for no measurement)
+    gets a double arrow with the QRS duration that
+    :func:`course_utils.ecg.sequential_reader` measures; its QRS must lie between ``start``
+    and ``stop`` (s), or a ValueError says where it is. The label sits beside the arrow on
+    the side with more room, inside the axes.
     """
     record = _check_record(record)
     a, b = _view(record, start, stop)
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}.")
+    if measure_beat is not None:
+        if not isinstance(measure_beat, (int, np.integer)) or isinstance(measure_beat, bool):
+            raise TypeError(f"measure_beat must be a beat index (an integer) or None, got "
+                            f"{type(measure_beat).__name__} {measure_beat!r}.")
+        if not 0 <= measure_beat < record.n_beats:
+            raise ValueError(f"measure_beat must be between 0 and {record.n_beats - 1} "
+                             f"(the record has {record.n_beats} labelled beats), got {measure_beat}.")
+        on, off = record.qrs_onset[measure_beat], record.qrs_offset[measure_beat]
+        if not (a <= on and off < b):
+            raise ValueError(f"measure_beat={measure_beat} has its QRS at "
+                             f"{record.time[on]:.2f}-{record.time[off]:.2f} s, outside the view "
+                             f"from start={start!r} to stop={stop!r} s: choose a beat in view, "
+                             "or None.")
     if ax is None:
         fig = _figure(figsize)
         ax = fig.subplots()
@@ -216,11 +247,6 @@ def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None
                             va="bottom" if above else "top", fontsize=NOTE,
                             color=WAVE_COLOUR[wave], fontweight="bold")
     if measure_beat is not None:
-        if not isinstance(measure_beat, (int, np.integer)) or isinstance(measure_beat, bool):
-            raise TypeError(f"measure_beat must be a beat index or None, got {measure_beat!r}.")
-        if not 0 <= measure_beat < record.n_beats:
-            raise ValueError(f"measure_beat must be between 0 and {record.n_beats - 1} "
-                             f"(the record has {record.n_beats} labelled beats), got {measure_beat}.")
         reading = sequential_reader(record)
         r_true = record.waves["R"][measure_beat]
         j = int(np.argmin(np.abs(reading.r - r_true)))
@@ -228,8 +254,11 @@ def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None
         y = record.signal[record.waves["S"][measure_beat]] - 0.28
         ax.annotate("", (t0, y), (t1, y), arrowprops=dict(arrowstyle="<|-|>", color=RED, lw=1.6,
                                                           shrinkA=0, shrinkB=0))
-        ax.text(t1 + 0.03 * (t[-1] - t[0]) / 4, y, f"QRS = {reading.qrs_duration[j]:.3f} s "
-                "(measured)", va="center", ha="left", fontsize=NOTE, color=RED)
+        pad = 0.03 * (t[-1] - t[0]) / 4
+        room_right = t[-1] - t1 >= t0 - t[0]
+        ax.text(t1 + pad if room_right else t0 - pad, y,
+                f"QRS = {reading.qrs_duration[j]:.3f} s (measured)", va="center",
+                ha="left" if room_right else "right", fontsize=NOTE, color=RED)
     ax.set_xlim(t[0], t[-1])
     ax.set_ylim(min(x.min(), -0.3) - 0.45, top + 0.35)
     if title is None:
@@ -246,9 +275,7 @@ def plot_qrs_comparison(normal: ECGRecord, widened: ECGRecord, beat: int = 0,
     fig = _figure(figsize)
     ax = fig.subplots()
     for k, (rec, colour, name) in enumerate(zip(records, (BLUE, RED), ("normal", "widened"))):
-        if not 0 <= beat < rec.n_beats:
-            raise ValueError(f"beat must be between 0 and {rec.n_beats - 1} for the {name} "
-                             f"record, got {beat!r}.")
+        _check_beat(beat, rec, "beat", f" for the {name} record")
         fs = rec.sampling_rate
         r = rec.waves["R"][beat]
         a, b = max(r - int(0.3 * fs), 0), min(r + int(0.45 * fs), len(rec.signal))
@@ -360,8 +387,7 @@ def plot_sequential_reader(record: ECGRecord, beat: int = 0,
                            figsize: Sequence[float] = (11, 3.8)) -> Figure:
     """Zoom on one beat and show the reader's three steps: remember Q, see R, find S, count."""
     record = _check_record(record)
-    if not isinstance(beat, (int, np.integer)) or not 0 <= beat < record.n_beats:
-        raise ValueError(f"beat must be between 0 and {record.n_beats - 1}, got {beat!r}.")
+    _check_beat(beat, record)
     fs = record.sampling_rate
     reading = sequential_reader(record)
     j = int(np.argmin(np.abs(reading.r - record.waves["R"][beat])))
@@ -397,10 +423,10 @@ def plot_autoregressive(series: np.ndarray, weights: Sequence[float], t_mark: Op
                         figsize: Sequence[float] = (11, 3.8)) -> Figure:
     """A series, the one-step predictions of x_t = w0 x_{t-1} + w1 x_{t-2} + w2, and one
     prediction's two inputs."""
-    x = np.asarray(series, dtype=float)
+    x = float_array("series", series, None, empty=True)
     if x.ndim != 1 or len(x) < 5:
         raise ValueError(f"series must be 1-D with at least 5 values, got shape {x.shape}.")
-    w = np.asarray(weights, dtype=float)
+    w = float_array("weights", weights, None, empty=True)
     if w.shape != (3,):
         raise ValueError(f"weights must be (w0, w1, w2), three numbers, got shape {w.shape}.")
     pred = w[0] * x[1:-1] + w[1] * x[:-2] + w[2]
@@ -448,13 +474,13 @@ def plot_io_patterns(figsize: Sequence[float] = (11, 3.2)) -> Figure:
                 _box(ax, i, 0, f"$x_{i + 1}$", "#f2f2f2", round_=False)
                 _arrow(ax, (i, 0.23), (i, 0.77))
             if outs[i]:
-                label = f"$y_{i + 1 - (n_enc if n_enc < n else 0)}$"
+                label = rf"$\hat{{y}}_{i + 1 - (n_enc if n_enc < n else 0)}$"
                 _box(ax, i, 2, label, "#fde0c5", round_=False)
                 _arrow(ax, (i, 1.23), (i, 1.77))
         _diagram_axes(ax, (-0.5, n - 0.5), (-0.95, 2.35), name)
         ax.text((n - 1) / 2, -0.62, example, ha="center", va="center", fontsize=NOTE - 1,
                 style="italic")
-    fig.suptitle("Input/output patterns of a recurrent net (boxes: inputs x, states h, outputs y;"
+    fig.suptitle(r"Input/output patterns of a recurrent net (boxes: inputs $x$, states $h$, outputs $\hat{y}$;"
                  " time runs left to right)", fontsize=TITLE - 1)
     return fig
 
@@ -469,15 +495,15 @@ def plot_rnn_rolled_unrolled(n_steps: int = 4, figsize: Sequence[float] = (11, 3
     # rolled
     _box(left, 0, 0, "$x_t$", "#f2f2f2", round_=False)
     _box(left, 0, 1.2, "$h_t$", "#cfe3f3")
-    _box(left, 0, 2.4, "$y_t$", "#fde0c5", round_=False)
-    _arrow(left, (0, 0.23), (0, 0.97), text="$w_x$", offset=(-0.3, 0))
-    _arrow(left, (0, 1.43), (0, 2.17), text="$v$", offset=(-0.25, 0))
+    _box(left, 0, 2.4, r"$\hat{y}_t$", "#fde0c5", round_=False)
+    _arrow(left, (0, 0.23), (0, 0.97), text="$w_{xh}$", offset=(-0.32, 0))
+    _arrow(left, (0, 1.43), (0, 2.17), text="$w_{hy}$", offset=(-0.32, 0))
     loop = Path([(0.31, 1.32), (0.85, 1.32), (0.85, 1.08), (0.31, 1.08)],
                 [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO])
     left.add_patch(FancyArrowPatch(path=loop, arrowstyle="-|>", mutation_scale=14, color=RED,
                                    lw=1.6, zorder=1))
     left.add_patch(Rectangle((0.79, 1.14), 0.12, 0.12, color=RED, zorder=2))
-    left.text(0.98, 1.2, "$w_h$", color=RED, fontsize=NOTE + 1, va="center")
+    left.text(0.98, 1.2, "$w_{hh}$", color=RED, fontsize=NOTE + 1, va="center")
     left.text(0.85, 0.9, "delay: $h_{t-1}$", color=RED, fontsize=NOTE - 1, ha="center", va="top")
     _arrow(left, (1.45, 1.2), (2.15, 1.2), lw=3, text="unroll", offset=(0, 0.22),
            fontsize=NOTE + 1)
@@ -487,60 +513,61 @@ def plot_rnn_rolled_unrolled(n_steps: int = 4, figsize: Sequence[float] = (11, 3
     for t in range(1, n_steps + 1):
         _box(right, t, 0, f"$x_{t}$", "#f2f2f2", round_=False)
         _box(right, t, 1.2, f"$h_{t}$", "#cfe3f3")
-        _box(right, t, 2.4, f"$y_{t}$", "#fde0c5", round_=False)
-        _arrow(right, (t, 0.23), (t, 0.97), text="$w_x$", offset=(-0.24, 0), fontsize=NOTE)
-        _arrow(right, (t, 1.43), (t, 2.17), text="$v$", offset=(-0.22, 0), fontsize=NOTE)
-        _arrow(right, (t - 0.69, 1.2), (t - 0.31, 1.2), colour=RED, text="$w_h$",
+        _box(right, t, 2.4, rf"$\hat{{y}}_{t}$", "#fde0c5", round_=False)
+        _arrow(right, (t, 0.23), (t, 0.97), text="$w_{xh}$", offset=(-0.28, 0), fontsize=NOTE)
+        _arrow(right, (t, 1.43), (t, 2.17), text="$w_{hy}$", offset=(-0.28, 0), fontsize=NOTE)
+        _arrow(right, (t - 0.69, 1.2), (t - 0.31, 1.2), colour=RED, text="$w_{hh}$",
                offset=(0, 0.2), fontsize=NOTE)
-    right.text((n_steps + 1) / 2, -0.5, "the same $w_x$, $w_h$, $v$ and biases at every step",
+    right.text((n_steps + 1) / 2, -0.5, "the same $w_{xh}$, $w_{hh}$, $w_{hy}$ and biases at every step",
                ha="center", fontsize=NOTE)
     _diagram_axes(right, (-0.5, n_steps + 0.5), (-0.75, 2.85), "unrolled through time")
-    fig.suptitle(r"A recurrent neuron: $h_t = \phi(w_x x_t + w_h h_{t-1} + b)$, "
-                 r"an output $y_t$ from $v h_t$", fontsize=TITLE)
+    fig.suptitle(r"A recurrent neuron: $h_t = \phi(w_{xh} x_t + w_{hh} h_{t-1} + b_h)$, "
+                 r"an output $\hat{y}_t$ from $w_{hy} h_t + b_y$", fontsize=TITLE)
     return fig
 
 
-def plot_minibatch_shapes(m: int = 4, n_inputs: int = 3, n_neurons: int = 5,
+def plot_minibatch_shapes(batch_size: int = 4, input_size: int = 3, hidden_size: int = 5,
                           figsize: Sequence[float] = (11, 3.2)) -> Figure:
-    """The shapes in Y_t = phi(X_t W_x + Y_{t-1} W_y + b), drawn as grids of cells."""
-    for name, v in (("m", m), ("n_inputs", n_inputs), ("n_neurons", n_neurons)):
+    """The shapes in H_t = phi(X_t W_xh^T + H_{t-1} W_hh^T + b_h), drawn as grids of cells.
+
+    B = batch_size sequences (one per row), D = input_size, H = hidden_size; the weights are
+    stored as PyTorch stores them, W_xh (H, D) and W_hh (H, H), so they appear transposed.
+    """
+    for name, v in (("batch_size", batch_size), ("input_size", input_size),
+                    ("hidden_size", hidden_size)):
         _check_positive(name, v, integer=True)
         if v > 8:
             raise ValueError(f"{name} must be at most 8 to draw, got {v}.")
+    B, D, H = batch_size, input_size, hidden_size
     fig = _figure(figsize)
     ax = fig.subplots()
-    pieces = [("$X_t$", m, n_inputs, "#f2f2f2"), ("·", 0, 0, None),
-              ("$W_x$", n_inputs, n_neurons, "#dcd0ec"), ("+", 0, 0, None),
-              ("$Y_{t-1}$", m, n_neurons, "#cfe3f3"), ("·", 0, 0, None),
-              ("$W_y$", n_neurons, n_neurons, "#f6c9c9"), ("+", 0, 0, None),
-              ("$b$", 1, n_neurons, "#e2e2e2"), ("→", 0, 0, None),
-              ("$Y_t$", m, n_neurons, "#cfe3f3")]
-    dims = {"$X_t$": ("m", "n_inputs"), "$W_x$": ("n_inputs", "n_neurons"),
-            "$Y_{t-1}$": ("m", "n_neurons"), "$W_y$": ("n_neurons", "n_neurons"),
-            "$b$": ("1", "n_neurons"), "$Y_t$": ("m", "n_neurons")}
+    pieces = [("$X_t$", "B", "D", "#f2f2f2"), ("·", None, None, None),
+              (r"$W_{xh}^\top$", "D", "H", "#dcd0ec"), ("+", None, None, None),
+              ("$H_{t-1}$", "B", "H", "#cfe3f3"), ("·", None, None, None),
+              (r"$W_{hh}^\top$", "H", "H", "#f6c9c9"), ("+", None, None, None),
+              ("$b_h$", "1", "H", "#e2e2e2"), ("→", None, None, None),
+              ("$H_t$", "B", "H", "#cfe3f3")]
+    size = {"B": B, "D": D, "H": H, "1": 1}
     x = 0.0
-    top = max(m, n_inputs, n_neurons) / 2
-    for label, rows, cols, colour in pieces:
+    top = max(B, D, H) / 2
+    for label, r_name, c_name, colour in pieces:
         if colour is None:
             ax.text(x + 0.6, 0, label, ha="center", va="center", fontsize=TITLE + 4)
             if label == "→":
                 ax.text(x + 0.6, 0.45, r"$\phi$", ha="center", va="bottom", fontsize=TITLE + 2)
             x += 1.2
             continue
+        rows, cols = size[r_name], size[c_name]
         for i in range(rows):
             for j in range(cols):
                 ax.add_patch(Rectangle((x + j, rows / 2 - i - 1), 1, 1, fc=colour, ec=INK, lw=0.8))
         ax.text(x + cols / 2, rows / 2 + 0.45, label, ha="center", va="bottom", fontsize=LABEL + 1)
-        r_name, c_name = dims[label]
-        r_val = {"m": m, "n_inputs": n_inputs, "n_neurons": n_neurons, "1": 1}
-        ax.text(x + cols / 2, -top - 0.5, f"{r_val[r_name]}x{r_val[c_name]}\n"
-                f"{r_name} x {c_name}",
+        ax.text(x + cols / 2, -top - 0.5, f"{rows}x{cols}\n{r_name} x {c_name}",
                 ha="center", va="top", fontsize=NOTE - 1)
         x += cols + 0.2
-    _diagram_axes(ax, (-0.3, x + 0.1), (-top - 2.5, top + 1.6),
-                  "")
-    fig.suptitle(rf"$Y_t = \phi(X_t W_x + Y_{{t-1}} W_y + b)$ with m={m} instances, "
-                 f"n_inputs={n_inputs}, n_neurons={n_neurons} (b is added to every row)",
+    _diagram_axes(ax, (-0.3, x + 0.1), (-top - 2.5, top + 1.6), "")
+    fig.suptitle(rf"$H_t = \phi(X_t W_{{xh}}^\top + H_{{t-1}} W_{{hh}}^\top + b_h)$ with B={B} "
+                 f"sequences, D={D} inputs, H={H} hidden units ($b_h$ is added to every row)",
                  fontsize=TITLE - 1)
     return fig
 
@@ -553,6 +580,7 @@ def plot_window_detector_frame(record: ECGRecord, window: float, seconds: float 
     sequential reader's (bottom) on the same record, each with its score."""
     record = _check_record(record)
     _check_positive("window", window)
+    _check_positive("seconds", seconds)
     fig = _figure(figsize)
     top, bottom = fig.subplots(2, 1, sharex=True)
     a, b = _view(record, 0.0, min(seconds, record.duration))
@@ -576,12 +604,14 @@ def plot_unrolled_state(inputs: Sequence[float], states: np.ndarray, step: int,
                         figsize: Sequence[float] = (10.5, 3.4)) -> Figure:
     """One frame of the unrolled-RNN widget: steps up to ``step`` filled in, each state
     drawn as a column of coloured cells with its values, the later steps greyed out."""
-    x = np.asarray(inputs, dtype=float)
-    h = np.asarray(states, dtype=float)
-    if x.ndim != 1 or h.ndim != 2 or h.shape[0] != len(x):
+    x = float_array("inputs", inputs, "(T,)")
+    h = float_array("states", states, "(T, n_hidden)")
+    if h.shape[0] != len(x):
         raise ValueError(f"inputs must be (T,) and states (T, n_hidden) with the same T, got "
                          f"{x.shape} and {h.shape}.")
-    if not isinstance(step, (int, np.integer)) or not 1 <= step <= len(x):
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
+        raise TypeError(f"step must be an integer from 1 to {len(x)}, got {type(step).__name__} {step!r}.")
+    if not 1 <= step <= len(x):
         raise ValueError(f"step must be between 1 and {len(x)}, got {step!r}.")
     from matplotlib import colormaps
 
@@ -617,6 +647,6 @@ def plot_unrolled_state(inputs: Sequence[float], states: np.ndarray, step: int,
             _arrow(ax, (t - 0.68, y_state), (t - 0.32, y_state), colour=RED)
     _diagram_axes(ax, (-0.6, n_t + 0.6), (-0.85, y_state + n_h * cell / 2 + 0.55), "")
     ax.set_aspect("auto")
-    fig.suptitle(rf"Step {step}: $h_{{{step}}} = \tanh(W_x x_{{{step}}} + W_h h_{{{step - 1}}} + b)$"
+    fig.suptitle(rf"Step {step}: $h_{{{step}}} = \tanh(W_{{xh}} x_{{{step}}} + W_{{hh}} h_{{{step - 1}}} + b_h)$"
                  rf" (colours: -1 blue, 0 white, +1 red)", fontsize=TITLE - 1)
     return fig

@@ -25,10 +25,18 @@ def record_result(key: str, value: float, unit: str) -> None:
     a finite number and ``unit`` one of ``UNITS`` (fractions are stored as fractions, shown as
     percentages by the report).
     """
-    if not isinstance(key, str) or not _KEY.match(key):
+    if not isinstance(key, str):
+        raise TypeError(f"key must be a snake_case string such as 'mnist1d_accuracy', got "
+                        f"{type(key).__name__} {key!r}.")
+    if not _KEY.match(key):
         raise ValueError(f"key must be a snake_case string such as 'mnist1d_accuracy', got {key!r}.")
     if isinstance(value, (bool, str, bytes)) or not hasattr(value, "__float__"):
         raise TypeError(f"value must be a number, got {type(value).__name__} for {key!r}.")
+    shape = tuple(getattr(value, "shape", ()))
+    if shape and math.prod(shape) != 1:
+        raise ValueError(f"value must be a single number, got an array of shape {shape} for {key!r}.")
+    if shape:
+        value = value.item()   # a one-element array or tensor
     value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"value must be finite, got {value!r} for {key!r}.")

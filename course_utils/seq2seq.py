@@ -1,19 +1,25 @@
-"""Sequence to sequence: vocabularies, the echo and addition tasks, padding, decoding, metrics.
+"""Sequence to sequence: vocabularies, the echo and addition tasks, padding, the encoder-decoder.
 
-The pieces Unit 6 builds on:
+The pieces unit 6 builds on, in the course's notation (NOTATION.md): ``B`` sequences a batch,
+source length ``S``, target length ``T``, vocabulary ``V``, embedding size ``E``, hidden size
+``H``; encoder states h_j, decoder states s_t, logits l_t.
 
 * :class:`Vocab` maps symbols to ids, with the padding, start and end tokens at ids 0, 1, 2.
 * :func:`echo_data` (repeat the first k of n random ids) and :func:`addition_problems`
-  ("535+61" -> "596", a+b and b+a counted once, a disjoint held-out set).
+  ("535+61" -> "596", a+b and b+a counted once, a disjoint held-out set);
+  :func:`addition_sources`, :func:`addition_targets` and :func:`answers_from_ids` write
+  questions and answers in either digit order.
 * :func:`encode_texts`, :func:`pad_sequences`, :func:`shift_right`, :func:`padding_mask`,
-  :func:`masked_cross_entropy`: turning variable-length sequences into batches and a loss.
-* :class:`Seq2Seq`, a small encoder-decoder, and :func:`greedy_decode`, the reference decoder.
-* :func:`exact_match`, :func:`token_accuracy`, and three figures.
+  :func:`masked_cross_entropy`, :func:`teacher_forced_loss`: from sequences of unequal length
+  to batches and a loss.
+* :class:`Seq2Seq`, the encoder-decoder of lab 06 (no attention), :func:`train_seq2seq`, its
+  training loop, and :func:`greedy_decode`, the reference decoder.
+* :func:`exact_match`, :func:`token_accuracy`, :func:`principal_components` and three figures.
 """
 from __future__ import annotations
 
 import random
-from typing import Hashable, NamedTuple, Sequence
+from typing import Callable, Hashable, NamedTuple, Sequence
 
 import numpy as np
 import torch
@@ -22,6 +28,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from course_utils.plotting import BLUE, GREEN, GREY, INK, NOTE, ORANGE, _arrow, _box, _figure, _style
+from course_utils.training import History, batches, fit
 
 PAD, START, END = "<pad>", "<s>", "</s>"
 ADDITION_ALPHABET = "0123456789+"
@@ -49,6 +56,10 @@ class Vocab:
             raise TypeError(f"symbols must be a sequence of symbols, got {type(symbols).__name__}.")
         if not symbols:
             raise ValueError("symbols must not be empty.")
+        unhashable = [s for s in symbols if not isinstance(s, Hashable)]
+        if unhashable:
+            raise TypeError(f"symbols must be hashable (characters, words, numbers), got "
+                            f"{unhashable[0]!r}.")
         if len(set(symbols)) != len(symbols):
             raise ValueError(f"symbols must be distinct, got {symbols!r}.")
         clash = [s for s in symbols if s in (PAD, START, END)]
@@ -64,7 +75,13 @@ class Vocab:
         return f"Vocab({len(self) - 3} symbols + <pad>, <s>, </s>)"
 
     def encode(self, seq: Sequence[Hashable], *, start: bool = False, end: bool = False) -> list[int]:
-        """The ids of ``seq``, optionally after a start token and before an end token."""
+        """The ids of ``seq``, optionally after a start token and before an end token.
+
+        Raises ValueError naming the first symbol that is not in the vocabulary.
+        """
+        if not isinstance(seq, (Sequence, np.ndarray, torch.Tensor)):
+            raise TypeError(f"seq must be a sequence of symbols (a string, a list), got "
+                            f"{type(seq).__name__}.")
         ids = [self.start_id] if start else []
         for position, symbol in enumerate(seq):
             if symbol not in self.id_of or self.id_of[symbol] < 3:
@@ -74,9 +91,21 @@ class Vocab:
         return ids + ([self.end_id] if end else [])
 
     def decode(self, ids: Sequence[int] | torch.Tensor) -> list:
-        """The symbols of ``ids``: stops at the first end token, skips padding and start."""
+        """The symbols of a 1-D sequence of ``ids``: stops at the first end token, skips padding
+        and start. Raises TypeError for ids that are not integers, ValueError outside the
+        vocabulary."""
+        if isinstance(ids, torch.Tensor):
+            if ids.dim() != 1 or ids.is_floating_point():
+                raise TypeError(f"ids must be a 1-D tensor of integer ids, got shape "
+                                f"{tuple(ids.shape)} and dtype {ids.dtype}.")
+            ids = ids.tolist()
+        if isinstance(ids, str) or not isinstance(ids, (Sequence, np.ndarray)):
+            raise TypeError(f"ids must be a list or 1-D tensor of integer ids, got "
+                            f"{type(ids).__name__}.")
         out = []
-        for i in (ids.tolist() if isinstance(ids, torch.Tensor) else ids):
+        for i in ids:
+            if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+                raise TypeError(f"ids must be integers, got {i!r}.")
             i = int(i)
             if not 0 <= i < len(self):
                 raise ValueError(f"id {i} is outside the vocabulary (0..{len(self) - 1}).")
@@ -91,11 +120,23 @@ class Vocab:
         return "".join(str(s) for s in self.decode(ids))
 
 
-# --------------------------------------------------------------------------- checks
+# --------------------------------------------------------------------------- argument checks
 def _positive_int(name: str, value, minimum: int = 1) -> int:
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
     return int(value)
+
+
+def _token_id(name: str, value) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+        raise TypeError(f"{name} must be a token id (an integer >= 0), got {value!r}.")
+    return int(value)
+
+
+def _module(model) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    return model
 
 
 def _check_vocab(vocab) -> Vocab:
@@ -104,13 +145,22 @@ def _check_vocab(vocab) -> Vocab:
     return vocab
 
 
-def _long_tensor(name: str, value, dims: int | None = None) -> torch.Tensor:
+def _long_tensor(name: str, value, dims: int | None = None, vocab_size: int | None = None
+                 ) -> torch.Tensor:
+    """``value`` as an int64 tensor of token ids, after checking type, dimensions and range."""
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor of token ids, got {type(value).__name__}.")
     if value.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
         raise TypeError(f"{name} must hold integer token ids, got dtype {value.dtype}.")
     if dims is not None and value.dim() != dims:
         raise ValueError(f"{name} must have {dims} dimensions, got shape {tuple(value.shape)}.")
+    if value.numel() == 0:
+        raise ValueError(f"{name} must not be empty, got shape {tuple(value.shape)}.")
+    if vocab_size is not None:
+        low, high = int(value.min()), int(value.max())
+        if low < 0 or high >= vocab_size:
+            raise ValueError(f"{name} holds the id {low if low < 0 else high}, outside the "
+                             f"vocabulary (ids 0..{vocab_size - 1}).")
     return value.long()
 
 
@@ -203,7 +253,52 @@ def addition_problems(num_train: int = 50_000, num_test: int = 5_000, max_digits
                         questions[num_train:], answers[num_train:])
 
 
-# --------------------------------------------------------------------------- batches
+def _texts(name: str, value) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a list of strings, got {type(value).__name__}.")
+    if not value:
+        raise ValueError(f"{name} must not be empty.")
+    for position, text in enumerate(value):
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be a list of strings, got {type(text).__name__} "
+                            f"at position {position}.")
+    return list(value)
+
+
+def addition_sources(questions: Sequence[str], vocab: Vocab, *, reverse_question: bool = True,
+                     max_digits: int = 3) -> torch.Tensor:
+    """Questions ("535+61") as source ids (N, 2 max_digits + 1), padded with <pad> at the end.
+
+    ``reverse_question`` writes "535+61" as "16+535": the units digits come first.
+    """
+    max_digits = _positive_int("max_digits", max_digits)
+    return encode_texts(_texts("questions", questions), vocab, reverse=bool(reverse_question),
+                        length=2 * max_digits + 1)
+
+
+def addition_targets(answers: Sequence[str], vocab: Vocab, *, answer_lsb_first: bool = True,
+                     max_digits: int = 3) -> torch.Tensor:
+    """Answers ("596") as target ids (N, max_digits + 2): the digits, </s>, then <pad>.
+
+    ``answer_lsb_first`` writes "596" least-significant digit first, "695", the order in
+    which carries propagate.
+    """
+    max_digits = _positive_int("max_digits", max_digits)
+    return encode_texts(_texts("answers", answers), vocab, reverse=bool(answer_lsb_first),
+                        end=True, length=max_digits + 2)
+
+
+def answers_from_ids(ids: torch.Tensor, vocab: Vocab, *, answer_lsb_first: bool = True
+                     ) -> list[str]:
+    """Decoded answers (B, T) -> B strings in the usual order (most significant digit first):
+    each row is read up to its first </s>; ``answer_lsb_first`` undoes the digit reversal."""
+    _check_vocab(vocab)
+    ids = _long_tensor("ids", ids, 2, len(vocab))
+    texts = [vocab.decode_text(row) for row in ids.tolist()]
+    return [t[::-1] for t in texts] if answer_lsb_first else texts
+
+
+# --------------------------------------------------------------------------- batches and the loss
 def pad_sequences(seqs: Sequence[Sequence[int]], pad_id: int = 0,
                   length: int | None = None) -> torch.Tensor:
     """Stack id lists of different lengths into a (B, length) tensor, padded with ``pad_id``."""
@@ -211,11 +306,16 @@ def pad_sequences(seqs: Sequence[Sequence[int]], pad_id: int = 0,
         raise TypeError(f"seqs must be a list of id lists, got {type(seqs).__name__}.")
     if not seqs:
         raise ValueError("seqs must not be empty.")
+    for position, seq in enumerate(seqs):
+        if isinstance(seq, (str, bytes)) or not isinstance(seq, (Sequence, torch.Tensor)):
+            raise TypeError(f"seqs must be a list of id lists, got {type(seq).__name__} at "
+                            f"position {position}.")
+    pad_id = _token_id("pad_id", pad_id)
     longest = max(len(s) for s in seqs)
     length = longest if length is None else _positive_int("length", length)
     if longest > length:
         raise ValueError(f"length={length} is shorter than the longest sequence ({longest}).")
-    out = torch.full((len(seqs), length), int(pad_id), dtype=torch.long)
+    out = torch.full((len(seqs), length), pad_id, dtype=torch.long)
     for i, s in enumerate(seqs):
         out[i, :len(s)] = torch.as_tensor(list(s), dtype=torch.long)
     return out
@@ -227,6 +327,10 @@ def encode_texts(texts: Sequence[Sequence[Hashable]], vocab: Vocab, *, reverse: 
     _check_vocab(vocab)
     if isinstance(texts, str) or not isinstance(texts, Sequence):
         raise TypeError(f"texts must be a list of sequences, got {type(texts).__name__}.")
+    for position, text in enumerate(texts):
+        if not isinstance(text, Sequence):
+            raise TypeError(f"texts must be a list of sequences (strings, lists of symbols), got "
+                            f"{type(text).__name__} at position {position}.")
     ids = [vocab.encode(list(t)[::-1] if reverse else t, start=start, end=end) for t in texts]
     return pad_sequences(ids, vocab.pad_id, length)
 
@@ -234,38 +338,83 @@ def encode_texts(texts: Sequence[Sequence[Hashable]], vocab: Vocab, *, reverse: 
 def shift_right(targets: torch.Tensor, start_id: int) -> torch.Tensor:
     """Teacher forcing's decoder inputs: ``start_id`` then the targets without their last step.
 
-    targets (B, T) -> (B, T): at step t the decoder reads y_{t-1} (and <s> at t = 0).
+    targets (B, T) of ids -> (B, T), int64: at step t the decoder reads y_{t-1}, and <s> at the
+    first step (Sutskever et al. 2014 feed the previous target token the same way).
     """
     targets = _long_tensor("targets", targets, 2)
-    start = torch.full_like(targets[:, :1], int(start_id))
+    start = torch.full_like(targets[:, :1], _token_id("start_id", start_id))
     return torch.cat([start, targets[:, :-1]], dim=1)
 
 
 def padding_mask(ids: torch.Tensor, pad_id: int) -> torch.Tensor:
-    """True where ``ids`` holds a real token, False on padding."""
-    return _long_tensor("ids", ids) != int(pad_id)
+    """True where ``ids`` holds a real token, False on padding (same shape as ``ids``)."""
+    return _long_tensor("ids", ids) != _token_id("pad_id", pad_id)
 
 
 def masked_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, pad_id: int) -> torch.Tensor:
-    """Mean cross-entropy over the non-padding positions. logits (B, T, V), targets (B, T)."""
-    if not isinstance(logits, torch.Tensor) or logits.dim() != 3:
-        raise ValueError(f"logits must be a (B, T, V) tensor, got "
-                         f"{tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__}.")
-    targets = _long_tensor("targets", targets, 2)
+    """Mean cross-entropy (nats per token) over the positions where ``targets != pad_id``.
+
+    logits (B, T, V), unnormalised; targets (B, T) of ids. Returns a scalar tensor:
+    sum_{b,t} m_bt L_bt / sum_{b,t} m_bt with L_bt = -log softmax(l_bt)[y_bt] and the mask
+    m_bt = [y_bt != pad_id].
+    """
+    if not isinstance(logits, torch.Tensor):
+        raise TypeError(f"logits must be a (B, T, V) tensor, got {type(logits).__name__}.")
+    if logits.dim() != 3:
+        raise ValueError(f"logits must be a (B, T, V) tensor, got shape {tuple(logits.shape)}.")
+    if not logits.is_floating_point():
+        raise TypeError(f"logits must be floating point, got dtype {logits.dtype}.")
+    targets = _long_tensor("targets", targets, 2, logits.shape[-1])
     if logits.shape[:2] != targets.shape:
         raise ValueError(f"logits {tuple(logits.shape)} and targets {tuple(targets.shape)} "
                          "must agree in B and T.")
-    return F.cross_entropy(logits.transpose(1, 2), targets, ignore_index=int(pad_id))
+    return F.cross_entropy(logits.transpose(1, 2), targets, ignore_index=_token_id("pad_id", pad_id))
 
 
-# --------------------------------------------------------------------------- model
+def teacher_forced_loss(model: nn.Module, src: torch.Tensor, targets: torch.Tensor,
+                        start_id: int = Vocab.start_id, pad_id: int = Vocab.pad_id
+                        ) -> torch.Tensor:
+    """The training loss of an encoder-decoder under teacher forcing: the decoder reads
+    ``shift_right(targets)`` and the loss is :func:`masked_cross_entropy` against ``targets``.
+
+    src (B, S) and targets (B, T) of ids; ``model(src, decoder_inputs)`` returns logits
+    (B, T, V). Raises TypeError for a model that is not an ``nn.Module``, and the errors of
+    :func:`shift_right` and :func:`masked_cross_entropy` for bad ids.
+    """
+    _module(model)
+    src = _long_tensor("src", src, 2)
+    if len(src) != len(_long_tensor("targets", targets, 2)):
+        raise ValueError(f"src has {len(src)} rows, targets {len(targets)}: one target a source.")
+    return masked_cross_entropy(model(src, shift_right(targets, start_id)), targets, pad_id)
+
+
+# --------------------------------------------------------------------------- the model
 class Seq2Seq(nn.Module):
-    """An encoder-decoder: the encoder's final state is the decoder's initial state.
+    """An encoder-decoder without attention (Sutskever et al. 2014; Cho et al. 2014).
 
-    Tokens enter as learned embeddings (``one_hot=False``) or one-hot vectors. The decoder
-    reads the previous output token at every step (its own prediction at inference, the true
-    one under teacher forcing). ``encode(src)`` returns the state, ``step(tokens, state)`` the
-    logits (B, V) of the next token and the new state: the interface :func:`greedy_decode` uses.
+    The encoder reads the source; its final state is the decoder's initial state,
+    s_0 = h_S, the only path from source to target. The decoder reads the previous target
+    token at every step (the true one under teacher forcing, its own prediction at inference)
+    and a linear readout turns each decoder state into logits. For a batch of rows:
+
+        s_t = f_dec(s_{t-1}, e(y_{t-1})),   l_t = s_t W_hy^T + b_y     s_t (B, H), l_t (B, V)
+
+    where e(v) is row v of the embedding table (or the one-hot vector of v).
+
+    Layers, under the names lab 06's checks and later units rely on:
+
+    * ``embedding``: ``nn.Embedding(V, E, padding_idx=0)``, the table W_emb (V, E) shared by
+      encoder and decoder; ``None`` when ``one_hot`` (tokens then enter as one-hot vectors, width V);
+    * ``encoder`` and ``decoder``: ``nn.RNN``, ``nn.GRU`` or ``nn.LSTM`` (``cell``) of input
+      size E (V if one-hot) and ``hidden_size`` H, ``batch_first=True``, separate weights;
+    * ``readout``: ``nn.Linear(H, V)``, weight W_hy (V, H) and bias b_y (V).
+
+    A state is a tensor (1, B, H), or the pair (h, c) for an LSTM. The encoder reads every
+    position of the source, padding included, so pad all sources to one length at the end.
+
+    Raises ValueError for a size below 1 or an unknown ``cell``; the methods raise TypeError
+    or ValueError, naming the argument, for ids that are not integer tensors of the right
+    dimensions or lie outside the vocabulary.
     """
 
     def __init__(self, vocab_size: int, hidden_size: int = 128, embedding_dim: int = 32,
@@ -283,38 +432,91 @@ class Seq2Seq(nn.Module):
         self.readout = nn.Linear(hidden_size, vocab_size)
 
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        """Token ids (B, L) -> vectors (B, L, E), or one-hot floats (B, L, V)."""
+        ids = _long_tensor("ids", ids, None, self.vocab_size)
         if self.one_hot:
             return F.one_hot(ids, self.vocab_size).float()
         return self.embedding(ids)
 
     def encode(self, src: torch.Tensor):
-        _, state = self.encoder(self.embed(src))
+        """Source ids (B, S) -> the encoder's final state h_S: (1, B, H), or (h, c) for an LSTM."""
+        _, state = self.encoder(self.embed(_long_tensor("src", src, 2)))
         return state
 
     def forward(self, src: torch.Tensor, decoder_inputs: torch.Tensor) -> torch.Tensor:
-        """Teacher-forced logits (B, T, V) for decoder inputs (B, T)."""
+        """Teacher forcing: logits (B, T, V) for source ids (B, S) and decoder inputs (B, T),
+        all T steps in one call (the decoder inputs are ``shift_right(targets)``)."""
+        src = _long_tensor("src", src, 2)
+        decoder_inputs = _long_tensor("decoder_inputs", decoder_inputs, 2)
+        if len(decoder_inputs) != len(src):
+            raise ValueError(f"src has {len(src)} rows and decoder_inputs {len(decoder_inputs)}: "
+                             "one row of decoder inputs per source.")
         outputs, _ = self.decoder(self.embed(decoder_inputs), self.encode(src))
         return self.readout(outputs)
 
     def step(self, tokens: torch.Tensor, state):
+        """One decoder step: tokens (B,) and state s_{t-1} -> logits l_t (B, V) and state s_t."""
+        tokens = _long_tensor("tokens", tokens, 1)
         outputs, state = self.decoder(self.embed(tokens[:, None]), state)
         return self.readout(outputs[:, 0]), state
 
 
-def greedy_decode(model: nn.Module, src: torch.Tensor, start_id: int, max_len: int) -> torch.Tensor:
-    """Feed back the most probable token for ``max_len`` steps; returns ids (B, max_len).
+def train_seq2seq(model: nn.Module, src: torch.Tensor, targets: torch.Tensor, *, epochs: int,
+                  batch_size: int = 128, lr: float = 0.01, seed: int = 0,
+                  batch_loss: Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
+                  | None = None, progress: bool = True, desc: str = "training") -> History:
+    """Train ``model`` on source ids ``src`` (N, S) and target ids ``targets`` (N, T).
 
-    ``model`` needs ``encode(src) -> state`` and ``step(tokens (B,), state) -> (logits, state)``.
-    The decoder never sees a target: what it reads at step t is its own output at t - 1.
+    Adam with a one-cycle schedule peaking at ``lr`` (``torch.optim.lr_scheduler.OneCycleLR``),
+    the global gradient norm clipped to 1, mini-batches of ``batch_size`` in an order drawn
+    from a generator seeded with ``seed``. ``batch_loss(model, src_batch, target_batch)``
+    returns a batch's loss, :func:`teacher_forced_loss` by default. Batches move to the
+    model's device. The budget is counted in epochs. Returns :class:`course_utils.History`.
     """
-    if not (hasattr(model, "encode") and hasattr(model, "step")):
+    _module(model)
+    src, targets = _long_tensor("src", src, 2), _long_tensor("targets", targets, 2)
+    if len(src) != len(targets):
+        raise ValueError(f"src has {len(src)} rows, targets {len(targets)}: one target a source.")
+    epochs, batch_size = _positive_int("epochs", epochs), _positive_int("batch_size", batch_size)
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}.")
+    _positive_int("seed", seed, 0)
+    batch_loss = batch_loss or teacher_forced_loss
+    device = next(model.parameters()).device
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=lr, total_steps=epochs * -(-len(src) // batch_size))
+    generator = torch.Generator().manual_seed(seed)
+
+    def loss(model, batch):
+        return batch_loss(model, *(t.to(device) for t in batch))
+
+    return fit(model, lambda: batches(src, targets, batch_size=batch_size, generator=generator),
+               loss, optimizer, epochs, clip_norm=1.0, scheduler=schedule, progress=progress,
+               desc=desc)
+
+
+def _check_decoder_model(model) -> None:
+    if not (callable(getattr(model, "encode", None)) and callable(getattr(model, "step", None))):
         raise TypeError("model must have encode(src) and step(tokens, state) methods, "
                         f"got {type(model).__name__}.")
+
+
+def greedy_decode(model: nn.Module, src: torch.Tensor, start_id: int, max_len: int) -> torch.Tensor:
+    """Feed back the most probable token for ``max_len`` steps; returns int64 ids (B, max_len).
+
+    ``model`` needs ``encode(src) -> state`` and ``step(tokens (B,), state) -> (logits, state)``
+    (as :class:`Seq2Seq` has). The decoder starts from the encoder's state and <s>
+    (``start_id``); what it reads at step t is its own argmax at step t - 1, never a target.
+    Runs without gradients; the returned rows continue after </s> (:meth:`Vocab.decode` stops
+    there).
+    """
+    _check_decoder_model(model)
     src = _long_tensor("src", src, 2)
-    max_len = _positive_int("max_len", max_len)
+    start_id, max_len = _token_id("start_id", start_id), _positive_int("max_len", max_len)
     with torch.no_grad():
         state = model.encode(src)
-        token = torch.full((len(src),), int(start_id), dtype=torch.long, device=src.device)
+        token = torch.full((len(src),), start_id, dtype=torch.long, device=src.device)
         out = []
         for _ in range(max_len):
             logits, state = model.step(token, state)
@@ -328,9 +530,9 @@ def _pairs(predicted, expected, pad_id):
     if isinstance(predicted, torch.Tensor) or isinstance(expected, torch.Tensor):
         if not (isinstance(predicted, torch.Tensor) and isinstance(expected, torch.Tensor)):
             raise TypeError("predicted and expected must both be tensors or both be lists.")
-        if predicted.shape != expected.shape or predicted.dim() != 2:
+        if predicted.shape != expected.shape or predicted.dim() != 2 or not expected.numel():
             raise ValueError(f"predicted {tuple(predicted.shape)} and expected "
-                             f"{tuple(expected.shape)} must be (B, T) tensors of one shape.")
+                             f"{tuple(expected.shape)} must be non-empty (B, T) tensors of one shape.")
         keep = torch.ones_like(expected, dtype=torch.bool) if pad_id is None else expected != pad_id
         return (predicted == expected) | ~keep, keep
     for name, value in (("predicted", predicted), ("expected", expected)):
@@ -346,8 +548,12 @@ def _pairs(predicted, expected, pad_id):
 
 def exact_match(predicted: Sequence[Sequence] | torch.Tensor,
                 expected: Sequence[Sequence] | torch.Tensor, pad_id: int | None = None) -> float:
-    """The fraction of sequences predicted whole and exactly right (lists, or (B, T) tensors
-    in which positions where ``expected`` equals ``pad_id`` are ignored)."""
+    """The fraction of sequences predicted whole and exactly right, in [0, 1].
+
+    Lists: of strings or of id sequences (a row counts only if it equals its expected row in
+    every position and in length). (B, T) tensors: positions where ``expected`` equals
+    ``pad_id`` are ignored.
+    """
     same, _ = _pairs(predicted, expected, pad_id)
     if same is not None:
         return same.all(dim=1).float().mean().item()
@@ -356,7 +562,7 @@ def exact_match(predicted: Sequence[Sequence] | torch.Tensor,
 
 def token_accuracy(predicted: Sequence[Sequence] | torch.Tensor,
                    expected: Sequence[Sequence] | torch.Tensor, pad_id: int | None = None) -> float:
-    """The fraction of expected tokens predicted right, position by position."""
+    """The fraction of expected tokens predicted right, position by position, in [0, 1]."""
     same, keep = _pairs(predicted, expected, pad_id)
     if same is not None:
         return (same & keep).sum().item() / max(int(keep.sum()), 1)
@@ -364,20 +570,36 @@ def token_accuracy(predicted: Sequence[Sequence] | torch.Tensor,
     return right / max(sum(len(e) for e in expected), 1)
 
 
+def principal_components(weight: torch.Tensor | np.ndarray, k: int = 2
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``weight`` (N, D) on their first ``k`` principal components.
+
+    Returns the coordinates (N, k) and each component's share of the variance (k,). The
+    rows are centred, then projected on the first right singular vectors. A component's sign
+    is arbitrary (flipping it fits as well): read orders and distances, not directions.
+    """
+    w = weight.detach().cpu().numpy() if isinstance(weight, torch.Tensor) else np.asarray(weight)
+    k = _positive_int("k", k)
+    if w.ndim != 2 or w.shape[0] < 2 or w.shape[1] < k:
+        raise ValueError(f"weight must be a (N, D) table with N >= 2 and D >= k = {k}, "
+                         f"got shape {w.shape}.")
+    centred = w - w.mean(axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    return centred @ vt[:k].T, (s ** 2 / (s ** 2).sum())[:k]
+
+
 # --------------------------------------------------------------------------- figures
 def plot_embeddings_2d(weight: torch.Tensor | np.ndarray, labels: Sequence[str],
                        title: str = "Learned embeddings, projected to 2-D",
                        figsize: Sequence[float] = (6.5, 4.2)) -> Figure:
-    """Scatter the rows of an embedding table (V, D) on its first two principal components."""
+    """Scatter the rows of an embedding table (V, E) on its first two principal components
+    (:func:`principal_components`; the sign of each axis is arbitrary)."""
     w = weight.detach().cpu().numpy() if isinstance(weight, torch.Tensor) else np.asarray(weight)
     if w.ndim != 2 or w.shape[0] < 3 or w.shape[1] < 2:
-        raise ValueError(f"weight must be a (V, D) table with V >= 3 and D >= 2, got {w.shape}.")
+        raise ValueError(f"weight must be a (V, E) table with V >= 3 and E >= 2, got {w.shape}.")
     if isinstance(labels, str) or len(labels) != w.shape[0]:
         raise ValueError(f"labels must be a list of {w.shape[0]} strings, one a row of weight.")
-    centred = w - w.mean(axis=0)
-    _, s, vt = np.linalg.svd(centred, full_matrices=False)
-    xy = centred @ vt[:2].T
-    share = s ** 2 / (s ** 2).sum()
+    xy, share = principal_components(w, 2)
     fig = _figure(figsize)
     ax = fig.add_subplot()
     ax.scatter(xy[:, 0], xy[:, 1], s=260, c=BLUE, alpha=0.25)
@@ -406,7 +628,8 @@ def plot_encoder_decoder(source: str = "16+535", target: str = "695",
         _arrow(ax, (xs[i], -1.0), (xs[i], -0.3))
         if i:
             _arrow(ax, (xs[i - 1] + 0.4, 0), (xs[i] - 0.4, 0))
-    _arrow(ax, (xs[-1] + 0.4, 0), (xd[0] - 0.4, 0), colour=ORANGE, text="state h", offset=(0, 0.3))
+    _arrow(ax, (xs[-1] + 0.4, 0), (xd[0] - 0.4, 0), colour=ORANGE,
+           text=r"$\mathbf{s}_0 = \mathbf{h}_S$", offset=(0, 0.3))
     ins, outs = ["<s>"] + list(target), list(target) + ["</s>"]
     for j in range(m):
         _box(ax, xd[j], 0, "dec", "#fde0c5", w=0.8, h=0.6)
@@ -436,7 +659,7 @@ def plot_encoder_decoder(source: str = "16+535", target: str = "695",
 def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int = 0,
                           figsize: Sequence[float] = (11, 3.8)) -> Figure:
     """Left: without attention every output step sees one fixed vector. Right: with attention
-    step t mixes all encoder states with weights alpha_{t,i} (an illustrative matrix)."""
+    step t mixes all encoder states h_j with weights alpha_tj (an illustrative matrix)."""
     if not (isinstance(source, str) and isinstance(target, str) and source and target):
         raise ValueError("source and target must be non-empty strings.")
     _positive_int("seed", seed, 0)
@@ -447,7 +670,7 @@ def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int
     for i in range(n):
         _box(left, i, 0, "", "#dbe9f6", w=0.6, h=0.5)
         left.text(i, -0.6, source[i], ha="center", fontsize=NOTE + 2)
-    _box(left, (n - 1) / 2, 1.5, "$c = h_S$", "#fde0c5", w=1.6, h=0.5)
+    _box(left, (n - 1) / 2, 1.5, r"$\mathbf{s}_0 = \mathbf{h}_S$", "#fde0c5", w=1.6, h=0.5)
     _arrow(left, (n - 1, 0.25), ((n - 1) / 2 + 0.3, 1.25), colour=ORANGE)
     for j in range(m):
         x = (n - 1) / 2 + (j - (m - 1) / 2) * 1.4
@@ -457,7 +680,7 @@ def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int
     left.set_ylim(-0.9, 3.5)
     left.set_aspect("equal")
     left.axis("off")
-    left.set_title("Without attention: one vector c\nfor every output", fontsize=NOTE + 2)
+    left.set_title("Without attention: one state\nfor every output", fontsize=NOTE + 2)
     # illustrative weights: output digit j of a reversed sum looks at digit j of each operand
     logits = rng.normal(0, 0.3, (m, n))
     starts = [0] + [i + 1 for i, c in enumerate(source) if not c.isdigit()]
@@ -469,9 +692,10 @@ def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int
     image = right.imshow(alpha, cmap="Oranges", vmin=0, vmax=1)
     right.set_xticks(range(n), list(source))
     right.set_yticks(range(m), list(target))
-    _style(right, "With attention: step t reads\n" r"$c_t = \sum_i \alpha_{t,i}\, h_i$ (sketch)",
-           "encoder position i (source token)", "decoder step t")
+    _style(right, "With attention: step t reads\n"
+           r"$\mathbf{ctx}_t = \sum_j \alpha_{tj}\, \mathbf{h}_j$ (sketch)",
+           "source position j (token)", "decoder step t")
     for side in ("top", "right"):
         right.spines[side].set_visible(True)
-    fig.colorbar(image, ax=right, label=r"weight $\alpha_{t,i}$", shrink=0.85)
+    fig.colorbar(image, ax=right, label=r"weight $\alpha_{tj}$", shrink=0.85)
     return fig

@@ -1,7 +1,12 @@
-"""Variable-length sequences and sequence classifiers: padding, batching, scoring, plots.
+"""Variable-length sequences and sequence classifiers: padding, batching, models, scoring, plots.
 
-Conventions: a batch is batch-first, ``(B, T, ...)``; ``lengths`` is a 1-D int64 tensor of
-the real lengths ``L_b`` (``1 <= L_b <= T``); padding sits at the end of each sequence.
+Conventions (NOTATION.md): a batch is batch-first, ``(B, T, ...)``; ``lengths`` is a 1-D int64
+tensor of the real lengths (``1 <= lengths[b] <= T``); padding sits at the end of each
+sequence. ``D`` is the input size, ``H`` the hidden size, ``K`` the number of classes and
+``n_dir`` the number of directions (2 when bidirectional, else 1).
+
+The models are the references of lab 03: :func:`final_state`, :class:`RecurrentClassifier`,
+:func:`random_shift`, :class:`MaskedFrontEnd` and :class:`VariableLengthClassifier`.
 """
 from __future__ import annotations
 
@@ -9,8 +14,12 @@ from typing import Iterator, Sequence
 
 import numpy as np
 import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
 
-__all__ = ["pad_batch", "length_mask", "last_real_step", "variable_length_batches",
+__all__ = ["pad_batch", "length_mask", "last_real_step", "collate", "variable_length_batches",
+           "final_state", "conv_front_end", "RecurrentClassifier", "random_shift",
+           "conv_output_lengths", "MaskedFrontEnd", "VariableLengthClassifier",
            "predict_classes", "accuracy", "confusion_matrix", "plot_confusion_matrix",
            "plot_misclassified"]
 
@@ -37,9 +46,11 @@ def _check_lengths(lengths: object, batch: int | None = None,
     if batch is not None and len(lengths) != batch:
         raise ValueError(f"lengths has {len(lengths)} entries, expected {batch} "
                          "(one per sequence in the batch).")
-    if len(lengths) and int(lengths.min()) < 1:
+    if len(lengths) == 0:
+        raise ValueError("lengths is empty: it needs one length per sequence, at least one.")
+    if int(lengths.min()) < 1:
         raise ValueError(f"lengths must be >= 1, got {int(lengths.min())}.")
-    if max_length is not None and len(lengths) and int(lengths.max()) > max_length:
+    if max_length is not None and int(lengths.max()) > max_length:
         raise ValueError(f"lengths must be <= {max_length} (the padded length), "
                          f"got {int(lengths.max())}.")
     return lengths
@@ -79,7 +90,7 @@ def length_mask(lengths: torch.Tensor, max_length: int | None = None) -> torch.T
     """Boolean mask ``(B, T)``: True at the real steps ``t < L_b``, False on the padding."""
     lengths = _check_lengths(lengths)
     if max_length is None:
-        max_length = int(lengths.max()) if len(lengths) else 0
+        max_length = int(lengths.max())
     if not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 0:
         raise ValueError(f"max_length must be a non-negative integer, got {max_length!r}.")
     _check_lengths(lengths, max_length=max_length)
@@ -98,6 +109,28 @@ def last_real_step(output: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     lengths = _check_lengths(lengths, batch=output.shape[0], max_length=output.shape[1])
     index = (lengths.to(output.device) - 1).view(-1, 1, 1).expand(-1, 1, output.shape[2])
     return output.gather(1, index).squeeze(1)
+
+
+def collate(signals: Sequence[torch.Tensor],
+            labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One mini-batch from sequences of different lengths, longest first (lab 03's reference).
+
+    ``signals``: B tensors ``(L_b, *features)``; ``labels``: ``(B,)``. Returns ``(padded,
+    lengths, labels)``: ``padded`` ``(B, max L_b, *features)`` zero-padded at the end (see
+    :func:`pad_batch`), int64 ``lengths`` in decreasing order (what
+    ``pack_padded_sequence(..., enforce_sorted=True)`` requires) and the labels in the same
+    order as the rows. A stable sort: sequences of equal length keep their order.
+    """
+    if not isinstance(labels, torch.Tensor) or labels.dim() != 1:
+        raise TypeError("labels must be a 1-D torch.Tensor, one label per sequence, got "
+                        f"{type(labels).__name__}"
+                        f"{' of shape ' + str(tuple(labels.shape)) if isinstance(labels, torch.Tensor) else ''}.")
+    padded, lengths = pad_batch(signals)
+    if len(labels) != len(lengths):
+        raise ValueError(f"signals and labels must have the same length, got {len(lengths)} "
+                         f"and {len(labels)}.")
+    order = torch.sort(lengths, descending=True, stable=True).indices
+    return padded[order], lengths[order], labels[order]
 
 
 def variable_length_batches(sequences: Sequence[torch.Tensor], labels: torch.Tensor, *,
@@ -121,6 +154,8 @@ def variable_length_batches(sequences: Sequence[torch.Tensor], labels: torch.Ten
                          f"{len(sequences)} and {len(labels)}.")
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    if len(sequences) == 0:
+        raise ValueError("sequences is empty: there is nothing to batch.")
     n = len(sequences)
     order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
     for start in range(0, n, batch_size):
@@ -128,6 +163,199 @@ def variable_length_batches(sequences: Sequence[torch.Tensor], labels: torch.Ten
         index.sort(key=lambda i: -len(sequences[i]))  # stable: ties keep their order
         padded, lengths = pad_batch([sequences[i] for i in index], padding_value)
         yield padded, lengths, labels[index]
+
+
+# --------------------------------------------------------------------------- models
+
+def _check_sizes(*, bidirectional: object, **sizes: object) -> None:
+    for name, value in sizes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    if not isinstance(bidirectional, bool):
+        raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}.")
+
+
+def _check_signals(x: object, shape: str, dims: int) -> None:
+    if not isinstance(x, torch.Tensor) or x.dim() != dims or not x.is_floating_point():
+        got = (f"{tuple(x.shape)} {x.dtype}" if isinstance(x, torch.Tensor)
+               else type(x).__name__)
+        raise ValueError(f"x must be a floating-point tensor of shape {shape}, got {got}.")
+
+
+def final_state(h_n: torch.Tensor, bidirectional: bool) -> torch.Tensor:
+    """The top layer's final state of a recurrent layer, one row per sequence: ``(B, n_dir * H)``.
+
+    ``h_n`` is what ``nn.RNN``, ``nn.GRU`` and ``nn.LSTM`` return (the LSTM's ``h_n``, not
+    ``c_n``): shape ``(L * n_dir, B, H)`` whatever ``batch_first`` says, ordered layer by layer,
+    forward before backward (PyTorch's ``nn.GRU`` documentation). Unidirectional: ``h_n[-1]``,
+    the state after step T. Bidirectional: ``[h_n[-2], h_n[-1]]`` side by side, the forward
+    direction after step T and the backward direction after reading back to step 1, in the
+    order of ``output``'s last axis. With packed input each sequence stops at its own length.
+    Raises ``TypeError``/``ValueError`` for anything else.
+    """
+    if not isinstance(h_n, torch.Tensor) or h_n.dim() != 3:
+        raise ValueError("h_n must be a tensor of shape (L * n_dir, B, H), got "
+                         f"{tuple(h_n.shape) if isinstance(h_n, torch.Tensor) else type(h_n).__name__}.")
+    if not isinstance(bidirectional, bool):
+        raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}.")
+    n_dir = 2 if bidirectional else 1
+    if len(h_n) % n_dir:
+        raise ValueError(f"a bidirectional layer's h_n has an even first dimension (L * 2), "
+                         f"got {len(h_n)}.")
+    return torch.cat(list(h_n[-n_dir:]), dim=1)
+
+
+def conv_front_end(channels: int, kernel_size: int = 5, stride: int = 2,
+                   layers: int = 2) -> nn.Sequential:
+    """``layers`` blocks of ``Conv1d`` + ReLU: ``(B, 1, T)`` -> ``(B, channels, T')``.
+
+    Each convolution pads with ``kernel_size // 2`` zeros on both sides, so with the defaults
+    T' = ceil(ceil(T / 2) / 2) (10 steps for MNIST-1D's 40 samples), each step computed from
+    13 neighbouring samples. Lengths: :func:`conv_output_lengths`.
+    """
+    for name, value in (("channels", channels), ("kernel_size", kernel_size),
+                        ("stride", stride), ("layers", layers)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    blocks: list[nn.Module] = []
+    for i in range(layers):
+        blocks += [nn.Conv1d(1 if i == 0 else channels, channels, kernel_size, stride=stride,
+                             padding=kernel_size // 2), nn.ReLU()]
+    return nn.Sequential(*blocks)
+
+
+class RecurrentClassifier(nn.Module):
+    """Classify whole sequences: ``x`` ``(B, T)`` -> logits ``(B, K)`` (lab 03's reference).
+
+    Without a front-end (``channels=0``) the GRU reads the raw samples, one number per step
+    (D = 1); with ``channels=C`` it reads the ``(B, T', C)`` features of
+    :func:`conv_front_end`. The head maps :func:`final_state` ``(B, n_dir * H)`` to K logits.
+    """
+
+    def __init__(self, hidden_size: int = 38, bidirectional: bool = False, channels: int = 0,
+                 n_classes: int = 10):
+        super().__init__()
+        if not isinstance(channels, int) or isinstance(channels, bool) or channels < 0:
+            raise ValueError(f"channels must be 0 (no front-end) or a positive integer, "
+                             f"got {channels!r}.")
+        _check_sizes(hidden_size=hidden_size, n_classes=n_classes, bidirectional=bidirectional)
+        self.front_end = conv_front_end(channels) if channels else None
+        self.gru = nn.GRU(channels or 1, hidden_size, batch_first=True,
+                          bidirectional=bidirectional)
+        self.head = nn.Linear((2 if bidirectional else 1) * hidden_size, n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_signals(x, "(B, T)", 2)
+        if self.front_end is None:
+            gru_input = x.unsqueeze(-1)                                    # (B, T, 1)
+        else:
+            gru_input = self.front_end(x.unsqueeze(1)).transpose(1, 2)     # (B, T', C)
+        _, h_n = self.gru(gru_input)
+        return self.head(final_state(h_n, self.gru.bidirectional))
+
+
+def random_shift(x: torch.Tensor, max_shift: int,
+                 generator: torch.Generator | None = None) -> torch.Tensor:
+    """Roll each row of ``x`` ``(B, T)`` in time by its own number of steps (augmentation).
+
+    The shifts are drawn as ``torch.randint(-max_shift, max_shift + 1, (B,),
+    generator=generator)``, uniform on ``-max_shift .. max_shift``; row ``b`` of the result
+    is ``torch.roll(x[b], shifts[b])``: circular, as MNIST-1D's own generator translates its
+    digits (``mnist1d.transform.translate``). Returns a new tensor; ``x`` is left unchanged.
+    """
+    if not isinstance(x, torch.Tensor) or x.dim() != 2:
+        raise ValueError("x must be a tensor of shape (B, T), got "
+                         f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}.")
+    if not isinstance(max_shift, int) or isinstance(max_shift, bool) or max_shift < 0:
+        raise ValueError(f"max_shift must be a non-negative integer, got {max_shift!r}.")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got "
+                        f"{type(generator).__name__}.")
+    shifts = torch.randint(-max_shift, max_shift + 1, (len(x),), generator=generator)
+    index = (torch.arange(x.shape[1]) - shifts[:, None]) % x.shape[1]
+    return x.gather(1, index.to(x.device))
+
+
+def conv_output_lengths(lengths: torch.Tensor, conv: nn.Conv1d) -> torch.Tensor:
+    """How many output steps ``conv`` computes from sequences of ``lengths`` input steps.
+
+    ``floor((L + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1``, the shape
+    formula of PyTorch's ``nn.Conv1d`` documentation, for each length. Returns int64 ``(B,)``.
+    Raises ``ValueError`` if a sequence is too short to give one output step.
+    """
+    lengths = _check_lengths(lengths)
+    if not isinstance(conv, nn.Conv1d):
+        raise TypeError(f"conv must be an nn.Conv1d, got {type(conv).__name__}.")
+    (k,), (s,), (d,) = conv.kernel_size, conv.stride, conv.dilation
+    if isinstance(conv.padding, str):
+        p = 0 if conv.padding == "valid" else None
+        if p is None:                                   # "same" (stride 1 only)
+            return lengths.clone()
+    else:
+        (p,) = conv.padding
+    out = torch.div(lengths + 2 * p - d * (k - 1) - 1, s, rounding_mode="floor") + 1
+    if len(out) and int(out.min()) < 1:
+        raise ValueError(f"a sequence of {int(lengths[out.argmin()])} steps is too short for "
+                         f"this convolution (kernel_size {k}, padding {p}): it gives no output.")
+    return out
+
+
+class MaskedFrontEnd(nn.Module):
+    """A conv front-end whose features for a sequence do not depend on its padding.
+
+    ``forward(x, lengths)``: ``x`` ``(B, 1, T)`` padded signals (the padding may hold any
+    value), ``lengths`` ``(B,)`` real samples -> ``(features (B, C, T'), steps (B,))``.
+    Before the first convolution and after each ReLU, every position at or past a sequence's
+    own length is set to zero, so the next convolution reads there exactly the zeros it would
+    pad a lone sequence with: each sequence's features equal those of the same signal run
+    alone, and are zero past ``steps[b]``. The convolutions must pad with zeros.
+    """
+
+    def __init__(self, channels: int = 16, kernel_size: int = 5, stride: int = 2,
+                 layers: int = 2):
+        super().__init__()
+        blocks = conv_front_end(channels, kernel_size, stride, layers)
+        self.convs = nn.ModuleList(m for m in blocks if isinstance(m, nn.Conv1d))
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        _check_signals(x, "(B, 1, T)", 3)
+        lengths = _check_lengths(lengths, batch=len(x), max_length=x.shape[-1])
+        x = x.masked_fill(~length_mask(lengths, x.shape[-1]).to(x.device)[:, None], 0.0)
+        for conv in self.convs:
+            x = torch.relu(conv(x))
+            lengths = conv_output_lengths(lengths, conv)
+            x = x.masked_fill(~length_mask(lengths, x.shape[-1]).to(x.device)[:, None], 0.0)
+        return x, lengths
+
+
+class VariableLengthClassifier(nn.Module):
+    """Classify padded sequences of different lengths, each read only to its own end.
+
+    ``forward(x, lengths)``: ``x`` ``(B, T)`` padded signals, ``lengths`` ``(B,)`` int64 real
+    samples, sorted in decreasing order -> logits ``(B, K)``. The :class:`MaskedFrontEnd`
+    makes ``steps[b]`` features per sequence, ``pack_padded_sequence`` makes the GRU stop at
+    each sequence's last real step (both directions), and the head reads :func:`final_state`.
+    The logits of a signal are the same alone and in any padded batch, to float precision.
+    """
+
+    def __init__(self, channels: int = 16, hidden_size: int = 16, bidirectional: bool = True,
+                 n_classes: int = 10):
+        super().__init__()
+        _check_sizes(hidden_size=hidden_size, n_classes=n_classes, bidirectional=bidirectional)
+        self.front_end = MaskedFrontEnd(channels)
+        self.gru = nn.GRU(channels, hidden_size, batch_first=True, bidirectional=bidirectional)
+        self.head = nn.Linear((2 if bidirectional else 1) * hidden_size, n_classes)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        _check_signals(x, "(B, T)", 2)
+        lengths = _check_lengths(lengths, batch=len(x), max_length=x.shape[-1])
+        if torch.any(lengths[1:] > lengths[:-1]):
+            raise ValueError(f"lengths must be in decreasing order (sort the batch, as collate "
+                             f"does), got {lengths.tolist()}.")
+        features, steps = self.front_end(x.unsqueeze(1), lengths)
+        packed = pack_padded_sequence(features.transpose(1, 2), steps.cpu(), batch_first=True)
+        _, h_n = self.gru(packed)
+        return self.head(final_state(h_n, self.gru.bidirectional))
 
 
 def predict_classes(model: torch.nn.Module, inputs: torch.Tensor, *extra: torch.Tensor,
@@ -221,8 +449,9 @@ def plot_confusion_matrix(counts: np.ndarray, class_names: Sequence[str] | None 
     import matplotlib.pyplot as plt
 
     counts = np.asarray(counts)
-    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
-        raise ValueError(f"counts must be a square (K, K) matrix, got shape {counts.shape}.")
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.size == 0:
+        raise ValueError(f"counts must be a non-empty square (K, K) matrix, got shape "
+                         f"{counts.shape}.")
     k = counts.shape[0]
     if class_names is None:
         class_names = [str(i) for i in range(k)]

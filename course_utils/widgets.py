@@ -18,6 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from course_utils._arrays import float_array
 from course_utils.ecg import fixed_window_reader, generate_ecg, score_reading, sequential_reader
 from course_utils.plotting import DPI, plot_unrolled_state, plot_window_detector_frame
 
@@ -66,6 +67,17 @@ def figure_to_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _check_number(name: str, value, low: float, high: float, expected: str,
+                  integer: bool = False) -> None:
+    """TypeError if ``value`` is not a number (an integer if ``integer``), ValueError if it is
+    outside [low, high]; each names the argument and what it must be."""
+    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}.")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be {expected}, got {value!r}.")
+
+
 def _style() -> dict:
     return {"description_width": "initial"}
 
@@ -81,15 +93,11 @@ class WindowDetectorWidget(widgets.VBox):
 
     def __init__(self, heart_rate: int = 60, window: float = 1.0, qrs_duration: float = 0.08,
                  seconds: float = 5.0, seed: int = 1):
-        if isinstance(heart_rate, bool) or not isinstance(heart_rate, (int, np.integer)) \
-                or not 40 <= heart_rate <= 180:
-            raise ValueError(f"heart_rate must be an integer from 40 to 180 bpm, got {heart_rate!r}.")
-        if not isinstance(window, (int, float)) or not 0.1 <= window <= 2.0:
-            raise ValueError(f"window must be from 0.1 to 2.0 s, got {window!r}.")
-        if not isinstance(qrs_duration, (int, float)) or not 0.06 <= qrs_duration <= 0.16:
-            raise ValueError(f"qrs_duration must be from 0.06 to 0.16 s, got {qrs_duration!r}.")
-        if not isinstance(seconds, (int, float)) or not 2 <= seconds <= 10:
-            raise ValueError(f"seconds must be from 2 to 10, got {seconds!r}.")
+        _check_number("heart_rate", heart_rate, 40, 180, "an integer from 40 to 180 bpm", integer=True)
+        _check_number("window", window, 0.1, 2.0, "from 0.1 to 2.0 s")
+        _check_number("qrs_duration", qrs_duration, 0.06, 0.16, "from 0.06 to 0.16 s")
+        _check_number("seconds", seconds, 2, 10, "from 2 to 10")
+        _check_number("seed", seed, 0, 2**32 - 1, "a non-negative integer", integer=True)
         self.seconds, self.seed = float(seconds), seed
         wide = widgets.Layout(width="330px")
         self.heart_rate = widgets.IntSlider(value=int(heart_rate), min=40, max=180, step=5,
@@ -142,32 +150,27 @@ class UnrolledRNNWidget(widgets.VBox):
 
     ``step`` (an IntSlider, with a Play button linked to it) chooses how many inputs have
     been read; ``image`` shows the unrolled states, ``status`` the arithmetic of the step.
-    ``W_x`` (n_hidden, 1), ``W_h`` (n_hidden, n_hidden), ``b`` (n_hidden,) and ``states``
-    (T, n_hidden) are the numbers behind the picture.
+    ``W_xh`` (H, 1), ``W_hh`` (H, H), ``b_h`` (H,) with H = n_hidden, stored as PyTorch
+    stores them, and ``states`` (T, H) are the numbers behind the picture.
     """
 
     def __init__(self, inputs: Sequence[float] = (1.0, 0.5, -1.0, 0.0, 1.0, -0.5),
                  n_hidden: int = 3, seed: int = 0, step: int = 3):
-        x = np.asarray(inputs, dtype=float)
+        x = float_array("inputs", inputs, None, empty=True)
         if x.ndim != 1 or not 2 <= len(x) <= 8:
             raise ValueError(f"inputs must be 2 to 8 numbers, got shape {x.shape}.")
-        if isinstance(n_hidden, bool) or not isinstance(n_hidden, (int, np.integer)) \
-                or not 1 <= n_hidden <= 5:
-            raise ValueError(f"n_hidden must be an integer from 1 to 5, got {n_hidden!r}.")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
-        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) \
-                or not 1 <= step <= len(x):
-            raise ValueError(f"step must be an integer from 1 to {len(x)}, got {step!r}.")
+        _check_number("n_hidden", n_hidden, 1, 5, "an integer from 1 to 5", integer=True)
+        _check_number("seed", seed, 0, 2**32 - 1, "a non-negative integer", integer=True)
+        _check_number("step", step, 1, len(x), f"an integer from 1 to {len(x)}", integer=True)
         rng = np.random.default_rng(seed)
         self.inputs = x
-        self.W_x = rng.normal(0.0, 1.0, (n_hidden, 1))
-        self.W_h = rng.normal(0.0, 0.8 / np.sqrt(n_hidden), (n_hidden, n_hidden))
-        self.b = rng.normal(0.0, 0.2, n_hidden)
+        self.W_xh = rng.normal(0.0, 1.0, (n_hidden, 1))
+        self.W_hh = rng.normal(0.0, 0.8 / np.sqrt(n_hidden), (n_hidden, n_hidden))
+        self.b_h = rng.normal(0.0, 0.2, n_hidden)
         h = np.zeros(n_hidden)
         states = []
         for x_t in x:
-            h = np.tanh(self.W_x[:, 0] * x_t + self.W_h @ h + self.b)
+            h = np.tanh(self.W_xh[:, 0] * x_t + self.W_hh @ h + self.b_h)
             states.append(h)
         self.states = np.array(states)
         self.step = widgets.IntSlider(value=int(step), min=1, max=len(x), description="step t",
@@ -184,16 +187,16 @@ class UnrolledRNNWidget(widgets.VBox):
         t = self.step.value
         fig = plot_unrolled_state(self.inputs, self.states, t, figsize=(10, 3.3))
         self.image.value = figure_to_png(fig)
-        prev = self.states[t - 2] if t > 1 else np.zeros(len(self.b))
+        prev = self.states[t - 2] if t > 1 else np.zeros(len(self.b_h))
 
         def vec(v: np.ndarray) -> str:
             return "[" + ", ".join(f"{u:+.2f}" for u in v) + "]"
 
         self.status.value = (
             "<code>" + html.escape(
-                f"h_{t} = tanh(W_x * ({self.inputs[t - 1]:+.1f}) + W_h @ h_{t - 1} + b) "
-                f"= tanh({vec(self.W_x[:, 0] * self.inputs[t - 1])} + "
-                f"{vec(self.W_h @ prev)} + {vec(self.b)}) = {vec(self.states[t - 1])}")
+                f"h_{t} = tanh(W_xh x_{t} + W_hh h_{t - 1} + b_h) with x_{t} = "
+                f"{self.inputs[t - 1]:+.1f}: tanh({vec(self.W_xh[:, 0] * self.inputs[t - 1])} + "
+                f"{vec(self.W_hh @ prev)} + {vec(self.b_h)}) = {vec(self.states[t - 1])}")
             + "</code>")
 
 

@@ -1,64 +1,120 @@
 import numpy as np
 import pytest
+import torch
 
 from course_utils import char_rnn as cr
 from course_utils.gradients import gradient_check
 
 
-def _case(T=8, K=6, H=5, seed=0):
+def _case(T=8, V=6, H=5, seed=0):
     rng = np.random.default_rng(seed)
-    params = cr.init_params(K, H, scale=0.5, seed=seed)
-    params["bh"], params["by"] = rng.standard_normal(H), rng.standard_normal(K)
-    return params, rng.integers(0, K, T).tolist(), rng.integers(0, K, T).tolist(), \
+    params = cr.init_params(V, H, scale=0.5, seed=seed)
+    params["b_h"], params["b_y"] = rng.standard_normal(H), rng.standard_normal(V)
+    return params, rng.integers(0, V, T).tolist(), rng.integers(0, V, T).tolist(), \
         np.tanh(rng.standard_normal(H))
 
 
-def test_init_params_shapes_follow_pytorch():
+def test_init_params_shapes_follow_pytorch_and_notation():
     p = cr.init_params(7, 4)
-    assert {k: v.shape for k, v in p.items()} == {"Wxh": (4, 7), "Whh": (4, 4), "Why": (7, 4),
-                                                   "bh": (4,), "by": (7,)}
-    assert not p["bh"].any() and np.isclose(p["Wxh"].std(), 0.01, rtol=0.5)
+    assert {k: v.shape for k, v in p.items()} == {"W_xh": (4, 7), "W_hh": (4, 4), "b_h": (4,),
+                                                   "W_hy": (7, 4), "b_y": (7,)}
+    assert tuple(p) == cr.PARAM_NAMES
+    assert not p["b_h"].any() and np.isclose(p["W_xh"].std(), 0.01, rtol=0.5)
+    assert cr.check_params(p) == (7, 4)
 
 
-@pytest.mark.parametrize("kwargs, word", [({"vocab_size": 0}, "vocab_size"),
-                                          ({"hidden_size": -1}, "hidden_size"),
-                                          ({"scale": 0.0}, "scale"), ({"seed": 1.5}, "seed")])
-def test_init_params_bad_arguments(kwargs, word):
-    with pytest.raises(ValueError, match=word):
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"vocab_size": 0}, ValueError, "vocab_size must be an integer >= 1, got 0"),
+    ({"vocab_size": 2.5}, TypeError, "vocab_size must be an integer"),
+    ({"hidden_size": -1}, ValueError, "hidden_size"),
+    ({"hidden_size": True}, TypeError, "hidden_size"),
+    ({"scale": 0.0}, ValueError, "scale must be a positive number"),
+    ({"scale": "big"}, TypeError, "scale must be a number"),
+    ({"seed": 1.5}, TypeError, "seed")])
+def test_init_params_bad_arguments(kwargs, error, words):
+    with pytest.raises(error, match=words):
         cr.init_params(**{"vocab_size": 5, **kwargs})
+
+
+@pytest.mark.parametrize("params, error, words", [
+    ([1, 2], TypeError, "params must be a dict"),
+    ({"W_xh": np.zeros((2, 3))}, ValueError, "missing"),
+    ({**cr.init_params(3, 2), "W_hh": [[0, 0], [0, 0]]}, TypeError, r"params\['W_hh'\] must be a NumPy"),
+    ({**cr.init_params(3, 2), "W_hy": np.zeros((2, 3))}, ValueError, r"params\['W_hy'\] has shape \(2, 3\)"),
+    ({**cr.init_params(3, 2), "W_xh": np.zeros(3)}, ValueError, "must be 2-D")])
+def test_check_params_names_the_entry(params, error, words):
+    with pytest.raises(error, match=words):
+        cr.check_params(params)
+
+
+def test_unigram_bits_and_update():
+    assert cr.unigram_bits(np.array([0, 0, 1]), np.array([0, 2]), 3) == pytest.approx(
+        -(np.log2(3 / 6) + np.log2(1 / 6)) / 2)
+    with pytest.raises(ValueError, match="held_ids must hold character ids from 0 to 2"):
+        cr.unigram_bits(np.array([0]), np.array([3]), 3)
+    with pytest.raises(ValueError, match="train_ids is empty"):
+        cr.unigram_bits(np.array([], int), np.array([0]), 3)
+    params, memory = {"w": np.zeros(2)}, {"w": np.zeros(2)}
+    cr.update(params, {"w": np.array([9.0, -1.0])}, memory)
+    assert np.allclose(memory["w"], [25, 1]) and np.allclose(params["w"], [-0.1, 0.1])
 
 
 def test_one_hot_and_softmax():
     assert cr.one_hot(2, 4).tolist() == [0, 0, 1, 0]
-    with pytest.raises(ValueError, match="index"):
+    with pytest.raises(ValueError, match=r"index must be an integer from 0 to 3, got 4"):
         cr.one_hot(4, 4)
     with pytest.raises(ValueError, match="size"):
         cr.one_hot(0, 0)
+    with pytest.raises(TypeError, match="index"):
+        cr.one_hot(1.0, 3)
     p = cr.softmax(np.array([[1000.0, 1000.0], [0.0, np.log(3)]]))
     assert np.allclose(p, [[0.5, 0.5], [0.25, 0.75]])
+    with pytest.raises(TypeError, match="logits"):
+        cr.softmax("abc")
+    with pytest.raises(ValueError, match="logits is empty"):
+        cr.softmax(np.array([]))
+    with pytest.raises(ValueError, match="axis"):
+        cr.softmax(np.zeros(3), axis=2)
 
 
-def test_backward_matches_central_differences_and_by_learns():
+def test_backward_matches_central_differences_and_b_y_learns():
     params, x, y, h0 = _case()
     loss, grads, h_last = cr.loss_and_grads(params, x, y, h0)
     errors = gradient_check(lambda: cr.rnn_forward(params, x, y, h0)[0], params, grads,
                             samples=None)
-    assert max(errors.values()) < 1e-6
-    assert np.abs(grads["by"]).sum() > 0          # the seed's bug: dby stayed zero
+    assert max(errors.values()) < 1e-8
+    assert np.abs(grads["b_y"]).sum() > 0          # the seeds' bug: db_y stayed zero
     assert h_last.shape == (5,)
 
 
-def test_forward_bad_arguments():
+@pytest.mark.parametrize("change, error, words", [
+    ({"targets": [0]}, ValueError, "equally long"),
+    ({"h_prev": np.zeros(3)}, ValueError, r"h_prev must have shape \(5\)"),
+    ({"params": {"W_xh": np.zeros((5, 6))}}, ValueError, "missing"),
+    ({"inputs": []}, ValueError, "inputs is empty"),
+    ({"inputs": [0.5, 1.0]}, TypeError, "inputs must hold integers"),
+    ({"inputs": [0, 9]}, ValueError, "inputs must hold character ids from 0 to 5"),
+    ({"inputs": "abc"}, TypeError, "inputs must be a NumPy array"),
+    ({"h_prev": None}, TypeError, "h_prev")])
+def test_forward_bad_arguments(change, error, words):
     params, x, y, h0 = _case()
-    with pytest.raises(ValueError, match="equally long"):
-        cr.rnn_forward(params, x, y[:-1], h0)
-    with pytest.raises(ValueError, match="h_prev"):
-        cr.rnn_forward(params, x, y, np.zeros(3))
-    with pytest.raises(ValueError, match="missing"):
-        cr.rnn_forward({"Wxh": params["Wxh"]}, x, y, h0)
+    args = {"params": params, "inputs": x, "targets": y, "h_prev": h0, **change}
+    if "inputs" in change and "targets" not in change and len(change["inputs"]) != len(y):
+        args["targets"] = y[:len(change["inputs"])] or [0]
+    with pytest.raises(error, match=words):
+        cr.rnn_forward(**args)
 
 
-def test_batch_equals_mean_of_single_sequences():
+def test_backward_bad_arguments():
+    params, x, y, h0 = _case()
+    _, cache = cr.rnn_forward(params, x, y, h0)
+    with pytest.raises(ValueError, match="cache must be the dict"):
+        cr.rnn_backward(params, {"xs": cache["xs"]}, y)
+    with pytest.raises(ValueError, match="cache holds 8 steps but targets has 3"):
+        cr.rnn_backward(params, cache, y[:3])
+
+
+def test_batch_equals_mean_of_single_sequences_and_batch_forward():
     params, *_ = _case()
     rng = np.random.default_rng(1)
     X, Y, H0 = rng.integers(0, 6, (3, 8)), rng.integers(0, 6, (3, 8)), rng.random((3, 5))
@@ -68,6 +124,22 @@ def test_batch_equals_mean_of_single_sequences():
     for k in cr.PARAM_NAMES:
         assert np.allclose(grads[k], np.mean([s[1][k] for s in singles], axis=0))
     assert np.allclose(h_last, [s[2] for s in singles])
+    logits, states = cr.batch_forward(params, X, H0)
+    assert logits.shape == (3, 8, 6) and states.shape == (3, 9, 5)
+    assert np.allclose(states[:, -1], h_last) and np.allclose(states[:, 0], H0)
+
+
+@pytest.mark.parametrize("change, error, words", [
+    ({"inputs": np.zeros(4, int)}, ValueError, "inputs must have 2 dimensions"),
+    ({"targets": np.zeros((2, 4), int)}, ValueError, "targets must have the shape of inputs"),
+    ({"h_prev": np.zeros((3, 4))}, ValueError, r"h_prev must have shape \(3, 5\)"),
+    ({"inputs": np.zeros((3, 4))}, TypeError, "inputs must hold integers")])
+def test_batch_bad_arguments(change, error, words):
+    params, *_ = _case()
+    args = {"params": params, "inputs": np.zeros((3, 4), int), "targets": np.zeros((3, 4), int),
+            "h_prev": np.zeros((3, 5)), **change}
+    with pytest.raises(error, match=words):
+        cr.batch_loss_and_grads(**args)
 
 
 def test_clip_and_adagrad():
@@ -77,24 +149,51 @@ def test_clip_and_adagrad():
     cr.adagrad_update(params, {"w": np.array([1.0, -2.0, 0.0])}, memory, lr=0.1)
     assert np.allclose(memory["w"], [2, 5, 1])
     assert np.allclose(params["w"], [-0.1 / np.sqrt(2), 0.2 / np.sqrt(5), 0])
-    with pytest.raises(ValueError, match="limit"):
+    with pytest.raises(ValueError, match="limit must be a positive number"):
         cr.clip_gradients(g, 0)
+    with pytest.raises(TypeError, match="grads must be a dict"):
+        cr.clip_gradients([1.0])
     with pytest.raises(ValueError, match="lr"):
         cr.adagrad_update(params, g, memory, lr=-1)
+    with pytest.raises(ValueError, match="grads must be a dict with the keys of params"):
+        cr.adagrad_update(params, {}, memory)
+    with pytest.raises(ValueError, match=r"grads\['w'\] and memory\['w'\] must have shape \(3,\)"):
+        cr.adagrad_update(params, {"w": np.zeros(2)}, memory)
 
 
-def test_sample_draws_and_applies_temperature():
-    K = 4
-    params = {"Wxh": np.zeros((2, K)), "Whh": np.zeros((2, 2)), "bh": np.zeros(2),
-              "Why": np.zeros((K, 2)), "by": np.array([1.0, 0.0, 0.0, 0.0])}
-    cold = cr.sample(params, np.zeros(2), 0, 2000, 0.25, np.random.default_rng(0))
-    hot = cr.sample(params, np.zeros(2), 0, 2000, 4.0, np.random.default_rng(0))
-    assert len(set(hot)) == K                       # samples, not argmax
+def test_sample_draws_applies_temperature_and_uses_its_generator():
+    V = 4
+    params = {"W_xh": np.zeros((2, V)), "W_hh": np.zeros((2, 2)), "b_h": np.zeros(2),
+              "W_hy": np.zeros((V, 2)), "b_y": np.array([1.0, 0.0, 0.0, 0.0])}
+    cold = cr.sample(params, np.zeros(2), 0, 2000, np.random.default_rng(0), 0.25)
+    hot = cr.sample(params, np.zeros(2), 0, 2000, np.random.default_rng(0), 4.0)
+    assert len(set(hot)) == V                       # samples, not argmax
     assert cold.count(0) > 1700 > hot.count(0)
+    assert cr.sample(params, np.zeros(2), 0, 30, np.random.default_rng(3)) == \
+        cr.sample(params, np.zeros(2), 0, 30, np.random.default_rng(3))
     with pytest.raises(ValueError, match="temperature"):
-        cr.sample(params, np.zeros(2), 0, 3, 0.0)
+        cr.sample(params, np.zeros(2), 0, 3, np.random.default_rng(0), 0.0)
     with pytest.raises(ValueError, match="n must"):
-        cr.sample(params, np.zeros(2), 0, -1)
+        cr.sample(params, np.zeros(2), 0, -1, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        cr.sample(params, np.zeros(2), 0, 3, 42)
+    with pytest.raises(ValueError, match="seed_ix must be an integer from 0 to 3"):
+        cr.sample(params, np.zeros(2), 4, 3, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"h must have shape \(2\)"):
+        cr.sample(params, np.zeros(3), 0, 3, np.random.default_rng(0))
+
+
+def test_sample_continues_from_the_state_that_read_the_text():
+    """h has read everything before seed_ix: the first draw follows the distribution of the
+    forward pass over the text plus seed_ix (the seed is read once, not twice)."""
+    params, x, y, h0 = _case(seed=3)
+    _, cache = cr.rnn_forward(params, x + [y[-1]], [0] * (len(x) + 1), h0)
+    expected = cache["y_hat"][-1]
+    _, cache_text = cr.rnn_forward(params, x, y, h0)
+    draws = [cr.sample(params, cache_text["hs"][-1], y[-1], 1, np.random.default_rng(s))[0]
+             for s in range(3000)]
+    freq = np.bincount(draws, minlength=6) / 3000
+    assert np.abs(freq - expected).max() < 0.04
 
 
 def test_training_learns_and_bits_per_char():
@@ -111,8 +210,95 @@ def test_training_learns_and_bits_per_char():
             _, g, h = cr.batch_loss_and_grads(params, X, Y, h)
             cr.adagrad_update(params, cr.clip_gradients(g), memory)
     assert before > 1.9 and cr.bits_per_char(params, ids, streams=4) < 0.8
-    with pytest.raises(ValueError, match="ids"):
+    model = cr.load_params(cr.CharRNN(4, 16).double(), params)
+    assert cr.bits_per_char(model, ids, streams=4, chunk=7) == pytest.approx(
+        cr.bits_per_char(params, ids, streams=4, chunk=50), rel=1e-9)
+    with pytest.raises(ValueError, match=r"ids must have at least 2 \* streams = 8 elements"):
         cr.bits_per_char(params, ids[:5], streams=4)
+    with pytest.raises(ValueError, match="ids must be below the vocabulary size 4"):
+        cr.bits_per_char(params, ids + 1, streams=4)
+    with pytest.raises(TypeError, match="ids must hold integers"):
+        cr.bits_per_char(params, ids.astype(float), streams=4)
+
+
+# --- the PyTorch model ---------------------------------------------------------------------------
+def test_char_rnn_is_the_numpy_model():
+    params, *_ = _case()
+    model = cr.load_params(cr.CharRNN(6, 5).double(), params)
+    assert not model.rnn.bias_hh_l0.requires_grad and not model.rnn.bias_hh_l0.any()
+    rng = np.random.default_rng(2)
+    x, h0 = rng.integers(0, 6, (3, 8)), np.tanh(rng.standard_normal((3, 5)))
+    logits, h_n = model(torch.from_numpy(x), torch.from_numpy(h0)[None])
+    expected, states = cr.batch_forward(params, x, h0)
+    assert np.allclose(logits.detach().numpy(), expected, atol=1e-12)
+    assert np.allclose(h_n[0].detach().numpy(), states[:, -1], atol=1e-12)
+    assert all(np.array_equal(a, cr.params_from_model(model)[k]) for k, a in params.items())
+    assert np.allclose(cr.hidden_states(model, x[0]), cr.batch_forward(params, x[:1],
+                                                                       np.zeros((1, 5)))[1][0, 1:])
+
+
+def test_train_tbptt_with_adagrad_takes_the_numpy_steps():
+    """The same updates as batch_loss_and_grads + clip_gradients + adagrad_update (float64)."""
+    from course_utils.text import stream_batches
+
+    params = cr.init_params(6, 5, scale=0.5, seed=1)
+    ids = np.random.default_rng(0).integers(0, 6, 400)
+    chunks = list(stream_batches(ids, 4, 7))[:5]
+    numpy_params = {k: v.copy() for k, v in params.items()}
+    memory = {k: np.zeros_like(v) for k, v in params.items()}
+    h, numpy_losses = np.zeros((4, 5)), []
+    for x, y in chunks:
+        loss, grads, h = cr.batch_loss_and_grads(numpy_params, x, y, h)
+        cr.adagrad_update(numpy_params, cr.clip_gradients(grads), memory)
+        numpy_losses.append(loss)
+    model = cr.load_params(cr.CharRNN(6, 5).double(), params)
+    optimizer = cr.Adagrad([p for p in model.parameters() if p.requires_grad])
+    losses = cr.train_tbptt(model, [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in chunks],
+                            optimizer)
+    assert np.allclose(losses, numpy_losses, rtol=1e-10)
+    trained = cr.params_from_model(model)
+    assert all(np.allclose(trained[k], numpy_params[k], atol=1e-10) for k in params)
+
+
+def test_train_tbptt_resets_detaches_and_carries():
+    """Against the mistakes issue 13 names: with lr = 0 each update's gradient must be its own
+    chunk's, computed from the carried (detached) state."""
+    params = cr.init_params(6, 5, scale=0.8, seed=2)
+    ids = np.random.default_rng(1).integers(0, 6, 200)
+    model = cr.load_params(cr.CharRNN(6, 5).double(), params)
+    x = torch.from_numpy(ids[:30].reshape(2, 15))
+    y = torch.from_numpy(ids[1:31].reshape(2, 15))
+    chunks = [(x[:, i:i + 5], y[:, i:i + 5]) for i in (0, 5, 10)]
+    cr.train_tbptt(model, chunks, torch.optim.SGD(model.parameters(), lr=0.0), clip_value=1e9)
+    got = model.rnn.weight_hh_l0.grad.clone()
+    fresh = cr.load_params(cr.CharRNN(6, 5).double(), params)
+    with torch.no_grad():
+        _, h = fresh(x[:, :10])
+    logits, _ = fresh(x[:, 10:], h)
+    cr.chunk_loss(logits, y[:, 10:]).backward()
+    assert torch.allclose(got, fresh.rnn.weight_hh_l0.grad)
+
+
+def test_torch_helpers_bad_arguments():
+    with pytest.raises(ValueError, match="model.rnn"):
+        cr.load_params(torch.nn.Linear(2, 2), cr.init_params(3, 2))
+    with pytest.raises(TypeError, match="model must be an nn.Module"):
+        cr.params_from_model("model")
+    with pytest.raises(ValueError, match=r"model.rnn.weight_ih_l0 has shape \(2, 4\)"):
+        cr.load_params(cr.CharRNN(4, 2), cr.init_params(3, 2))
+    with pytest.raises(ValueError, match="clip_value must be a positive number"):
+        cr.train_tbptt(cr.CharRNN(3, 2), [], torch.optim.SGD(cr.CharRNN(3, 2).parameters(), 0.1),
+                       clip_value=0)
+    with pytest.raises(TypeError, match="logits must be a"):
+        cr.chunk_loss(torch.zeros(3, 4), torch.zeros(3, dtype=torch.long))
+    with pytest.raises(TypeError, match=r"targets must be a tensor of shape \(2, 3\)"):
+        cr.chunk_loss(torch.zeros(2, 3, 4), torch.zeros(2, dtype=torch.long))
+    with pytest.raises(ValueError, match="lr must be a positive number"):
+        cr.Adagrad(cr.CharRNN(3, 2).parameters(), lr=0)
+    with pytest.raises(TypeError, match="vocab_size must be an integer"):
+        cr.CharRNN("a", 2)
+    with pytest.raises(ValueError, match="ids is empty"):
+        cr.hidden_states(cr.CharRNN(3, 2), np.array([], dtype=int))
 
 
 def test_sampling_widget_first_frame_and_errors():
@@ -127,3 +313,5 @@ def test_sampling_widget_first_frame_and_errors():
         cr.sampling_widget("not a function")
     with pytest.raises(ValueError, match="temperature"):
         cr.sampling_widget(lambda *a: "", temperature=9)
+    with pytest.raises(TypeError, match="seed_text must be a str"):
+        cr.sampling_widget(lambda *a: "", seed_text=3)

@@ -1,31 +1,43 @@
 """Every lab 02 check accepts the reference, rejects planted mistakes with the right words,
-and calls a stub "not implemented yet"."""
+and calls a stub "not implemented yet"; CASES feeds the systematic layer."""
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from course_utils import char_rnn as ref
-from course_utils._feedback import CheckFailed
 from course_utils.checks import lab02
+from course_utils._feedback import CheckFailed
+from tests._checks import Case, squash, stub, to_numpy, to_torch
+
+CHECKS = (lab02.check_unigram_bits, lab02.check_rnn_forward, lab02.check_rnn_backward,
+          lab02.check_update, lab02.check_sample, lab02.check_batch_loss_and_grads,
+          lab02.check_char_rnn, lab02.check_train_tbptt)
 
 
-def stub(*args, **kwargs):
-    raise NotImplementedError
+@pytest.mark.parametrize("check", CHECKS, ids=[c.__name__ for c in CHECKS])
+def test_stubs_are_not_implemented_yet(check):
+    rejects(check, stub, "not implemented yet")
 
 
-def rejects(check, func, *words):
+def rejects(check, wrong, *words):
+    """``check`` rejects ``wrong`` with a CheckFailed whose message holds ``words``.
+
+    (tests._checks.rejects wants the check function's name, ``check_...``, in the message;
+    a student sees the exercise's name instead, as in lab 01.)"""
     with pytest.raises(CheckFailed) as info:
-        check(func)
+        check(wrong)
     for word in words:
         assert word in info.value.message, info.value.message
+    return info.value.message
 
 
-def test_stubs_are_not_implemented_yet():
-    for check in (lab02.check_unigram_bits, lab02.check_rnn_forward, lab02.check_rnn_backward,
-                  lab02.check_update, lab02.check_sample, lab02.check_batch_loss_and_grads,
-                  lab02.check_char_model):
-        rejects(check, stub, "not implemented yet")
+def says(check, wrong, *words):
+    """``check`` rejects ``wrong`` with a message holding ``words`` (whitespace squashed)."""
+    message = rejects(check, wrong)
+    for word in words:
+        assert squash(word) in squash(message), message
+    return message
 
 
 # --- unigram_bits --------------------------------------------------------------------------------
@@ -38,81 +50,113 @@ def unigram(train, held, K, log=np.log2, smooth=1, fit_on=None):
 def test_unigram_bits(capsys):
     lab02.check_unigram_bits(unigram)
     assert "✓ unigram_bits" in capsys.readouterr().out
-    rejects(lab02.check_unigram_bits, lambda a, b, K: unigram(a, b, K, log=np.log), "nats")
-    rejects(lab02.check_unigram_bits, lambda a, b, K: unigram(a, b, K, smooth=0),
-            "probability 0", "Add 1")
-    rejects(lab02.check_unigram_bits, lambda a, b, K: unigram(a, b, K, fit_on="held"),
-            "held-out text")
-    rejects(lab02.check_unigram_bits, lambda a, b, K: np.log2(K), "uniform")
-    rejects(lab02.check_unigram_bits, lambda a, b, K: unigram(a, b, K, smooth=0.5), "expected")
+    check = lab02.check_unigram_bits
+    says(check, lambda a, b, K: unigram(a, b, K, log=np.log), "nats")
+    says(check, lambda a, b, K: unigram(a, b, K, smooth=0), "probability 0", "Add 1")
+    says(check, lambda a, b, K: unigram(a, b, K, fit_on="held"), "held-out text")
+    says(check, lambda a, b, K: np.log2(K), "uniform")
+    says(check, lambda a, b, K: unigram(a, b, K, smooth=0.5), "expected")
+    says(check, lambda a, b, K: np.array([unigram(a, b, K)]), "one number", "numpy.ndarray")
 
 
 # --- rnn_forward ---------------------------------------------------------------------------------
-def forward(params, inputs, targets, h_prev, state=True, bias=True, softmax=True, mean=False):
+def forward(params, inputs, targets, h_prev, state=True, bias=True, softmax=True, mean=False,
+            zeros=False, bits=False):
     p = dict(params)
     if not state:
-        p["Whh"] = np.zeros_like(p["Whh"])
+        p["W_hh"] = np.zeros_like(p["W_hh"])
     if not bias:
-        p["by"] = np.zeros_like(p["by"])
-    loss, cache = ref.rnn_forward(p, inputs, targets, h_prev)
+        p["b_y"] = np.zeros_like(p["b_y"])
+    loss, cache = ref.rnn_forward(p, inputs, targets, np.zeros_like(h_prev) if zeros else h_prev)
+    if zeros:
+        cache["hs"][0] = h_prev
     if not softmax:
-        cache["ps"] = np.exp(cache["ps"]) * 3
-    return (loss / len(inputs) if mean else loss), cache
+        cache["y_hat"] = np.exp(cache["y_hat"]) * 3
+    loss = loss / len(inputs) if mean else loss
+    return (loss / np.log(2) if bits else loss), cache
 
 
 def test_rnn_forward(capsys):
-    lab02.check_rnn_forward(forward)
+    check = lab02.check_rnn_forward
+    check(forward)
     assert "✓ rnn_forward" in capsys.readouterr().out
-    rejects(lab02.check_rnn_forward, lambda *a: forward(*a, state=False), "ignores the previous state")
-    rejects(lab02.check_rnn_forward, lambda *a: forward(*a, bias=False), "output bias by is missing")
-    rejects(lab02.check_rnn_forward, lambda *a: forward(*a, softmax=False), "softmax", "ps[")
-    rejects(lab02.check_rnn_forward, lambda *a: forward(*a, mean=True), "mean over steps")
-    rejects(lab02.check_rnn_forward, lambda *a: forward(*a)[1], "tuple (loss, cache)")
+    says(check, lambda *a: forward(*a, state=False), "ignores the previous state")
+    says(check, lambda *a: forward(*a, zeros=True), "start from zeros", "h_prev")
+    says(check, lambda *a: forward(*a, bias=False), "output bias b_y is missing")
+    says(check, lambda *a: forward(*a, softmax=False), "softmax", "y_hat[")
+    says(check, lambda *a: forward(*a, mean=True), "mean over steps")
+    says(check, lambda *a: forward(*a, bits=True), "bits", "natural log")
+    says(check, lambda *a: forward(*a)[1], "tuple (loss, cache)")
 
     def no_h0(params, inputs, targets, h_prev):
         loss, cache = ref.rnn_forward(params, inputs, targets, h_prev)
         cache["hs"] = cache["hs"][1:]
         return loss, cache
-    rejects(lab02.check_rnn_forward, no_h0, "shape (6, 5)", "(7, 5)")
+    says(check, no_h0, "shape (6, 5)", "(7, 5)")
 
 
 # --- rnn_backward --------------------------------------------------------------------------------
 def backward(params, cache, targets, mistake=None):
-    if mistake == "no time":
-        grads = lab02._backward_without_time(params, cache, targets)
-        grads["Why"] = ref.rnn_backward(params, cache, targets)["Why"]
-        grads["by"] = ref.rnn_backward(params, cache, targets)["by"]
-        return grads
-    grads = ref.rnn_backward(params, cache, targets)
-    if mistake == "seed":
-        grads["by"] = np.zeros_like(grads["by"])
-    if mistake == "whh":                      # outer with h_t instead of h_{t-1}
-        grads["Whh"] = sum(np.outer((1 - cache["hs"][t + 1] ** 2), cache["hs"][t + 1])
-                           for t in range(len(targets)))
-    if mistake == "tanh":
-        grads["bh"] = grads["bh"] * 2
-    return grads
+    """BPTT written out again (independently of the check's variants), with one mistake."""
+    xs, hs, y_hat = cache["xs"], cache["hs"], cache["y_hat"]
+    g = {k: np.zeros_like(v) for k, v in params.items()}
+    carried = np.zeros(hs.shape[1])
+    for t in reversed(range(len(targets))):
+        dl = y_hat[t].copy()
+        dl[targets[t]] -= 1
+        g["W_hy"] += np.outer(dl, hs[t] if mistake == "W_hy h_{t-1}" else hs[t + 1])
+        if mistake != "no b_y":
+            g["b_y"] += dl
+        if mistake == "no time":
+            back = 0
+        elif mistake == "not transposed":
+            back = params["W_hh"] @ carried
+        else:
+            back = params["W_hh"].T @ carried
+        dh = params["W_hy"].T @ dl + back
+        slope = {"no tanh'": 1.0, "old h in tanh'": 1 - hs[t] ** 2}.get(mistake, 1 - hs[t + 1] ** 2)
+        delta = slope * dh
+        g["b_h"] += delta * (2 if mistake == "b_h twice" else 1)
+        g["W_xh"] += np.outer(delta, xs[t])
+        g["W_hh"] += np.outer(delta, hs[t + 1] if mistake == "W_hh h_t" else hs[t])
+        carried = dh if mistake == "dh before tanh'" else delta
+    return g
+
+
+@pytest.mark.parametrize("mistake, words", [
+    ("no b_y", ["b_y", "never learns"]),
+    ("no time", ["does not flow back through time"]),
+    ("not transposed", ["W_hh @ delta_{t+1}", "W_hh.T"]),
+    ("no tanh'", ["without the tanh derivative"]),
+    ("old h in tanh'", ["tanh derivative uses the previous state"]),
+    ("W_hh h_t", ["dW_hh uses h_t", "hs[t]"]),
+    ("W_hy h_{t-1}", ["dW_hy uses the previous state"]),
+    ("dh before tanh'", ["before the tanh derivative"]),
+    ("b_h twice", ["grads['b_h']", "db_h = sum_t delta_t"]),
+])
+def test_rnn_backward_names_each_mistake(mistake, words):
+    message = says(lab02.check_rnn_backward, lambda *a: backward(*a, mistake=mistake), *words)
+    if mistake == "b_h twice":   # no recognised mistake: the message must not guess one
+        assert "tanh derivative" not in message.split("db_h")[0], message
 
 
 def test_rnn_backward(capsys):
-    lab02.check_rnn_backward(backward)
+    check = lab02.check_rnn_backward
+    check(backward)
     assert "✓ rnn_backward" in capsys.readouterr().out
-    rejects(lab02.check_rnn_backward, lambda *a: backward(*a, mistake="seed"),
-            "grads['by'] is all zeros", "never learns")
-    rejects(lab02.check_rnn_backward, lambda *a: backward(*a, mistake="no time"),
-            "does not flow back through time")
-    rejects(lab02.check_rnn_backward, lambda *a: backward(*a, mistake="whh"),
-            "grads['Whh']", "h_{t-1}")
-    rejects(lab02.check_rnn_backward, lambda *a: backward(*a, mistake="tanh"),
-            "grads['bh']", "tanh derivative")
-    rejects(lab02.check_rnn_backward, lambda p, c, t: {k: v for k, v in backward(p, c, t).items()
-                                                        if k != "by"}, "missing ['by']")
+    assert ref.rnn_backward is not backward
+    says(check, lambda p, c, t: {k: v for k, v in backward(p, c, t).items() if k != "b_y"},
+         "missing ['b_y']")
+    says(check, lambda *a: [backward(*a)], "dict of gradients")
 
 
 # --- update --------------------------------------------------------------------------------------
 def update(params, grads, memory, lr=0.1, clip=True, sign=-1, sqrt=True, accumulate=True,
-           in_place=True):
+           in_place=True, fixed_lr=False, clip_in_place=False):
+    lr = 0.1 if fixed_lr else lr
     for k in params:
+        if clip_in_place:
+            np.clip(grads[k], -5, 5, out=grads[k])
         g = np.clip(grads[k], -5, 5) if clip else grads[k]
         if accumulate:
             memory[k] += g ** 2
@@ -124,40 +168,104 @@ def update(params, grads, memory, lr=0.1, clip=True, sign=-1, sqrt=True, accumul
 
 
 def test_update(capsys):
-    lab02.check_update(update)
+    check = lab02.check_update
+    check(update)
     assert "✓ update" in capsys.readouterr().out
-    rejects(lab02.check_update, lambda *a: update(*a, clip=False), "not clipped", "[-5, 5]")
-    rejects(lab02.check_update, lambda *a: update(*a, sign=+1), "uphill")
-    rejects(lab02.check_update, lambda *a: update(*a, sqrt=False), "sqrt(G + 1e-8)")
-    rejects(lab02.check_update, lambda *a: update(*a, accumulate=False), "memory did not change")
-    rejects(lab02.check_update, lambda *a: update(*a, in_place=False), "params did not change")
+    says(check, lambda *a: update(*a, clip=False), "not clipped", "[-5, 5]")
+    says(check, lambda *a: update(*a, sign=+1), "uphill")
+    says(check, lambda *a: update(*a, sqrt=False), "sqrt(G + 1e-8)")
+    says(check, lambda *a: update(*a, accumulate=False), "memory did not change")
+    says(check, lambda *a: update(*a, in_place=False), "params did not change")
+    says(check, lambda *a: update(*a, fixed_lr=True), "ignores the argument lr")
+    says(check, lambda *a: update(*a, clip_in_place=True), "changed its argument", "in place")
 
 
 # --- sample --------------------------------------------------------------------------------------
-def sample(params, h, seed_ix, n, temperature=1.0, rng=None, mistake=None):
-    K = params["Wxh"].shape[1]
-    x, ids = ref.one_hot(seed_ix, K), []
+def sample(params, h, seed_ix, n, rng, temperature=1.0, mistake=None):
+    """A sampler written out again, with one mistake."""
+    V = params["W_xh"].shape[1]
+    if mistake == "zeros":
+        h = np.zeros_like(h)
+    x, ids, h0 = ref.one_hot(seed_ix, V), [], h
     for _ in range(n):
-        h = np.tanh(params["Wxh"] @ x + params["Whh"] @ h + params["bh"])
-        o = params["Why"] @ h + params["by"]
-        o = {"no temperature": o, "times": o * temperature}.get(mistake, o / temperature)
-        p = ref.softmax(o)
-        ix = int(np.argmax(p)) if mistake == "argmax" else int(rng.choice(K, p=p))
+        new_h = np.tanh(params["W_xh"] @ x + params["W_hh"] @ h + params["b_h"])
+        if mistake != "bigram":       # the new state is computed but never assigned back
+            h = new_h
+        logits = params["W_hy"] @ new_h + params["b_y"]
+        logits = {"no temperature": logits, "times": logits * temperature}.get(
+            mistake, logits / temperature)
+        p = ref.softmax(logits)
+        if mistake == "argmax":
+            ix = int(np.argmax(p))
+        elif mistake == "global":
+            ix = int(np.random.choice(V, p=p))
+        elif mistake == "multinomial":
+            ix = int(rng.multinomial(1, p).argmax())
+        else:
+            ix = int(rng.choice(V, p=p))
         if mistake != "no feedback":
-            x = ref.one_hot(ix, K)
+            x = ref.one_hot(ix, V)
         ids.append(ix)
+    assert h0 is not None
+    if mistake == "with seed":
+        return [seed_ix] + ids[:-1]
+    if mistake == "floats":
+        return [float(i) for i in ids]
     return ids
 
 
-def test_sample(capsys):
+@pytest.mark.parametrize("mistake, words", [
+    ("bigram", ["does not carry the hidden state", "bigram"]),
+    ("zeros", ["ignores its argument h", "zeros"]),
+    ("no feedback", ["feed the character you just drew"]),
+    ("argmax", ["most likely", "at random"]),
+    ("no temperature", ["temperature is ignored"]),
+    ("times", ["multiplied"]),
+    ("with seed", ["seed character is part of the output"]),
+    ("global", ["two calls", "generator `rng`"]),
+    ("multinomial", ["rng.choice(V, p=p)", "generator"]),
+    ("floats", ["integer ids", "float"]),
+])
+def test_sample_names_each_mistake(mistake, words):
+    says(lab02.check_sample, lambda *a, **k: sample(*a, **k, mistake=mistake), *words)
+
+
+def test_sample_accepts_right_answers(capsys):
     lab02.check_sample(sample)
-    assert "✓ sample" in capsys.readouterr().out
-    rejects(lab02.check_sample, lambda *a: sample(*a, mistake="argmax"), "most likely", "at random")
-    rejects(lab02.check_sample, lambda *a: sample(*a, mistake="no temperature"),
-            "temperature is ignored")
-    rejects(lab02.check_sample, lambda *a: sample(*a, mistake="times"), "multiplied")
-    rejects(lab02.check_sample, lambda *a: sample(*a, mistake="no feedback"), "seed character")
-    rejects(lab02.check_sample, lambda *a: [a[2]] + sample(*a)[:-1], "expected [1, 2, 3, 0, 1, 2]")
+    lab02.check_sample(ref.sample)
+    lab02.check_sample(lambda *a, **k: np.array(ref.sample(*a, **k)))   # an int array is fine
+    assert capsys.readouterr().out.count("✓ sample") == 3
+
+
+def test_sample_check_cannot_be_passed_by_luck():
+    # Step 1: every draw of the sharp model, on the reference's path and the mistakes' paths,
+    # has its most likely id ahead of the next by a margin m: another id has probability
+    # below (V - 1) * exp(-m) < 1e-13.
+    params, h = lab02._sample_model(seed=178, scale=100.0)
+    for mistake in (None, "no carry", "zeros", "no feedback"):
+        h_now = np.zeros_like(h) if mistake == "zeros" else h
+        x, margins = ref.one_hot(2, 5), []
+        for _ in range(12):
+            new_h = np.tanh(params["W_xh"] @ x + params["W_hh"] @ h_now + params["b_h"])
+            h_now = h_now if mistake == "no carry" else new_h
+            logits = np.sort(params["W_hy"] @ new_h + params["b_y"])
+            margins.append(logits[-1] - logits[-2])
+            if mistake != "no feedback":
+                x = ref.one_hot(int(np.argmax(params["W_hy"] @ new_h + params["b_y"])), 5)
+        assert 4 * np.exp(-min(margins)) < 1e-13, (mistake, min(margins))
+    paths = {m: tuple(lab02._sample_variant(params, h, 2, 12, np.random.default_rng(0), mistake=m))
+             for m in (None, "no carry", "zeros", "no feedback")}
+    assert len(set(paths.values())) == 4
+    # Step 3: another generator reproduces the reference's 40 draws with probability at most
+    # the product of the largest probabilities along the path.
+    params, h = lab02._sample_model(seed=5, scale=1.0)
+    ids = ref.sample(params, h, 1, 40, np.random.default_rng(7), 0.8)
+    x, worst = ref.one_hot(1, 5), 0.0
+    for ix in ids:
+        h = np.tanh(params["W_xh"] @ x + params["W_hh"] @ h + params["b_h"])
+        worst += np.log(ref.softmax((params["W_hy"] @ h + params["b_y"]) / 0.8).max())
+        x = ref.one_hot(ix, 5)
+    assert np.exp(worst) < 1e-6
 
 
 # --- batch_loss_and_grads ------------------------------------------------------------------------
@@ -171,49 +279,250 @@ def batched(params, inputs, targets, h_prev, mistake=None):
     if mistake == "h":
         return loss, grads, h.T
     if mistake == "wxh":
-        grads["Wxh"] = grads["Wxh"] * 0
+        grads["W_xh"] = grads["W_xh"] * 0
+    if mistake == "float32":
+        grads = {k: g.astype(np.float32) for k, g in grads.items()}
     return loss, grads, h
 
 
 def test_batch_loss_and_grads(capsys):
-    lab02.check_batch_loss_and_grads(batched)
-    assert "✓ batch_loss_and_grads" in capsys.readouterr().out
     check = lab02.check_batch_loss_and_grads
-    rejects(check, lambda *a: batched(*a, mistake="sum"), "3 times too large", "average")
-    rejects(check, lambda *a: batched(*a, mistake="grads sum"), "grads['by'] is 3 times")
-    rejects(check, lambda *a: batched(*a, mistake="h"), "h_last", "(5, 3)")
-    rejects(check, lambda *a: batched(*a, mistake="wxh"), "grads['Wxh']", "mean over the batch")
+    check(batched)
+    assert "✓ batch_loss_and_grads" in capsys.readouterr().out
+    says(check, lambda *a: batched(*a, mistake="sum"), "3 times too large", "average")
+    says(check, lambda *a: batched(*a, mistake="grads sum"), "grads['b_y'] is 3 times")
+    says(check, lambda *a: batched(*a, mistake="h"), "h_last", "(5, 3)")
+    says(check, lambda *a: batched(*a, mistake="wxh"), "grads['W_xh']", "mean over the batch")
+    says(check, lambda *a: batched(*a, mistake="float32"), "float32", "float64")
 
 
-# --- CharModel -----------------------------------------------------------------------------------
-class Model(nn.Module):
-    def __init__(self, K, H, cell="rnn", mistake=None):
+# --- CharRNN -------------------------------------------------------------------------------------
+class Dropout(ref.CharRNN):
+    def __init__(self, V, H):
+        super().__init__(V, H)
+        self.drop = nn.Dropout(0.5)
+
+    def forward(self, x, h=None):
+        logits, h = super().forward(x, h)
+        return self.drop(logits), h
+
+
+class NoState(ref.CharRNN):
+    def forward(self, x, h=None):
+        return super().forward(x, h)[0], None
+
+
+class LastStep(ref.CharRNN):
+    def forward(self, x, h=None):
+        inputs = nn.functional.one_hot(x, self.head.out_features).to(self.head.weight.dtype)
+        out, h = self.rnn(inputs, h)
+        return self.head(out[:, -1]), h
+
+
+class IgnoresH(ref.CharRNN):
+    def forward(self, x, h=None):
+        return super().forward(x, None)
+
+
+class Probabilities(ref.CharRNN):
+    def forward(self, x, h=None):
+        logits, h = super().forward(x, h)
+        return logits.softmax(-1), h
+
+
+class TimeFirst(ref.CharRNN):
+    def __init__(self, V, H):
+        super().__init__(V, H)
+        self.rnn.batch_first = False
+
+
+class TwoBiases(ref.CharRNN):
+    def __init__(self, V, H):
+        super().__init__(V, H)
+        self.rnn.bias_hh_l0.requires_grad_(True)
+
+
+class Embedded(nn.Module):          # the old lab's model: an embedding, and other names
+    def __init__(self, V, H):
         super().__init__()
-        self.mistake = mistake
-        self.embed = nn.Embedding(K, 6)
-        layer = nn.RNN if mistake == "always rnn" else {"rnn": nn.RNN, "lstm": nn.LSTM}[cell]
-        self.rnn = layer(6, H, batch_first=mistake != "time first")
-        self.head = nn.Linear(H, K)
+        self.embed = nn.Embedding(V, 4)
+        self.lstm = nn.RNN(4, H, batch_first=True)
+        self.out = nn.Linear(H, V)
 
-    def forward(self, x, state=None):
-        if self.mistake == "no state":
-            state = None
-        if self.mistake == "no recurrence":
-            out = self.head(torch.tanh(self.rnn.weight_ih_l0[:self.head.in_features]
-                                       @ self.embed(x).unsqueeze(-1)).squeeze(-1))
-            return out, state
-        out, state = self.rnn(self.embed(x), state)
-        logits = self.head(out)
-        return (logits.softmax(-1) if self.mistake == "probs" else logits), state
+    def forward(self, x, h=None):
+        out, h = self.lstm(self.embed(x), h)
+        return self.out(out), h
 
 
-def test_char_model(capsys):
-    lab02.check_char_model(Model)
-    assert "✓ CharModel" in capsys.readouterr().out
-    rejects(lab02.check_char_model, lambda *a: Model(*a, mistake="no state"), "ignores `state`")
-    rejects(lab02.check_char_model, lambda *a: Model(*a, mistake="always rnn"), "nn.LSTM")
-    rejects(lab02.check_char_model, lambda *a: Model(*a, mistake="probs"), "probabilities")
-    rejects(lab02.check_char_model, lambda *a: Model(*a, mistake="time first"),
-            "batch_first=True")
-    rejects(lab02.check_char_model, lambda *a: Model(*a, mistake="no recurrence"),
-            "do not depend on the first")
+class EmbeddingInput(ref.CharRNN):
+    def __init__(self, V, H):
+        super().__init__(V, H)
+        self.rnn = nn.RNN(4, H, batch_first=True)
+
+
+class Float32Inputs(ref.CharRNN):
+    def forward(self, x, h=None):
+        out, h = self.rnn(nn.functional.one_hot(x, self.head.out_features).float(), h)
+        return self.head(out), h
+
+
+def char_rnn(vocab_size, hidden_size):
+    return ref.CharRNN(vocab_size, hidden_size)
+
+
+@pytest.mark.parametrize("model, words, not_words", [
+    (Dropout, ["training mode", "dropout"], ["batch_first"]),
+    (NoState, ["returns None as the state"], ["ignores"]),
+    (LastStep, ["reads only the last step", "every step"], ["batch_first"]),
+    (IgnoresH, ["ignores its argument h"], []),
+    (Probabilities, ["probabilities"], []),
+    (TimeFirst, ["batch_first=False", "batch_first=True"], []),
+    (TwoBiases, ["bias_hh_l0", "frozen"], []),
+    (Embedded, ["self.rnn", "self.head", "model.rnn"], []),
+    (EmbeddingInput, ["input_size=4", "one-hot"], []),
+    (Float32Inputs, ["weights' dtype", ".float()"], []),
+])
+def test_char_rnn_names_each_mistake(model, words, not_words):
+    message = says(lab02.check_char_rnn, model, *words)
+    for word in not_words:
+        assert word not in message, message
+
+
+def test_char_rnn_accepts_the_reference(capsys):
+    lab02.check_char_rnn(ref.CharRNN)
+    lab02.check_char_rnn(char_rnn)
+    assert capsys.readouterr().out.count("✓ CharRNN") == 2
+
+
+# --- train_tbptt ---------------------------------------------------------------------------------
+def tbptt(model, chunks, optimizer, clip_value=5.0, mistake=None):
+    """Truncated BPTT written out again, with one mistake."""
+    losses, h = [], None
+    params = [p for p in model.parameters() if p.requires_grad]
+    for x, y in chunks:
+        if mistake == "no carry":
+            h = None
+        elif h is not None and mistake not in ("no detach", "retain"):
+            h = h.detach()
+        logits, h = model(x, h)
+        B = len(x)
+        loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1),
+                                           reduction="mean" if mistake == "mean" else "sum")
+        loss = loss if mistake in ("mean", "sum") else loss / B
+        if mistake == "clip before backward":
+            nn.utils.clip_grad_value_(params, clip_value)
+        if mistake != "no reset":
+            optimizer.zero_grad()
+        loss.backward(retain_graph=mistake == "retain")
+        if mistake == "by norm":
+            nn.utils.clip_grad_norm_(params, clip_value)
+        elif mistake == "clip at 5":
+            nn.utils.clip_grad_value_(params, 5.0)
+        elif mistake not in ("no clip", "clip before backward"):
+            nn.utils.clip_grad_value_(params, clip_value)
+        if mistake != "no step":
+            optimizer.step()
+        losses.append(loss if mistake == "tensors" else loss.item())
+    if mistake == "array":
+        return np.array(losses)
+    return losses[:-1] if mistake == "short" else losses
+
+
+@pytest.mark.parametrize("mistake, words", [
+    ("no detach", ["not detached", "h.detach()"]),
+    ("retain", ["not detached", "h.detach()"]),
+    ("no reset", ["pile up", "zero_grad"]),
+    ("no carry", ["zero state", "carry"]),
+    ("no clip", ["not clipped", "clip_grad_value_"]),
+    ("clip before backward", ["no gradients to clip", "after loss.backward()"]),
+    ("clip at 5", ["clipped at 5", "clip_value"]),
+    ("by norm", ["by its norm", "clip_grad_value_"]),
+    ("mean", ["mean over all", "reduction='sum'"]),
+    ("sum", ["summed over the whole batch", "divide by B"]),
+    ("no step", ["did not change", "optimizer.step()"]),
+    ("tensors", ["loss.item()", "graph"]),
+    ("array", ["list", "ndarray"]),
+    ("short", ["one loss a chunk"]),
+])
+def test_train_tbptt_names_each_mistake(mistake, words):
+    says(lab02.check_train_tbptt, lambda *a: tbptt(*a, mistake=mistake), *words)
+
+
+def test_train_tbptt_accepts_right_answers(capsys):
+    lab02.check_train_tbptt(tbptt)
+    lab02.check_train_tbptt(ref.train_tbptt)
+    assert capsys.readouterr().out.count("✓ train_tbptt") == 2
+
+
+def test_train_tbptt_variants_all_differ_from_the_reference():
+    """Each mistake the check can name changes the trained parameters, so none passes."""
+    V, H = 6, 5
+    params, chunks = lab02._tbptt_case(V, H)
+
+    def trained(mistake):
+        model = ref.load_params(ref.CharRNN(V, H).double(), params)
+        optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.5)
+        lab02._tbptt_variant(model, chunks, optimizer, 0.05, mistake)
+        return np.concatenate([v.ravel() for v in ref.params_from_model(model).values()])
+
+    right = trained(None)
+    for mistake in lab02._TBPTT_HINTS:
+        assert np.abs(trained(mistake) - right).max() > 1e-4, mistake
+
+
+# --- the systematic layer -------------------------------------------------------------------------
+def cache_float32(result):
+    loss, cache = result
+    return loss, {k: v.astype(np.float32) for k, v in cache.items()}
+
+
+def cache_lists(result):
+    loss, cache = result
+    return loss, {k: v.tolist() for k, v in cache.items()}
+
+
+def grads_float32(grads):
+    return {k: v.astype(np.float32) for k, v in grads.items()}
+
+
+def ids_as_floats(ids):
+    return [float(i) for i in ids]
+
+
+def batch_float32(result):
+    loss, grads, h = result
+    return loss, grads_float32(grads), h
+
+
+def batch_h_torch(result):
+    loss, grads, h = result
+    return loss, grads, torch.from_numpy(h)
+
+
+def logits_numpy(model):
+    forward = model.forward
+    model.forward = lambda x, h=None: tuple(t.detach().numpy() for t in forward(x, h))
+    return model
+
+
+def losses_as_tensors(losses):
+    return [torch.tensor(loss) for loss in losses]
+
+
+CASES = [
+    Case(lab02.check_unigram_bits, unigram, mutable=(0, 1),
+         returns=[(to_torch, "one number"), (to_numpy, "one number")]),
+    Case(lab02.check_rnn_forward, ref.rnn_forward, mutable=(0, 1, 2, 3),
+         returns=[(cache_float32, "float64"), (cache_lists, "NumPy array")]),
+    Case(lab02.check_rnn_backward, ref.rnn_backward, mutable=(0, 1, 2),
+         returns=[(grads_float32, "float64")]),
+    Case(lab02.check_update, lambda params, grads, memory, lr: update(params, grads, memory, lr),
+         mutable=(1,)),
+    Case(lab02.check_sample, ref.sample, mutable=(0, 1),
+         returns=[(ids_as_floats, "integer ids"), (to_torch, "list")], rng="rng"),
+    Case(lab02.check_batch_loss_and_grads, ref.batch_loss_and_grads, mutable=(0, 1, 2, 3),
+         returns=[(batch_float32, "float64"), (batch_h_torch, "NumPy array")]),
+    Case(lab02.check_char_rnn, char_rnn, returns=[(logits_numpy, "torch.Tensor")]),
+    Case(lab02.check_train_tbptt, ref.train_tbptt, mutable=(1,),
+         returns=[(losses_as_tensors, "loss.item()"), (to_numpy, "list")]),
+]

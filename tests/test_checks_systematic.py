@@ -84,3 +84,28 @@ def test_rejects_ignoring_the_generator(lab, case, where):
     with pytest.raises(CheckFailed) as info:
         case(ignoring_generator(case.correct, where))
     assert case.rng_words in squash(info.value.message), info.value.message
+
+
+def test_a_rejected_in_place_change_is_undone():
+    """A check's data survive a student's in-place mistake, so the next try is judged fairly."""
+    import numpy as np
+    import torch
+
+    from course_utils._feedback import call_student
+
+    def clobber(a, t, d, items):
+        a[0] = 99.0
+        t.add_(1.0)
+        t.requires_grad_(True)
+        d["w"][1] = -1.0
+        d["new"] = 0
+        items.append(5)
+        items[0][0] = 7.0
+
+    a, t = np.arange(3.0), torch.zeros(2)
+    d, items = {"w": np.ones(2)}, [np.zeros(1)]
+    with pytest.raises(CheckFailed, match="in place"):
+        call_student("demo", clobber, a, t, d, items)
+    assert a.tolist() == [0.0, 1.0, 2.0] and t.tolist() == [0.0, 0.0] and not t.requires_grad
+    assert list(d) == ["w"] and d["w"].tolist() == [1.0, 1.0]
+    assert len(items) == 1 and items[0].tolist() == [0.0]

@@ -180,3 +180,120 @@ def test_reader_arguments_are_checked():
         rec.wave_times("U")
     with pytest.raises(ValueError, match="qrs_duration"):
         beat_class_of(-0.1)
+
+
+# ----------------------------------------------------------------- edge labels (issue 14)
+def test_every_qrs_in_the_record_is_labelled_per_sample_even_at_the_ends():
+    rec = generate_ecg(4.0, 80, 0.08, 125, wide_fraction=0.5, wide_qrs_duration=0.14,
+                       first_r=0.02, seed=6)
+    n = len(rec.signal)
+    labels = rec.sample_labels()
+    # a QRS cut by the record's start, and a complete QRS whose T wave the end cuts
+    assert rec.qrs_spans[0][0] == 0 and rec.qrs_spans[0][0] < rec.qrs_onset[0]
+    assert rec.qrs_spans[-1][0] > rec.qrs_offset[-1] and rec.qrs_spans[-1][1] < n - 1
+    for on, off, cls in rec.qrs_spans:
+        assert np.all(labels[on:off + 1] == 1 + cls)
+    assert labels[0] > 0 and labels[rec.qrs_spans[-1][0]] > 0
+    # every labelled beat's QRS is one of the spans
+    spans = {(int(a), int(b)) for a, b, _ in rec.qrs_spans}
+    assert all((int(a), int(b)) in spans for a, b in zip(rec.qrs_onset, rec.qrs_offset))
+    assert rec.qrs_spans.dtype == np.int64 and rec.qrs_spans.shape[1] == 3
+
+
+def test_sample_labels_count_every_qrs_sample_of_the_record():
+    for seed in range(5):
+        rec = generate_ecg(9.0, 120, 0.09, 125, wide_fraction=0.3, wide_qrs_duration=0.15,
+                           hr_variability=0.05, seed=seed)
+        expected = sum(min(b, len(rec.signal) - 1) - max(a, 0) + 1 for a, b, _ in rec.qrs_spans)
+        assert (rec.sample_labels() > 0).sum() == expected
+
+
+# ----------------------------------------------------------------- premature ventricular beats
+def test_pvc_beats_come_early_without_a_p_wave_and_with_a_compensatory_pause():
+    rr_mean = 60 / 70
+    rec = generate_ecg(30.0, 70, 0.08, 250, wide_fraction=0.3, wide_qrs_duration=0.14,
+                       wide_beats="pvc", seed=2)
+    pvc = rec.beat_class == WIDENED
+    assert 0.15 < pvc.mean() < 0.4
+    assert np.all(rec.waves["P"][pvc] == -1) and np.all(rec.waves["P"][~pvc] >= 0)
+    assert np.all(rec.rr[pvc] <= 0.75 * rr_mean + 1e-9) and np.all(rec.rr[pvc] >= 0.55 * rr_mean)
+    after = np.flatnonzero(pvc[:-1]) + 1
+    assert np.allclose(rec.rr[after - 1] + rec.rr[after], 2 * rr_mean)   # fully compensatory
+    assert not np.any(pvc[:-1] & pvc[1:])                                 # never two in a row
+    assert np.all(rec.signal[rec.waves["T"][pvc]] < 0)                    # discordant T wave
+    assert np.isnan(rec.wave_times("P")[pvc]).all()
+    assert np.allclose(rec.wave_times("P")[~pvc], rec.waves["P"][~pvc] / 250)
+
+
+def test_random_widening_is_the_default_and_unchanged():
+    a = generate_ecg(10.0, 75, 0.08, 250, wide_fraction=0.3, seed=4)
+    b = generate_ecg(10.0, 75, 0.08, 250, wide_fraction=0.3, wide_beats="random", seed=4)
+    assert np.array_equal(a.signal, b.signal) and a.params["wide_beats"] == "random"
+    assert np.all(a.waves["P"] >= 0)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    (dict(wide_beats="bbb"), ValueError, "wide_beats"),
+    (dict(wide_beats=1), TypeError, "wide_beats"),
+    (dict(heart_rate=100, wide_fraction=0.3, wide_qrs_duration=0.2, wide_beats="pvc"),
+     ValueError, "PVC coupling"),
+])
+def test_wide_beats_is_checked(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        generate_ecg(**kwargs)
+
+
+# ----------------------------------------------------------------- bad input to the readers
+@pytest.mark.parametrize("signal, error, words", [
+    ([], ValueError, "at least 3 samples"),
+    (np.zeros(2), ValueError, "at least 3 samples"),
+    (["a", "b", "c"], TypeError, "record must hold numbers"),
+    (np.array([0.0, np.nan, 1.0]), ValueError, "record must be finite"),
+])
+@pytest.mark.parametrize("reader", [lambda x: sequential_reader(x, 250),
+                                    lambda x: fixed_window_reader(x, 1.0, 250)],
+                         ids=["sequential", "fixed window"])
+def test_readers_reject_empty_or_non_numeric_signals(reader, signal, error, words):
+    with pytest.raises(error, match=words):
+        reader(signal)
+
+
+def test_beat_class_of_rejects_non_numbers():
+    with pytest.raises(TypeError, match="qrs_duration must be a number"):
+        beat_class_of("0.1")
+    with pytest.raises(ValueError, match="qrs_duration must be finite"):
+        beat_class_of(float("inf"))
+
+
+def test_the_previous_t_wave_runs_into_the_p_wave_only_at_fast_rates():
+    """Lab 09 explains false alarms at 160-180 bpm by this overlap; it never happens at <= 100 bpm
+    (with 5% variability of the RR interval, up to 2.5 standard deviations)."""
+    from course_utils.ecg import _beat_waves
+
+    def overlap(bpm, rr_scale):
+        rr = 60 / bpm * rr_scale
+        t_end = _beat_waves(0.0, 0.1, rr)["T"]
+        p = _beat_waves(rr, 0.1, rr)["P"]
+        return t_end[0] + 2 * t_end[1] > p[0] - 2 * p[1]
+    assert overlap(170, 1.0) and overlap(160, 1.0)
+    assert not overlap(100, 1 - 2.5 * 0.05) and not overlap(60, 1.0)
+
+
+def test_normal_qrs_range_is_what_its_documentation_says():
+    """NORMAL_QRS is the course's design choice: below Surawicz et al.'s 0.11 s, 0.02 s short
+    of WIDE_QRS (120 ms, their criterion of complete bundle branch block), and what lab 09
+    draws normal beats from."""
+    from course_utils import capstone, ecg
+    low, high = ecg.NORMAL_QRS
+    assert 0 < low < high < 0.11 < WIDE_QRS == 0.12 and np.isclose(WIDE_QRS - high, 0.02)
+    assert "design choice, not a clinical reference range" in " ".join(
+        open(ecg.__file__).read().split())
+    durations = np.concatenate([r.qrs_duration[r.beat_class == NORMAL]
+                                for r in capstone.make_records(4, seed=3)])
+    assert durations.size and low <= durations.min() and durations.max() <= high
+
+
+def test_fixed_window_reader_does_not_claim_to_be_every_conv_net():
+    doc = " ".join(fixed_window_reader.__doc__.split())
+    assert "fixed, non-overlapping slices" in doc
+    assert "only if its stride equals its receptive field" in doc

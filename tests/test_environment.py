@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import platform
 import re
+import sys
 from pathlib import Path
 
 import yaml
@@ -43,3 +45,17 @@ def test_front_end_assets_are_locked():
         assert locked == version, f"{name}: package.json says {version}, the lock {locked}"
     assert package["dependencies"]["reveal.js"].startswith("4.")
     assert package["dependencies"]["mathjax"].startswith("2.")
+
+
+def test_the_readme_names_exactly_the_python_the_tests_run_on():
+    """Issue 16: the README once accepted 'Python 3.10 or newer' while only 3.11 was tested."""
+    readme = (ROOT / "README.md").read_text()
+    tested = re.search(r"the course is tested on CPython (\d+)\.(\d+) only\*\* \((\d+\.\d+\.\d+)", readme)
+    assert tested, "the README must say which Python the course is tested on"
+    assert (int(tested.group(1)), int(tested.group(2))) == sys.version_info[:2]
+    assert tested.group(3) == platform.python_version()
+    assert "or newer" not in readme.split("## Presenting")[0]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert f"python={tested.group(1)}.{tested.group(2)}" in env["dependencies"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"TESTED_PYTHON := ({tested.group(1)}, {tested.group(2)})" in makefile

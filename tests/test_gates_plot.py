@@ -36,26 +36,80 @@ def test_gradient_plot_puts_the_last_step_at_distance_zero():
     plt.close(fig)
 
 
-def test_learning_curves_with_baseline():
-    fig = gp.plot_learning_curves({"LSTM": [0.2, 0.1], "GRU": [0.2, 0.01]}, baseline=1 / 6)
-    assert len(fig.axes[0].lines) == 3 and "0.167" in fig.axes[0].get_legend().texts[-1].get_text()
+def test_learning_curves_with_references_have_styles_a_second_cue_and_14_pt_text():
+    fig = gp.plot_learning_curves({"LSTM, chrono init": [0.2, 0.1], "GRU": [0.2, 0.01],
+                                   "other": [0.2, 0.2]},
+                                  references={"remember nothing": 1 / 6, "remember only b": 1 / 12})
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.lines}
+    assert len(ax.lines) == 5 and ax.get_yscale() == "log"
+    styles = {(line.get_color(), line.get_linestyle(), line.get_marker()) for line in ax.lines[:3]}
+    assert len(styles) == 3 and len({s[1:] for s in styles}) == 3    # a cue besides colour
+    assert lines["GRU"].get_color() == gp.SERIES_STYLES["GRU"]["color"]
+    assert "remember nothing: 0.167" in [t.get_text() for t in ax.get_legend().texts]
+    assert ax.get_xlabel() and ax.get_ylabel()
+    texts = [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.get_xticklabels(),
+             *ax.get_legend().texts]
+    assert min(t.get_fontsize() for t in texts) >= 14
+    plt.close(fig)
+
+
+def test_gradient_before_after_draws_two_labelled_panels_with_gaps_for_zeros():
+    before = {"GRU": torch.tensor([0.0, 1e-12, 1.0]), "vanilla RNN": [0.0, 1e-9, 1.0]}
+    after = {"GRU": torch.tensor([0.5, 0.7, 1.0]), "vanilla RNN": np.array([0.0, 1e-5, 1.0])}
+    fig = gp.plot_gradient_before_after(before, after)
+    left, right = fig.axes
+    assert left.get_title() == "at initialisation" and right.get_title() == "after training"
+    assert left.get_yscale() == "log" and "steps" in left.get_xlabel() and left.get_ylabel()
+    gru = next(line for line in left.lines if line.get_label() == "GRU")
+    assert list(gru.get_xdata()) == [2, 1, 0] and np.isnan(gru.get_ydata()[0])
+    assert min(t.get_fontsize() for t in [left.title, left.xaxis.label, *left.get_yticklabels()]) >= 14
     plt.close(fig)
 
 
 @pytest.mark.parametrize("call, error, match", [
     (lambda: gp.plot_gradient_by_distance({}), TypeError, "non-empty mapping"),
+    (lambda: gp.plot_gradient_by_distance([1.0, 2.0]), TypeError, "norms must be a non-empty mapping"),
     (lambda: gp.plot_gradient_by_distance({"a": [1.0]}), ValueError, "at least 2 values"),
+    (lambda: gp.plot_gradient_by_distance({"a": ["x", "y"]}), TypeError,
+     r"norms\['a'\] must be a sequence of numbers"),
+    (lambda: gp.plot_gradient_by_distance({"a": [[1.0, 2.0], [3.0, 4.0]]}), ValueError,
+     "must be one-dimensional"),
+    (lambda: gp.plot_gradient_by_distance({"a": [1.0, -2.0]}), ValueError, "non-negative"),
+    (lambda: gp.plot_gradient_by_distance({"a": [1.0, float("nan")]}), ValueError, "non-negative"),
+    (lambda: gp.plot_gradient_by_distance({"a": [1.0, 2.0]}, ax="left"), TypeError,
+     "ax must be a matplotlib Axes or None, got str"),
+    (lambda: gp.plot_gradient_by_distance({"a": [1.0, 2.0]}, title=3), TypeError, "title must be a string"),
     (lambda: gp.plot_learning_curves([0.1]), TypeError, "non-empty mapping"),
-    (lambda: gp.plot_learning_curves({"a": []}), ValueError, "is empty"),
+    (lambda: gp.plot_learning_curves({"a": []}), ValueError, r"curves\['a'\] must hold at least 1"),
+    (lambda: gp.plot_learning_curves({"a": [0.1]}, references=0.167), TypeError,
+     "references must be a mapping"),
+    (lambda: gp.plot_learning_curves({"a": [0.1]}, references={"b": "low"}), TypeError,
+     r"references\['b'\] must be a number, got str"),
+    (lambda: gp.plot_learning_curves({"a": [0.1]}, references={"b": 0.0}), ValueError,
+     "positive finite number"),
+    (lambda: gp.plot_learning_curves({"a": [0.1]}, xlabel=None), TypeError, "xlabel must be a string"),
+    (lambda: gp.plot_gradient_before_after({"a": [1, 2]}, {"b": [1, 2]}), ValueError,
+     "must name the same models"),
+    (lambda: gp.plot_gradient_before_after({}, {"a": [1, 2]}), TypeError, "before must be a non-empty"),
+    (lambda: gp.plot_gradient_before_after({"a": [1, 2]}, {"a": [1]}), ValueError,
+     r"after\['a'\] must hold at least 2"),
+    (lambda: gp.draw_lstm_cell(ax=1), TypeError, "ax must be a matplotlib Axes"),
+    (lambda: gp.draw_lstm_cell(peepholes="yes"), TypeError, "peepholes must be True or False"),
+    (lambda: gp.draw_gru_cell(ax=[]), TypeError, "ax must be a matplotlib Axes"),
     (lambda: gp.memory_trace(1.2, 0.1, 1.0), ValueError, r"forget must be a gate value in \[0, 1\]"),
+    (lambda: gp.memory_trace("0.9", 0.1, 1.0), ValueError, "forget must be a gate value"),
     (lambda: gp.memory_trace(0.9, -0.1, 1.0), ValueError, "write must be"),
     (lambda: gp.memory_trace(0.9, 0.1, 1.0, steps=1), ValueError, "steps must be"),
     (lambda: gp.memory_trace(0.9, 0.1, 1.0, steps=5, store_at=5), ValueError, "store_at"),
+    (lambda: gp.memory_trace(0.9, 0.1, 1.0, seed="x"), TypeError, "seed must be a non-negative integer"),
     (lambda: gp.gate_memory_widget(steps=3), ValueError, "steps must be an integer in"),
+    (lambda: gp.gate_memory_widget(figsize=(10,)), ValueError, "figsize must be a pair"),
 ])
 def test_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+    plt.close("all")
 
 
 def test_memory_trace_keeps_f_to_the_k():

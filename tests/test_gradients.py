@@ -16,9 +16,14 @@ def test_gradient_check_accepts_right_and_rejects_wrong():
 
 
 @pytest.mark.parametrize("kwargs, error, word", [
-    ({"loss": 3}, TypeError, "loss"), ({"eps": 0}, ValueError, "eps"),
-    ({"samples": 0}, ValueError, "samples"), ({"grads": {}}, ValueError, "grads"),
-    ({"grads": {"w": np.zeros(2)}}, ValueError, "shape")])
+    ({"loss": 3}, TypeError, "loss must be a function"),
+    ({"eps": 0}, ValueError, "eps must be a positive number, got 0.0"),
+    ({"samples": 0}, ValueError, "samples must be an integer >= 1"),
+    ({"grads": {}}, TypeError, "grads must be a non-empty dict"),
+    ({"grads": {"v": np.zeros(3)}}, ValueError, "grads has no entry for parameter 'w'"),
+    ({"params": {"w": np.zeros(3, int)}, "grads": {"w": np.zeros(3)}}, TypeError,
+     r"params\['w'\] must be a float NumPy array"),
+    ({"grads": {"w": np.zeros(2)}}, ValueError, r"grads\['w'\] has shape \(2,\), expected")])
 def test_gradient_check_bad_arguments(kwargs, error, word):
     args = {"loss": lambda: 0.0, "params": {"w": np.zeros(3)}, "grads": {"w": np.zeros(3)},
             **kwargs}
@@ -26,20 +31,30 @@ def test_gradient_check_bad_arguments(kwargs, error, word):
         gr.gradient_check(**args)
 
 
-def test_relative_error():
+def test_relative_error_is_notations():
+    """||a - b|| / max(||a||, ||b||), one number for the whole array, 0 when both are 0."""
     assert gr.relative_error(np.ones(2), np.ones(2)) == 0
-    assert np.isclose(gr.relative_error([1.0], [3.0]), 0.5)
-    with pytest.raises(ValueError, match="shape"):
+    assert gr.relative_error(np.zeros(3), np.zeros(3)) == 0
+    assert np.isclose(gr.relative_error([1.0], [3.0]), 2 / 3)
+    assert np.isclose(gr.relative_error([3.0, 4.0], [0.0, 0.0]), 1.0)
+    # not the largest elementwise error: a tiny entry that is wrong barely counts
+    assert gr.relative_error([100.0, 1e-9], [100.0, 2e-9]) < 1e-10
+    with pytest.raises(ValueError, match="a and b must have the same shape"):
         gr.relative_error(np.ones(2), np.ones(3))
+    with pytest.raises(TypeError, match="a must be a NumPy array"):
+        gr.relative_error("x", np.ones(1))
 
 
 def test_spectral_radius_and_errors():
     W = gr.matrix_with_spectral_radius(20, 1.3, seed=1)
     assert np.isclose(np.abs(np.linalg.eigvals(W)).max(), 1.3)
+    assert np.linalg.norm(W, 2) > 1.3                  # s_max >= rho, here well above
     with pytest.raises(ValueError, match="radius"):
         gr.matrix_with_spectral_radius(3, -1)
     with pytest.raises(ValueError, match="size"):
         gr.matrix_with_spectral_radius(0, 1)
+    with pytest.raises(TypeError, match="size must be an integer"):
+        gr.matrix_with_spectral_radius(2.0, 1)
 
 
 def test_gradient_norms_follow_the_spectral_radius():
@@ -49,20 +64,42 @@ def test_gradient_norms_follow_the_spectral_radius():
     slope = np.polyfit(np.arange(20, 50), np.log(big[20:]), 1)[0]
     assert slope == pytest.approx(np.log(1.5), rel=0.1)
     assert gr.gradient_norms(1.5, steps=50)[-1] < big[-1]  # tanh' < 1 shrinks it
-    with pytest.raises(ValueError, match="activation"):
+    with pytest.raises(ValueError, match="activation must be one of 'tanh', 'linear'"):
         gr.gradient_norms(1.0, activation="relu")
     with pytest.raises(ValueError, match="steps"):
         gr.gradient_norms(1.0, steps=0)
+    with pytest.raises(ValueError, match="input_scale"):
+        gr.gradient_norms(1.0, input_scale=-1)
+    with pytest.raises(TypeError, match="radius must be a number"):
+        gr.gradient_norms("1")
+    with pytest.raises(TypeError, match="hidden_size"):
+        gr.gradient_norms(1.0, hidden_size=None)
+
+
+def test_mean_slope_measures_saturation():
+    """The tanh panel vanishes because inputs N(0, 1) saturate the units: tanh' well below 1;
+    with no input the state stays at 0, where tanh' = 1."""
+    saturated = gr.mean_slope(1.5, input_scale=1.0)
+    assert saturated < 0.7
+    assert gr.mean_slope(1.5, input_scale=0.0) == 1.0
+    assert gr.gradient_norms(1.5, input_scale=0.0)[-1] == pytest.approx(
+        gr.gradient_norms(1.5, activation="linear", input_scale=0.0)[-1])
 
 
 def test_plots_and_widget():
-    ax = gr.plot_gradient_norms({0.9: gr.gradient_norms(0.9, steps=10)})
-    assert ax.get_yscale() == "log" and ax.get_xlabel()
+    ax = gr.plot_gradient_norms({0.9: gr.gradient_norms(0.9, steps=10),
+                                 1.5: gr.gradient_norms(1.5, steps=10)}, hidden_size=64)
+    assert ax.get_yscale() == "log" and ax.get_xlabel() and ax.get_ylabel()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0].startswith("ρ = 0.9, s_max = ")
+    assert ax.lines[0].get_linestyle() != ax.lines[1].get_linestyle()   # a cue besides colour
     with pytest.raises(ValueError, match="norms"):
         gr.plot_gradient_norms({})
     assert gr.plot_unrolled_bptt(3) is not None
-    with pytest.raises(ValueError, match="steps"):
+    with pytest.raises(ValueError, match="steps must be an integer from 2 to 6"):
         gr.plot_unrolled_bptt(9)
+    texts = " ".join(t.get_text() for t in gr.plot_unrolled_bptt(3).axes[0].texts)
+    assert r"\boldsymbol{\ell}" in texts and "o_{" not in texts and r"\mathcal{L}" in texts
     widget = gr.gradient_norm_widget(radius=0.8, steps=20, hidden_size=8)
     radius_slider = widget.children[0].children[0]
     radius_slider.value = 2.0                               # redraws without error
@@ -84,18 +121,28 @@ def test_bptt_cost_grows_linearly_and_truncation_bounds_memory():
         gr.measure_bptt_cost([5], truncation=0)
     with pytest.raises(ValueError, match="repeats"):
         gr.measure_bptt_cost([5], repeats=0)
+    with pytest.raises(TypeError, match=r"lengths\[1\] must be an integer"):
+        gr.measure_bptt_cost([5, 2.5])
+    with pytest.raises(ValueError, match="lengths must be a non-empty list"):
+        gr.measure_bptt_cost("abc")
+    with pytest.raises(ValueError, match="batch_size"):
+        gr.measure_bptt_cost([5], batch_size=0)
 
 
 def test_clipping_run_bounds_and_plot():
     ids = np.random.default_rng(0).integers(0, 5, 400)
-    run = gr.clipping_run(ids, 5, clip_norm=0.5, steps=3, hidden_size=8, seq_len=10,
+    run = gr.clipping_run(ids, 5, max_norm=0.5, steps=3, hidden_size=8, seq_len=10,
                           batch_size=2)
     assert run["loss"].shape == run["grad_norm"].shape == (3,)
     assert gr.plot_clipping({"a": run}) is not None
-    with pytest.raises(ValueError, match="clip_norm"):
-        gr.clipping_run(ids, 5, clip_norm=-1)
-    with pytest.raises(ValueError, match="ids"):
+    with pytest.raises(ValueError, match="max_norm must be a positive number"):
+        gr.clipping_run(ids, 5, max_norm=-1)
+    with pytest.raises(ValueError, match="ids has 5 elements"):
         gr.clipping_run(ids[:5], 5)
+    with pytest.raises(ValueError, match="vocab_size must be an integer >= 5"):
+        gr.clipping_run(ids, 3)
+    with pytest.raises(TypeError, match="ids must hold integers"):
+        gr.clipping_run(ids.astype(float), 5)
     with pytest.raises(ValueError, match="runs"):
         gr.plot_clipping({})
 
@@ -110,3 +157,75 @@ def test_activation_html_colours_and_escapes():
         gr.activation_html(5, [0.1])
     with pytest.raises(ValueError, match="limit"):
         gr.activation_html("a", [0.1], limit=0)
+    with pytest.raises(TypeError, match="activations must hold numbers"):
+        gr.activation_html("a", ["x"])
+
+
+def test_text_feature_and_unit_correlations():
+    assert gr.text_feature("ab c").tolist() == [1, 2, 0, 1]
+    assert gr.text_feature('a"bc"d', "inside quotes").tolist() == [0, 1, 1, 1, 0, 0]
+    assert gr.text_feature("abcdef", cap=3).max() == 3
+    states = np.c_[np.arange(5.0), -np.arange(5.0), np.ones(5)]
+    assert np.allclose(gr.unit_correlations(states, np.arange(5.0)), [1, -1, 0])
+    with pytest.raises(ValueError, match="name must be one of"):
+        gr.text_feature("ab", "capitals")
+    with pytest.raises(TypeError, match="text must be a non-empty str"):
+        gr.text_feature("")
+    with pytest.raises(ValueError, match=r"feature must have shape \(5\)"):
+        gr.unit_correlations(states, np.arange(4.0))
+    with pytest.raises(ValueError, match="states must have 2 dimensions"):
+        gr.unit_correlations(np.zeros(5), np.zeros(5))
+
+
+def test_first_input_memory_and_plot():
+    import torch
+
+    from course_utils import char_rnn as cr
+
+    torch.manual_seed(0)
+    model = cr.CharRNN(5, 8)
+    ids = np.random.default_rng(0).integers(0, 5, 3000)
+    run = gr.first_input_memory(model, ids[:2000], ids[2000:], length=12, n_fit=300, n_test=100)
+    assert run["change"].shape == run["readout"].shape == run["control"].shape == (12,)
+    assert run["readout"][0] > 0.9 > run["control"][0]      # h_1 has just read x_1
+    assert run["change"][-1] < run["change"][0]              # an untrained, contracting RNN
+    fig = gr.plot_first_input_memory({"untrained": run})
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
+    with pytest.raises(ValueError, match="fit_ids has 5 characters"):
+        gr.first_input_memory(model, ids[:5], ids, length=12)
+    with pytest.raises(ValueError, match="model must hold its recurrent layer"):
+        gr.first_input_memory(torch.nn.Linear(2, 2), ids, ids)
+    with pytest.raises(ValueError, match="runs must be a non-empty dict"):
+        gr.plot_first_input_memory({})
+
+
+def test_jacobian_product_order_and_the_rho_counterexample():
+    """dh_T/dh_t = J_T J_{T-1} ... J_{t+1} (lecture 02), checked with autograd; the reversed
+    product differs. And a tanh RNN with rho(W_hh) < 1 whose Jacobian product grows."""
+    import torch
+
+    rng = np.random.default_rng(0)
+    H, steps = 4, 3
+    W = torch.tensor(rng.standard_normal((H, H)))
+    xs = torch.tensor(rng.standard_normal((steps, H)))
+
+    def run(h):
+        for x in xs:
+            h = torch.tanh(W @ h + x)
+        return h
+
+    h0 = torch.tensor(rng.standard_normal(H))
+    autograd = torch.autograd.functional.jacobian(run, h0).numpy()
+    h, jacobians = h0, []
+    for x in xs:
+        h = torch.tanh(W @ h + x)
+        jacobians.append(np.diag(1 - h.numpy() ** 2) @ W.numpy())   # J_s, s = 1 ... T
+    in_order = jacobians[2] @ jacobians[1] @ jacobians[0]
+    reversed_order = jacobians[0] @ jacobians[1] @ jacobians[2]
+    assert np.allclose(autograd, in_order) and not np.allclose(autograd, reversed_order)
+
+    W_hh = np.array([[1.8, 2.7], [-1.8, -2.25]])                     # the lecture's example
+    J = np.diag(1 - np.tanh([0.0, 7.75]) ** 2) @ W_hh
+    assert max(abs(np.linalg.eigvals(W_hh))) < 1 < np.linalg.norm(W_hh, 2)
+    assert np.linalg.norm(np.linalg.matrix_power(J, 40), 2) > 1e9
+    assert np.linalg.norm(np.linalg.matrix_power(W_hh, 40), 2) < 0.1

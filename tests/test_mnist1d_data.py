@@ -10,7 +10,7 @@ import pytest
 
 from course_utils import mnist1d_data
 from course_utils.mnist1d_data import (PUBLISHED_ACCURACY, PUBLISHED_PARAMETERS, load_mnist1d,
-                                       variable_length_signals)
+                                       published_model, variable_length_signals)
 
 pytest.importorskip("mnist1d")
 
@@ -82,6 +82,24 @@ def test_published_numbers():
     assert PUBLISHED_PARAMETERS["MLP"] == (40 * 100 + 100) + (100 * 100 + 100) + (100 * 10 + 10)
 
 
+def test_published_models_are_rebuilt_with_the_published_parameter_counts():
+    torch = pytest.importorskip("torch")
+    x = torch.randn(3, 40)
+    for name, count in PUBLISHED_PARAMETERS.items():
+        model = published_model(name)
+        assert sum(p.numel() for p in model.parameters()) == count, name
+        assert model(x).shape == (3, 10), name
+    gru = published_model("GRU")
+    assert gru.gru.bidirectional and gru.gru.hidden_size == 6 and gru.linear.in_features == 480
+    assert set(PUBLISHED_PARAMETERS) == set(PUBLISHED_ACCURACY) - {"human expert"}
+
+
+@pytest.mark.parametrize("name", ["CNN ", "cnn", "human expert", 3])
+def test_published_model_rejects_unknown_names(name):
+    with pytest.raises(ValueError, match="name must be one of"):
+        published_model(name)
+
+
 def test_variable_length_signals_stretch_each_signal(data):
     signals = variable_length_signals(data.x_train[:200], seed=3)
     lengths = [len(s) for s in signals]
@@ -97,6 +115,8 @@ def test_variable_length_signals_stretch_each_signal(data):
 
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"signals": np.zeros(5)}, ValueError, r"\(N, T\)"),
+    ({"signals": np.zeros((0, 40))}, ValueError, "N, T >= 1"),
+    ({"signals": "abc"}, TypeError, r"array of numbers of shape \(N, T\)"),
     ({"min_length": 6}, ValueError, "min_length"),
     ({"min_length": 0}, ValueError, "min_length"),
     ({"max_length": 20}, ValueError, "max_length"),
@@ -108,3 +128,40 @@ def test_variable_length_signals_rejects_bad_arguments(kwargs, error, match):
     signals = kwargs.pop("signals", np.zeros((3, 40)))
     with pytest.raises(error, match=match):
         variable_length_signals(signals, **kwargs)
+
+
+# --------------------------------------------------------------------------- bad input (issue 16)
+from tests._bad_input import ids as _table_ids, untried  # noqa: E402
+
+_NAMES = r"name must be one of \['CNN', 'GRU', 'MLP', 'logistic regression'\]"
+BAD_INPUT = [
+    ("published_model", "type", lambda: mnist1d_data.published_model(5), ValueError, f"{_NAMES}, got 5"),
+    ("published_model", "empty", lambda: mnist1d_data.published_model(""), ValueError, f"{_NAMES}, got ''"),
+    ("variable_length_signals", "type",
+     lambda: mnist1d_data.variable_length_signals([["a", "b"]]), TypeError,
+     r"signals must be an array of numbers of shape \(N, T\), got list"),
+    ("variable_length_signals", "type",
+     lambda: mnist1d_data.variable_length_signals(np.zeros((2, 40)), min_length=24.0), TypeError,
+     "min_length must be an integer, got float"),
+    ("variable_length_signals", "shape", lambda: mnist1d_data.variable_length_signals(np.zeros(40)),
+     ValueError, r"signals must have shape \(N, T\) with N, T >= 1, got \(40,\)"),
+    ("variable_length_signals", "empty",
+     lambda: mnist1d_data.variable_length_signals(np.zeros((0, 40))), ValueError,
+     r"signals must have shape \(N, T\) with N, T >= 1, got \(0, 40\)"),
+    ("variable_length_signals", "value",
+     lambda: mnist1d_data.variable_length_signals(np.zeros((2, 40)), min_length=50), ValueError,
+     "min_length must be a positive multiple of multiple=4, got 50"),
+]
+# load_mnist1d takes no argument; a published model is chosen by name, which has no shape.
+NOT_APPLICABLE = {("load_mnist1d", "type"), ("load_mnist1d", "shape"), ("load_mnist1d", "empty"),
+                  ("published_model", "shape")}
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    assert untried(mnist1d_data, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=_table_ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
+        call()

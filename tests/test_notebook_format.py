@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import normalize_notebooks  # noqa: E402
+
 LECTURES = sorted((ROOT / "lectures").glob("*.ipynb"))
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 NOTEBOOKS = LECTURES + SOLUTIONS + sorted((ROOT / "labs").glob("*.ipynb"))
@@ -32,7 +36,17 @@ def test_only_check_output_cells_keep_outputs(path):
         if path.parent.name != "labs":
             assert cell.outputs and cell.execution_count, \
                 f"a {CHECK_TAG} cell needs its expected output and an execution count committed"
-    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_metadata_is_what_jupyterlab_stores_so_opening_changes_nothing(path):
+    """JupyterLab rewrites kernelspec and language_info with the running kernel's on open (the
+    tab is then marked changed and autosave writes the file): store exactly those."""
+    nb = nbformat.read(path, as_version=4)
+    fix = "run `python tools/normalize_notebooks.py`, then `make labs`"
+    assert nb.metadata.get("kernelspec") == normalize_notebooks.kernelspec(), fix
+    assert nb.metadata.get("language_info") == normalize_notebooks.language_info(), fix
+    assert "widgets" not in nb.metadata, f"saved widget state is an output: {fix}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))

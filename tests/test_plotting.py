@@ -2,12 +2,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from functools import lru_cache  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from course_utils import plotting  # noqa: E402
 from course_utils.ecg import generate_ecg  # noqa: E402
+from tests._bad_input import ids, untried  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +68,24 @@ def test_ecg_figure_states_the_measured_qrs(records):
         assert wave in texts
 
 
+@pytest.mark.parametrize("beat, start, stop", [(1, 0, 3), (0, 0, 1.4), (4, 3.2, 4.7)])
+def test_ecg_measurement_label_stays_inside_the_axes(records, beat, start, stop):
+    """Near either edge of the view, the "(measured)" label is drawn inside the axes."""
+    fig = plotting.plot_ecg(records["slow"], start, stop, measure_beat=beat)
+    fig.canvas.draw()
+    box = fig.axes[0].get_window_extent()
+    label = next(t for t in fig.axes[0].texts if "measured" in t.get_text())
+    extent = label.get_window_extent()
+    assert box.x0 <= extent.x0 and extent.x1 <= box.x1, (extent, box)
+
+
+def test_ecg_measures_no_beat_unless_asked_and_refuses_one_out_of_view(records):
+    fig = plotting.plot_ecg(records["slow"], 2, 4)
+    assert not any("measured" in t.get_text() for t in fig.axes[0].texts)
+    with pytest.raises(ValueError, match=r"measure_beat=0 has its QRS at 0\.4.*outside the view"):
+        plotting.plot_ecg(records["slow"], 2, 4, measure_beat=0)
+
+
 def test_window_sliding_reports_success_slow_and_failure_fast(records):
     fig = plotting.plot_window_sliding(records["slow"], records["fast"], 1.0, seconds=4)
     slow_title, fast_title = (ax.get_title() for ax in fig.axes)
@@ -73,41 +94,125 @@ def test_window_sliding_reports_success_slow_and_failure_fast(records):
     assert right < of / 2
 
 
-def test_plot_functions_reject_bad_arguments(records):
-    slow = records["slow"]
-    with pytest.raises(TypeError, match="record"):
-        plotting.plot_ecg(slow.signal)
-    with pytest.raises(ValueError, match="start and stop"):
-        plotting.plot_ecg(slow, 3, 2)
-    with pytest.raises(ValueError, match="measure_beat"):
-        plotting.plot_ecg(slow, measure_beat=99)
-    with pytest.raises(ValueError, match="figsize"):
-        plotting.plot_ecg(slow, figsize=(16, 9))
-    with pytest.raises(TypeError, match="figsize"):
-        plotting.plot_io_patterns(figsize="big")
-    with pytest.raises(TypeError, match="slow"):
-        plotting.plot_window_sliding(None, records["fast"])
-    with pytest.raises(ValueError, match="window"):
-        plotting.plot_window_sliding(slow, records["fast"], window=-1)
-    with pytest.raises(ValueError, match="beat"):
-        plotting.plot_sequential_reader(slow, beat=-1)
-    with pytest.raises(ValueError, match="beat"):
-        plotting.plot_qrs_comparison(slow, records["wide"], beat=50)
-    with pytest.raises(ValueError, match="weights"):
-        plotting.plot_autoregressive(np.arange(10.0), [1, 2])
-    with pytest.raises(ValueError, match="series"):
-        plotting.plot_autoregressive(np.arange(3.0), [1, 2, 3])
-    with pytest.raises(ValueError, match="n_steps"):
-        plotting.plot_rnn_rolled_unrolled(n_steps=9)
-    with pytest.raises(TypeError, match="n_steps"):
-        plotting.plot_rnn_rolled_unrolled(n_steps=2.5)
-    with pytest.raises(ValueError, match="n_neurons"):
-        plotting.plot_minibatch_shapes(n_neurons=0)
-    with pytest.raises(ValueError, match="seed"):
-        plotting.plot_order_matters(seed=-1)
-    with pytest.raises(ValueError, match="n must be at least"):
-        plotting.plot_iid_vs_sequence(n=5)
-    with pytest.raises(ValueError, match="step"):
-        plotting.plot_unrolled_state([1, 2], np.zeros((2, 3)), 3)
-    with pytest.raises(ValueError, match="inputs must be"):
-        plotting.plot_unrolled_state([1, 2], np.zeros((3, 3)), 1)
+# ------------------------------------------------------------------ bad input, named
+@lru_cache(maxsize=None)
+def _ecg(heart_rate=60, qrs=0.08):
+    return generate_ecg(6, heart_rate, qrs, sampling_rate=500, hr_variability=0.02, noise=0.015, seed=1)
+
+
+SLOW = lambda: _ecg()                                                     # noqa: E731
+FAST = lambda: _ecg(150)                                                  # noqa: E731
+RECORD = r"must be an ECGRecord \(from course_utils.ecg.generate_ecg\), got"
+FIGSIZE = r"figsize must be a pair of numbers \(inches\), got"
+FITS = r"figsize must fit a slide: at most \(11.0, 4.2\) inches"
+
+# (function, kind, call, error, the words the message must hold: argument and expected value)
+BAD_INPUT = [
+    ("plot_order_matters", "type", lambda: plotting.plot_order_matters(seed="0"), TypeError,
+     "seed must be a non-negative integer, got str"),
+    ("plot_order_matters", "shape", lambda: plotting.plot_order_matters(figsize=(11, 3, 1)), TypeError, FIGSIZE),
+    ("plot_order_matters", "empty", lambda: plotting.plot_order_matters(figsize=()), TypeError, FIGSIZE),
+    ("plot_order_matters", "value", lambda: plotting.plot_order_matters(seed=-1), ValueError,
+     "seed must be a non-negative integer, got -1"),
+    ("plot_iid_vs_sequence", "type", lambda: plotting.plot_iid_vs_sequence(n=2.5), TypeError,
+     "n must be an integer, got float 2.5"),
+    ("plot_iid_vs_sequence", "shape", lambda: plotting.plot_iid_vs_sequence(figsize=(16, 9)), ValueError, FITS),
+    ("plot_iid_vs_sequence", "empty", lambda: plotting.plot_iid_vs_sequence(n=0), ValueError,
+     "n must be positive, got 0"),
+    ("plot_iid_vs_sequence", "value", lambda: plotting.plot_iid_vs_sequence(n=5), ValueError,
+     "n must be at least 10 points, got 5"),
+    ("plot_ecg", "type", lambda: plotting.plot_ecg(SLOW().signal), TypeError, "record " + RECORD + " ndarray"),
+    ("plot_ecg", "type", lambda: plotting.plot_ecg(SLOW(), ax="left"), TypeError,
+     "ax must be a matplotlib Axes or None, got str"),
+    ("plot_ecg", "type", lambda: plotting.plot_ecg(SLOW(), measure_beat=1.0), TypeError,
+     r"measure_beat must be a beat index \(an integer\) or None, got float"),
+    ("plot_ecg", "shape", lambda: plotting.plot_ecg(SLOW(), figsize=(16, 9)), ValueError, FITS),
+    ("plot_ecg", "empty", lambda: plotting.plot_ecg(SLOW(), 2, 2), ValueError,
+     r"start and stop must satisfy 0 <= start < stop <= 6 s \(the record's length\), got start=2, stop=2"),
+    ("plot_ecg", "value", lambda: plotting.plot_ecg(SLOW(), measure_beat=99), ValueError,
+     r"measure_beat must be between 0 and 5 \(the record has 6 labelled beats\), got 99"),
+    ("plot_qrs_comparison", "type", lambda: plotting.plot_qrs_comparison(None, SLOW()), TypeError,
+     "normal " + RECORD + " NoneType"),
+    ("plot_qrs_comparison", "type", lambda: plotting.plot_qrs_comparison(SLOW(), SLOW(), beat="0"),
+     TypeError, r"beat must be a beat index \(an integer\), got str"),
+    ("plot_qrs_comparison", "shape", lambda: plotting.plot_qrs_comparison(SLOW(), SLOW(), figsize=(5,)),
+     TypeError, FIGSIZE),
+    ("plot_qrs_comparison", "empty", lambda: plotting.plot_qrs_comparison(SLOW(), SLOW(), figsize=[]),
+     TypeError, FIGSIZE),
+    ("plot_qrs_comparison", "value", lambda: plotting.plot_qrs_comparison(SLOW(), SLOW(), beat=50),
+     ValueError, "beat must be between 0 and 5 for the normal record"),
+    ("plot_window_sliding", "type", lambda: plotting.plot_window_sliding(SLOW(), "fast"), TypeError,
+     "fast " + RECORD + " str"),
+    ("plot_window_sliding", "type", lambda: plotting.plot_window_sliding(SLOW(), FAST(), window="1"),
+     TypeError, "window must be a number, got str"),
+    ("plot_window_sliding", "shape", lambda: plotting.plot_window_sliding(SLOW(), FAST(), figsize=(11, 9)),
+     ValueError, FITS),
+    ("plot_window_sliding", "empty", lambda: plotting.plot_window_sliding(SLOW(), FAST(), seconds=0),
+     ValueError, "seconds must be positive, got 0"),
+    ("plot_window_sliding", "value", lambda: plotting.plot_window_sliding(SLOW(), FAST(), window=-1),
+     ValueError, "window must be positive, got -1"),
+    ("plot_sequential_reader", "type", lambda: plotting.plot_sequential_reader(SLOW(), beat=None),
+     TypeError, r"beat must be a beat index \(an integer\), got NoneType"),
+    ("plot_sequential_reader", "shape", lambda: plotting.plot_sequential_reader(SLOW(), figsize=(1, 2, 3)),
+     TypeError, FIGSIZE),
+    ("plot_sequential_reader", "empty", lambda: plotting.plot_sequential_reader([]), TypeError,
+     "record " + RECORD + " list"),
+    ("plot_sequential_reader", "value", lambda: plotting.plot_sequential_reader(SLOW(), beat=-1),
+     ValueError, "beat must be between 0 and 5"),
+    ("plot_autoregressive", "type", lambda: plotting.plot_autoregressive("series", [1, 2, 3]), TypeError,
+     "series must be a float array of any shape, got str"),
+    ("plot_autoregressive", "shape", lambda: plotting.plot_autoregressive(np.arange(10.0), [1, 2]),
+     ValueError, r"weights must be \(w0, w1, w2\), three numbers, got shape \(2,\)"),
+    ("plot_autoregressive", "shape", lambda: plotting.plot_autoregressive(np.ones((5, 2)), [1, 2, 3]),
+     ValueError, r"series must be 1-D with at least 5 values, got shape \(5, 2\)"),
+    ("plot_autoregressive", "empty", lambda: plotting.plot_autoregressive([], [1, 2, 3]), ValueError,
+     r"series must be 1-D with at least 5 values, got shape \(0,\)"),
+    ("plot_autoregressive", "value", lambda: plotting.plot_autoregressive(np.arange(10.0), [1, 2, 3], t_mark=1),
+     ValueError, "t_mark must be between 2 and 9, got 1"),
+    ("plot_io_patterns", "type", lambda: plotting.plot_io_patterns(figsize="big"), TypeError, FIGSIZE),
+    ("plot_io_patterns", "shape", lambda: plotting.plot_io_patterns(figsize=(20, 4)), ValueError, FITS),
+    ("plot_io_patterns", "empty", lambda: plotting.plot_io_patterns(figsize=()), TypeError, FIGSIZE),
+    ("plot_rnn_rolled_unrolled", "type", lambda: plotting.plot_rnn_rolled_unrolled(n_steps=2.5), TypeError,
+     "n_steps must be an integer, got float 2.5"),
+    ("plot_rnn_rolled_unrolled", "shape", lambda: plotting.plot_rnn_rolled_unrolled(n_steps=9), ValueError,
+     "n_steps must be at most 6 to fit a slide, got 9"),
+    ("plot_rnn_rolled_unrolled", "empty", lambda: plotting.plot_rnn_rolled_unrolled(n_steps=0), ValueError,
+     "n_steps must be positive, got 0"),
+    ("plot_minibatch_shapes", "type", lambda: plotting.plot_minibatch_shapes(input_size="3"), TypeError,
+     "input_size must be an integer, got str"),
+    ("plot_minibatch_shapes", "shape", lambda: plotting.plot_minibatch_shapes(hidden_size=9), ValueError,
+     "hidden_size must be at most 8 to draw, got 9"),
+    ("plot_minibatch_shapes", "empty", lambda: plotting.plot_minibatch_shapes(batch_size=0), ValueError,
+     "batch_size must be positive, got 0"),
+    ("plot_window_detector_frame", "type", lambda: plotting.plot_window_detector_frame(SLOW(), "0.4"),
+     TypeError, "window must be a number, got str"),
+    ("plot_window_detector_frame", "shape", lambda: plotting.plot_window_detector_frame(SLOW(), 0.4, figsize=(12, 3)),
+     ValueError, FITS),
+    ("plot_window_detector_frame", "empty", lambda: plotting.plot_window_detector_frame(SLOW(), 0.4, seconds=0),
+     ValueError, "seconds must be positive, got 0"),
+    ("plot_window_detector_frame", "value", lambda: plotting.plot_window_detector_frame(None, 0.4),
+     TypeError, "record " + RECORD + " NoneType"),
+    ("plot_unrolled_state", "type", lambda: plotting.plot_unrolled_state("abc", np.zeros((3, 2)), 1),
+     TypeError, r"inputs must be a float array of shape \(T,\), got str"),
+    ("plot_unrolled_state", "type", lambda: plotting.plot_unrolled_state([1, 0], np.zeros((2, 2)), 1.0),
+     TypeError, "step must be an integer from 1 to 2, got float"),
+    ("plot_unrolled_state", "shape", lambda: plotting.plot_unrolled_state([1, 2], np.zeros((3, 3)), 1),
+     ValueError, r"inputs must be \(T,\) and states \(T, n_hidden\) with the same T, got \(2,\) and \(3, 3\)"),
+    ("plot_unrolled_state", "shape", lambda: plotting.plot_unrolled_state([1, 2], np.zeros(2), 1),
+     ValueError, r"states must be a float array of shape \(T, n_hidden\) \(2 dimensions\), got shape \(2,\)"),
+    ("plot_unrolled_state", "empty", lambda: plotting.plot_unrolled_state([], np.zeros((0, 2)), 1),
+     ValueError, r"inputs must not be empty: expected a float array of shape \(T,\)"),
+    ("plot_unrolled_state", "value", lambda: plotting.plot_unrolled_state([1, 2], np.zeros((2, 3)), 3),
+     ValueError, "step must be between 1 and 2, got 3"),
+]
+NOT_APPLICABLE: set = set()
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    assert untried(plotting, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
+        call()

@@ -10,10 +10,12 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from torch.nn.utils.rnn import pack_padded_sequence  # noqa: E402
 
-from course_utils.sequences import (accuracy, confusion_matrix, last_real_step,  # noqa: E402
-                                    length_mask, pad_batch, plot_confusion_matrix,
-                                    plot_misclassified, predict_classes,
-                                    variable_length_batches)
+from course_utils.sequences import (MaskedFrontEnd, RecurrentClassifier,  # noqa: E402
+                                    VariableLengthClassifier, accuracy, collate,
+                                    confusion_matrix, conv_front_end, conv_output_lengths,
+                                    final_state, last_real_step, length_mask, pad_batch,
+                                    plot_confusion_matrix, plot_misclassified,
+                                    predict_classes, random_shift, variable_length_batches)
 
 
 def _sequences(lengths=(3, 5, 2), features=2, seed=0):
@@ -63,7 +65,9 @@ def test_length_mask_marks_real_steps():
     (torch.tensor([0, 2]), {}, ValueError, ">= 1"),
     (torch.tensor([1, 5]), {"max_length": 3}, ValueError, "<= 3"),
     (torch.tensor([1, 2]), {"max_length": -1}, ValueError, "max_length"),
+    (torch.tensor([1, 2]), {"max_length": 2.0}, ValueError, "max_length"),
     ("12", {}, TypeError, "lengths must be"),
+    (torch.tensor([], dtype=torch.long), {}, ValueError, "lengths is empty"),
 ])
 def test_length_mask_rejects_bad_arguments(lengths, kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -87,6 +91,10 @@ def test_last_real_step_rejects_bad_arguments():
         last_real_step(torch.zeros(3, 4, 2), torch.tensor([1, 2]))
     with pytest.raises(ValueError, match="<= 4"):
         last_real_step(torch.zeros(3, 4, 2), torch.tensor([1, 2, 5]))
+    with pytest.raises(ValueError, match="output must be"):
+        last_real_step([[[0.0]]], torch.tensor([1]))
+    with pytest.raises(ValueError, match="expected 0"):
+        last_real_step(torch.zeros(0, 4, 2), torch.tensor([1]))
 
 
 # --------------------------------------------------------------------------- batching
@@ -118,6 +126,7 @@ def test_variable_length_batches_without_shuffle_keeps_chunks():
     ((_sequences(), torch.arange(2)), {"batch_size": 2}, ValueError, "same length"),
     ((_sequences(), torch.arange(3)), {"batch_size": 0}, ValueError, "batch_size"),
     ((torch.zeros(3, 2), torch.arange(3)), {"batch_size": 2}, TypeError, "list or tuple"),
+    (([], torch.arange(0)), {"batch_size": 2}, ValueError, "sequences is empty"),
 ])
 def test_variable_length_batches_rejects_bad_arguments(args, kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -156,6 +165,11 @@ def test_predict_classes_rejects_bad_arguments():
         predict_classes(_Sum(), torch.zeros(2, 3), torch.zeros(3))
 
 
+def test_predict_classes_of_no_input_is_empty():
+    out = predict_classes(_Sum(), torch.zeros(0, 3))
+    assert out.shape == (0,) and out.dtype == torch.long
+
+
 def test_accuracy_from_classes_and_scores():
     assert accuracy(torch.tensor([0, 1, 2, 2]), torch.tensor([0, 1, 1, 2])) == 0.75
     scores = np.array([[0.9, 0.1], [0.2, 0.8]])
@@ -167,6 +181,7 @@ def test_accuracy_from_classes_and_scores():
     ([], [], ValueError, "empty"),
     ([0.5, 1.0], [0, 1], TypeError, "integer"),
     ([[[0]]], [0], ValueError, "1-D"),
+    (["a", "b"], [0, 1], TypeError, "integer"),
 ])
 def test_accuracy_rejects_bad_arguments(pred, target, error, match):
     with pytest.raises(error, match=match):
@@ -184,6 +199,8 @@ def test_confusion_matrix_counts_rows_true_columns_predicted():
     ([0, 3], [0, 1], 3, ValueError, "predictions must lie in 0..2"),
     ([0, 1], [-1, 1], 3, ValueError, "targets must lie"),
     ([0, 1], [0], 3, ValueError, "same length"),
+    ([0, 1], [0, 1], 2.0, ValueError, "n_classes"),
+    ([0.0, 1.0], [0, 1], 2, TypeError, "predictions must hold integer"),
 ])
 def test_confusion_matrix_rejects_bad_arguments(pred, target, k, error, match):
     with pytest.raises(error, match=match):
@@ -202,6 +219,10 @@ def test_plot_confusion_matrix_draws_labelled_heat_map():
         plot_confusion_matrix(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="class_names"):
         plot_confusion_matrix(np.zeros((2, 2)), ["a"])
+    with pytest.raises(ValueError, match="non-empty square"):
+        plot_confusion_matrix(np.zeros((0, 0)))
+    with pytest.raises(ValueError, match="non-empty square"):
+        plot_confusion_matrix([1, 2, 3])
 
 
 def test_plot_misclassified_shows_only_wrong_sequences():
@@ -231,3 +252,194 @@ def test_plot_misclassified_rejects_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         plot_misclassified(args["signals"], args["targets"], args["predictions"], n=n,
                            lengths=lengths)
+
+
+def test_plot_misclassified_of_no_signal_says_so():
+    fig = plot_misclassified(np.zeros((0, 4)), [], [])
+    assert "no misclassified" in fig.axes[0].texts[0].get_text()
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- collate
+
+def test_collate_sorts_longest_first_keeps_labels_aligned_and_packs():
+    seqs = _sequences(lengths=(3, 5, 2, 5), features=1)
+    padded, lengths, labels = collate(seqs, torch.tensor([10, 11, 12, 13]))
+    assert lengths.tolist() == [5, 5, 3, 2] and labels.tolist() == [11, 13, 10, 12]
+    assert lengths.dtype == torch.long and padded.shape == (4, 5, 1)
+    for row, label in enumerate(labels.tolist()):
+        assert torch.equal(padded[row, :lengths[row]], seqs[label - 10])
+        assert torch.all(padded[row, lengths[row]:] == 0)
+    pack_padded_sequence(padded, lengths, batch_first=True)            # enforce_sorted accepts it
+
+
+@pytest.mark.parametrize("signals, labels, error, match", [
+    (_sequences(), [0, 1, 2], TypeError, "labels must be a 1-D torch.Tensor"),
+    (_sequences(), torch.zeros(3, 1), TypeError, "labels must be a 1-D"),
+    (_sequences(), torch.arange(2), ValueError, "same length"),
+    ([], torch.arange(0), ValueError, "at least one"),
+    (torch.zeros(3, 2), torch.arange(3), TypeError, "list or tuple"),
+])
+def test_collate_rejects_bad_arguments(signals, labels, error, match):
+    with pytest.raises(error, match=match):
+        collate(signals, labels)
+
+
+# --------------------------------------------------------------------------- models
+
+def test_final_state_reads_the_top_layer_forward_then_backward():
+    for layers in (1, 2):
+        gru = torch.nn.GRU(3, 4, num_layers=layers, batch_first=True, bidirectional=True)
+        output, h_n = gru(torch.randn(2, 6, 3))
+        state = final_state(h_n, True)
+        assert state.shape == (2, 8)
+        assert torch.allclose(state[:, :4], output[:, -1, :4])    # forward: after the last step
+        assert torch.allclose(state[:, 4:], output[:, 0, 4:])     # backward: after step 1
+    uni = torch.nn.GRU(3, 4, num_layers=2, batch_first=True)
+    output, h_n = uni(torch.randn(2, 6, 3))
+    assert torch.allclose(final_state(h_n, False), output[:, -1])
+
+
+@pytest.mark.parametrize("h_n, bidirectional, error, match", [
+    (torch.zeros(2, 3), False, ValueError, r"\(L \* n_dir, B, H\)"),
+    ([[0.0]], False, ValueError, "h_n must be a tensor"),
+    (torch.zeros(3, 2, 4), True, ValueError, "even first dimension"),
+    (torch.zeros(2, 2, 4), 1, TypeError, "bidirectional must be True or False"),
+])
+def test_final_state_rejects_bad_arguments(h_n, bidirectional, error, match):
+    with pytest.raises(error, match=match):
+        final_state(h_n, bidirectional)
+
+
+def test_conv_output_lengths_match_what_the_convolutions_compute():
+    convs = [torch.nn.Conv1d(1, 1, 5, stride=2, padding=2), torch.nn.Conv1d(1, 1, 3, stride=2),
+             torch.nn.Conv1d(1, 1, 4, stride=3, padding=1, dilation=2),
+             torch.nn.Conv1d(1, 1, 5, padding="same"), torch.nn.Conv1d(1, 1, 3, padding="valid")]
+    lengths = torch.arange(9, 45)
+    for conv in convs:
+        expected = [conv(torch.zeros(1, 1, int(n))).shape[-1] for n in lengths]
+        assert conv_output_lengths(lengths, conv).tolist() == expected
+
+
+@pytest.mark.parametrize("lengths, conv, error, match", [
+    (torch.tensor([4]), torch.nn.Linear(2, 2), TypeError, "conv must be an nn.Conv1d"),
+    (torch.tensor([2]), torch.nn.Conv1d(1, 1, 5), ValueError, "too short"),
+    (torch.tensor([2.5]), torch.nn.Conv1d(1, 1, 1), TypeError, "integers"),
+    (torch.tensor([], dtype=torch.long), torch.nn.Conv1d(1, 1, 1), ValueError, "empty"),
+])
+def test_conv_output_lengths_rejects_bad_arguments(lengths, conv, error, match):
+    with pytest.raises(error, match=match):
+        conv_output_lengths(lengths, conv)
+
+
+def test_conv_front_end_shapes_and_bad_sizes():
+    front_end = conv_front_end(6)
+    assert front_end(torch.zeros(3, 1, 40)).shape == (3, 6, 10)
+    assert conv_front_end(4, kernel_size=3, stride=1, layers=3)(torch.zeros(1, 1, 7)).shape == (1, 4, 7)
+    for bad in ({"channels": 0}, {"channels": 2.0}, {"stride": True}, {"layers": -1}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            conv_front_end(**{"channels": 4, **bad})
+
+
+def test_recurrent_classifier_shapes_and_parameter_counts():
+    x = torch.randn(5, 40)
+    for kwargs, parameters in [(dict(hidden_size=38), 5_064),
+                               (dict(hidden_size=26, bidirectional=True), 5_054),
+                               (dict(hidden_size=16, bidirectional=True, channels=16), 4_986)]:
+        model = RecurrentClassifier(**kwargs)
+        assert model(x).shape == (5, 10)
+        assert sum(p.numel() for p in model.parameters()) == parameters
+    with pytest.raises(ValueError, match="channels"):
+        RecurrentClassifier(8, channels=-1)
+    with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
+        RecurrentClassifier(0)
+    with pytest.raises(ValueError, match="n_classes"):
+        VariableLengthClassifier(4, 4, n_classes=2.5)
+    with pytest.raises(TypeError, match="bidirectional"):
+        VariableLengthClassifier(4, 4, bidirectional="yes")
+    with pytest.raises(ValueError, match="channels must be a positive integer"):
+        MaskedFrontEnd(0)
+
+
+def test_random_shift_rolls_each_row_by_its_own_draw():
+    x = torch.arange(60.0).reshape(6, 10)
+    out = random_shift(x, 2, torch.Generator().manual_seed(3))
+    shifts = torch.randint(-2, 3, (6,), generator=torch.Generator().manual_seed(3))
+    for b in range(6):
+        assert torch.equal(out[b], torch.roll(x[b], int(shifts[b])))
+    assert torch.equal(x, torch.arange(60.0).reshape(6, 10))               # x left unchanged
+    assert torch.equal(random_shift(x, 0, torch.Generator()), x)
+
+
+@pytest.mark.parametrize("x, max_shift, generator, error, match", [
+    (torch.zeros(4), 1, None, ValueError, r"\(B, T\)"),
+    (np.zeros((2, 4)), 1, None, ValueError, "x must be a tensor"),
+    (torch.zeros(2, 4), -1, None, ValueError, "max_shift"),
+    (torch.zeros(2, 4), 1.5, None, ValueError, "max_shift"),
+    (torch.zeros(2, 4), 1, 7, TypeError, "generator"),
+])
+def test_random_shift_rejects_bad_arguments(x, max_shift, generator, error, match):
+    with pytest.raises(error, match=match):
+        random_shift(x, max_shift, generator)
+
+
+def _padded_signals(lengths, total, pad_value, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(len(lengths), total, generator=g)
+    x[torch.arange(total)[None, :] >= torch.tensor(lengths)[:, None]] = pad_value
+    return x, torch.tensor(lengths)
+
+
+def test_masked_front_end_gives_each_signal_its_features_alone():
+    torch.manual_seed(0)
+    front_end = MaskedFrontEnd(channels=5)
+    x, lengths = _padded_signals([40, 37, 26, 13], total=52, pad_value=7.0)
+    with torch.no_grad():
+        features, steps = front_end(x[:, None], lengths)
+        assert steps.tolist() == [10, 10, 7, 4] and steps.dtype == torch.long
+        for b, n in enumerate(lengths.tolist()):
+            alone, alone_steps = front_end(x[b:b + 1, None, :n], lengths[b:b + 1])
+            assert alone_steps.tolist() == [steps[b]]
+            assert torch.allclose(features[b, :, :steps[b]], alone[0], atol=1e-6)
+            assert torch.all(features[b, :, steps[b]:] == 0)
+        unmasked = conv_front_end(5)                          # the same convolutions, no masks
+        unmasked[0].load_state_dict(front_end.convs[0].state_dict())
+        unmasked[2].load_state_dict(front_end.convs[1].state_dict())
+        plain = unmasked(torch.where(torch.isclose(x, torch.tensor(7.0)), 0.0, x)[:, None])
+        assert not torch.allclose(plain[3, :, :4], front_end(x[3:4, None, :13],
+                                                            lengths[3:4])[0][0], atol=1e-3)
+
+
+def test_variable_length_classifier_logits_do_not_depend_on_padding_or_batch_mates():
+    torch.manual_seed(1)
+    model = VariableLengthClassifier(channels=4, hidden_size=5).eval()
+    x, lengths = _padded_signals([40, 33, 29, 24], total=80, pad_value=0.0)
+    with torch.no_grad():
+        batch = model(x, lengths)
+        alone = torch.cat([model(x[b:b + 1, :n], lengths[b:b + 1])
+                           for b, n in enumerate(lengths.tolist())])
+    assert batch.shape == (4, 10)
+    assert torch.allclose(batch, alone, atol=1e-5)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: RecurrentClassifier(4)(torch.zeros(2, 5, 1)), ValueError, r"\(B, T\)"),
+    (lambda: RecurrentClassifier(4)(torch.zeros(2, 5, dtype=torch.long)), ValueError, "floating"),
+    (lambda: MaskedFrontEnd(3)(torch.zeros(2, 9), torch.tensor([9, 9])), ValueError,
+     r"\(B, 1, T\)"),
+    (lambda: MaskedFrontEnd(3)(torch.zeros(2, 1, 9), torch.tensor([9])), ValueError,
+     "expected 2"),
+    (lambda: MaskedFrontEnd(3)(torch.zeros(2, 1, 9), torch.tensor([9, 10])), ValueError,
+     "<= 9"),
+    (lambda: MaskedFrontEnd(3)(torch.zeros(0, 1, 9), torch.tensor([], dtype=torch.long)),
+     ValueError, "empty"),
+    (lambda: VariableLengthClassifier(3, 2)(torch.zeros(2, 9), torch.tensor([5, 9])),
+     ValueError, "decreasing order"),
+    (lambda: VariableLengthClassifier(3, 2)([[0.0] * 9], torch.tensor([9])), ValueError,
+     "floating-point tensor"),
+    (lambda: VariableLengthClassifier(3, 2)(torch.zeros(1, 9), torch.tensor([9.0])), TypeError,
+     "integers"),
+])
+def test_models_reject_bad_inputs(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -1,15 +1,21 @@
-"""course_utils.series: generators, offline loaders, windows, scaler, baselines, metrics."""
+"""course_utils.series: series, splits in time, windows, scaler, baselines, choosing, the RNN.
+
+Every public function is also fed wrong types, wrong shapes and empty input, and must answer
+with a message naming the argument and what it expects (issue 16).
+"""
 import numpy as np
 import pytest
+import torch
+from statsmodels.tsa.ar_model import AutoReg
 
 from course_utils import series as S
 
 
 # ----------------------------------------------------------------- series
 def test_synthetic_series_matches_the_formula_on_the_seeds_grid():
-    t, y = S.synthetic_series()
+    t, x = S.synthetic_series()
     assert len(t) == 301 and t[0] == 0 and np.isclose(t[-1], 30) and np.isclose(t[1], 0.1)
-    assert np.allclose(y, t * np.sin(t) / 3 + 2 * np.sin(5 * t))
+    assert np.allclose(x, t * np.sin(t) / 3 + 2 * np.sin(5 * t))
 
 
 def test_synthetic_series_noise_is_seeded_and_optional():
@@ -21,12 +27,25 @@ def test_synthetic_series_noise_is_seeded_and_optional():
     assert 0.4 < np.std(a - clean) < 0.6
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    (dict(t_max=0), "t_max"), (dict(resolution=-1.0), "resolution"),
-    (dict(resolution=40.0), "resolution"), (dict(noise=-0.1), "noise"), (dict(noise="a"), "noise"),
+def test_the_noise_free_series_obeys_an_exact_linear_recurrence_of_order_6():
+    _, x = S.synthetic_series()
+    X, Y = S.make_windows(x, 6, 1)
+    model = S.LinearAR().fit(X[:200], Y[:200])
+    assert S.rmse(model.predict(X[200:]), Y[200:]) < 1e-8
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(t_max=0), ValueError, "t_max must be a positive number, got 0"),
+    (dict(t_max="30"), TypeError, "t_max must be a number"),
+    (dict(resolution=-1.0), ValueError, "resolution must be a positive number"),
+    (dict(resolution=40.0), ValueError, "resolution must be smaller than t_max"),
+    (dict(noise=-0.1), ValueError, "noise must be at least 0.0"),
+    (dict(noise="a"), TypeError, "noise must be a number"),
+    (dict(noise=True), TypeError, "noise must be a number"),
+    (dict(seed=1.5), TypeError, "seed must be an integer"),
 ])
-def test_synthetic_series_rejects_bad_arguments(kwargs, word):
-    with pytest.raises(ValueError, match=word):
+def test_synthetic_series_rejects_bad_arguments(kwargs, error, words):
+    with pytest.raises(error, match=words):
         S.synthetic_series(**kwargs)
 
 
@@ -44,48 +63,93 @@ def test_sunspots_load_offline():
     assert spots.min() >= 0 and spots.max() > 150
 
 
-def test_split_series_keeps_context_before_the_test_part():
-    train, test = S.split_series(np.arange(10.0), 0.7, context=3)
-    assert train.tolist() == list(range(7)) and test.tolist() == list(range(4, 10))
+# ----------------------------------------------------------------- splits in time
+def test_split_points_train_first_then_validation_then_test():
+    assert S.split_points(309) == (185, 62, 62)
+    assert S.split_points(301) == (181, 60, 60)
+    assert S.split_points(10, 0.1, 0.3) == (6, 1, 3)
 
 
-@pytest.mark.parametrize("args, error, word", [
-    ((np.arange(10.0), 1.0), ValueError, "train_fraction"),
-    ((np.arange(10.0), 0.5, 6), ValueError, "context"),
-    ((np.arange(10.0), 0.5, -1), ValueError, "context"),
-    ((np.arange(3.0), 0.01), ValueError, "train_fraction"),
-    (("abc", 0.5), TypeError, "series"),
-    ((np.ones((3, 3)), 0.5), ValueError, "1-D"),
+@pytest.mark.parametrize("args, error, words", [
+    ((0,), ValueError, "n_values must be a positive integer, got 0"),
+    ((10.0,), TypeError, "n_values must be a positive integer"),
+    (("10",), TypeError, "n_values must be a positive integer"),
+    ((10, 1.0), ValueError, r"val_fraction must be a fraction in \(0, 1\), got 1.0"),
+    ((10, 0.2, 0), ValueError, r"test_fraction must be a fraction in \(0, 1\)"),
+    ((10, "a"), TypeError, "val_fraction must be a number"),
+    ((3, 0.1, 0.1), ValueError, "leave an empty part"),
+    ((10, 0.5, 0.5), ValueError, "leave an empty part"),
 ])
-def test_split_series_rejects_bad_arguments(args, error, word):
-    with pytest.raises(error, match=word):
-        S.split_series(*args)
+def test_split_points_rejects_bad_arguments(args, error, words):
+    with pytest.raises(error, match=words):
+        S.split_points(*args)
+
+
+def test_split_windows_never_lets_a_later_part_into_an_earlier_one():
+    index = np.arange(100.0)                       # each value is its own position
+    n_train, n_val = 60, 20
+    w = S.split_windows(index, n_train, n_val, n_steps=8, horizon=5, train_horizon=1)
+    (Xtr, Ytr), (Xv, Yv), (Xte, Yte) = w["train"], w["val"], w["test"]
+    assert max(Xtr.max(), Ytr.max()) < n_train and Ytr.shape[1] == 1
+    assert Yv.min() == n_train and Yv.max() == n_train + n_val - 1 and Xv.max() < n_train + n_val
+    assert Yte.min() == n_train + n_val and Yte.max() == 99
+    assert Xv[0, -1] == n_train - 1 and Xte[0, -1] == n_train + n_val - 1  # inputs reach back
+    assert len(Xv) == n_val - 5 + 1 and Yv.shape[1] == 5
+
+
+def test_split_windows_uses_the_make_windows_it_is_given():
+    calls = []
+
+    def spy(series, n_steps, horizon):
+        calls.append(len(series))
+        return S.make_windows(series, n_steps, horizon)
+    S.split_windows(np.arange(50.0), 30, 10, 5, 2, make_windows=spy)
+    assert calls == [30, 15, 15]
+
+
+@pytest.mark.parametrize("args, error, words", [
+    ((np.arange(50.0), 30, 20, 5, 2), ValueError, "leaves no test value"),
+    ((np.arange(50.0), 3, 10, 5, 2), ValueError, "n_steps=5 is longer than the training part"),
+    ((np.arange(50.0), 30, 0, 5, 2), ValueError, "n_val must be a positive integer"),
+    ((np.arange(50.0), 30, 10, 5, 2.0), TypeError, "horizon must be a positive integer"),
+    (("abc", 30, 10, 5, 2), TypeError, "series must be a 1-D series"),
+    ((np.ones((5, 10)), 3, 1, 1, 1), ValueError, r"series must be a 1-D series, got shape \(5, 10\)"),
+    ((np.array([]), 3, 1, 1, 1), ValueError, "series is empty"),
+])
+def test_split_windows_rejects_bad_arguments(args, error, words):
+    with pytest.raises(error, match=words):
+        S.split_windows(*args)
 
 
 # ----------------------------------------------------------------- windows
 def test_make_windows_targets_follow_each_window():
     X, Y = S.make_windows(np.arange(10.0), n_steps=3, horizon=2)
-    assert X.shape == (6, 3) and Y.shape == (6, 2)
+    assert X.shape == (6, 3) and Y.shape == (6, 2) and X.dtype == Y.dtype == np.float64
     assert X[0].tolist() == [0, 1, 2] and Y[0].tolist() == [3, 4]
     assert X[-1].tolist() == [5, 6, 7] and Y[-1].tolist() == [8, 9]
     X, Y = S.make_windows(np.arange(10.0), 3, 2, stride=3)
     assert X[:, 0].tolist() == [0, 3]
 
 
-def test_make_windows_with_exactly_one_window():
-    X, Y = S.make_windows(np.arange(5.0), 3, 2)
+def test_make_windows_with_exactly_one_window_and_from_a_list():
+    X, Y = S.make_windows([0.0, 1.0, 2.0, 3.0, 4.0], 3, 2)
     assert X.shape == (1, 3) and Y.tolist() == [[3, 4]]
 
 
-@pytest.mark.parametrize("args, word", [
-    ((np.arange(4.0), 3, 2), "no window fits"),
-    ((np.arange(10.0), 0), "n_steps"),
-    ((np.arange(10.0), 3, 0), "horizon"),
-    ((np.arange(10.0), 3, 1, 0), "stride"),
-    ((np.arange(10.0), 2.5), "n_steps"),
+@pytest.mark.parametrize("args, error, words", [
+    ((np.arange(4.0), 3, 2), ValueError, "no window fits"),
+    ((np.arange(10.0), 0), ValueError, "n_steps must be a positive integer, got 0"),
+    ((np.arange(10.0), 3, 0), ValueError, "horizon must be a positive integer, got 0"),
+    ((np.arange(10.0), 3, 1, 0), ValueError, "stride must be a positive integer"),
+    ((np.arange(10.0), 2.5), TypeError, "n_steps must be a positive integer, got float"),
+    ((np.arange(10.0), True), TypeError, "n_steps must be a positive integer"),
+    (("abc", 2), TypeError, "series must be a 1-D series"),
+    ((["a", "b", "c"], 2), TypeError, "series must hold numbers"),
+    ((np.ones((3, 3)), 2), ValueError, r"series must be a 1-D series, got shape \(3, 3\)"),
+    ((np.array([]), 2), ValueError, "series is empty"),
 ])
-def test_make_windows_rejects_impossible_sizes(args, word):
-    with pytest.raises(ValueError, match=word):
+def test_make_windows_rejects_bad_arguments(args, error, words):
+    with pytest.raises(error, match=words):
         S.make_windows(*args)
 
 
@@ -93,33 +157,67 @@ def test_shifted_windows_targets_are_inputs_one_step_ahead():
     X, Y = S.shifted_windows(np.arange(8.0), 3)
     assert X.shape == Y.shape == (5, 3)
     assert np.array_equal(Y[:, :-1], X[:, 1:]) and Y[0].tolist() == [1, 2, 3]
-    with pytest.raises(ValueError, match="no window fits"):
-        S.shifted_windows(np.arange(3.0), 3)
-    with pytest.raises(ValueError, match="n_steps"):
-        S.shifted_windows(np.arange(8.0), 0)
 
 
-# ----------------------------------------------------------------- scaler
+@pytest.mark.parametrize("args, error, words", [
+    ((np.arange(3.0), 3), ValueError, "no window fits"),
+    ((np.arange(8.0), 0), ValueError, "n_steps must be a positive integer"),
+    ((np.arange(8.0), "3"), TypeError, "n_steps must be a positive integer"),
+    ((np.array([]), 3), ValueError, "series is empty"),
+])
+def test_shifted_windows_rejects_bad_arguments(args, error, words):
+    with pytest.raises(error, match=words):
+        S.shifted_windows(*args)
+
+
+# ----------------------------------------------------------------- scaling
 def test_scaler_remembers_its_fit_and_inverts():
     scaler = S.MinMaxScaler(-1.0, 1.0).fit(np.array([10.0, 15.0, 20.0]))
     assert np.allclose(scaler.transform([10.0, 20.0, 30.0]), [-1, 1, 3])
     x = np.array([[12.0, 31.0]])
     assert np.allclose(scaler.inverse_transform(scaler.transform(x)), x)
-    assert scaler.fitted and "fit on" in repr(scaler)
+    assert scaler.fitted and "fit on" in repr(scaler) and "not fitted" in repr(S.MinMaxScaler())
     assert np.allclose(S.MinMaxScaler().fit_transform([2.0, 4.0]), [0, 1])
+    assert np.allclose(scaler.transform(torch.tensor([10.0])), [-1])
 
 
-@pytest.mark.parametrize("call, word", [
-    (lambda: S.MinMaxScaler().transform([1.0]), "not fitted"),
-    (lambda: S.MinMaxScaler().inverse_transform([1.0]), "not fitted"),
-    (lambda: S.MinMaxScaler(1.0, 0.0), "low < high"),
-    (lambda: S.MinMaxScaler().fit([3.0, 3.0]), "constant"),
-    (lambda: S.MinMaxScaler().fit([]), "non-empty"),
-    (lambda: S.MinMaxScaler().fit([1.0, np.nan]), "finite"),
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: S.MinMaxScaler().transform([1.0]), ValueError, "not fitted"),
+    (lambda: S.MinMaxScaler().inverse_transform([1.0]), ValueError, "not fitted"),
+    (lambda: S.MinMaxScaler(1.0, 0.0), ValueError, "low < high"),
+    (lambda: S.MinMaxScaler("0", 1.0), TypeError, "low must be a number"),
+    (lambda: S.MinMaxScaler().fit([3.0, 3.0]), ValueError, "constant"),
+    (lambda: S.MinMaxScaler().fit([]), ValueError, "data is empty"),
+    (lambda: S.MinMaxScaler().fit([1.0, np.nan]), ValueError, "finite"),
+    (lambda: S.MinMaxScaler().fit("abc"), TypeError, "data must be an array of numbers"),
+    (lambda: S.MinMaxScaler().fit(["a", "b"]), TypeError, "data must be an array of numbers"),
+    (lambda: S.MinMaxScaler().fit([1.0, 2.0]).transform({"a": 1}), TypeError, "data must be"),
+    (lambda: S.MinMaxScaler().fit([1.0, 2.0]).inverse_transform([]), ValueError, "data is empty"),
 ])
-def test_scaler_rejects_bad_use(call, word):
-    with pytest.raises(ValueError, match=word):
+def test_scaler_rejects_bad_use(call, error, words):
+    with pytest.raises(error, match=words):
         call()
+
+
+def test_scale_series_fits_on_the_training_part_only():
+    series = np.concatenate([np.linspace(0.0, 10.0, 11), [20.0, -5.0]])
+    scaled, scaler = S.scale_series(series, 11)
+    assert scaled[:11].min() == -1 and scaled[:11].max() == 1
+    assert scaled[11] == 3 and scaled[12] == -2 and (scaler.data_min, scaler.data_max) == (0, 10)
+    assert np.allclose(scaler.inverse_transform(scaled), series)
+
+
+@pytest.mark.parametrize("args, error, words", [
+    ((np.arange(5.0), 5), ValueError, "n_train=5 leaves nothing to forecast"),
+    ((np.arange(5.0), 0), ValueError, "n_train must be a positive integer"),
+    ((np.arange(5.0), 2.0), TypeError, "n_train must be a positive integer"),
+    ((np.ones(5), 3), ValueError, "constant"),
+    ((np.ones((2, 3)), 1), ValueError, "series must be a 1-D series"),
+    ((None, 1), TypeError, "series must be a 1-D series"),
+])
+def test_scale_series_rejects_bad_arguments(args, error, words):
+    with pytest.raises(error, match=words):
+        S.scale_series(*args)
 
 
 # ----------------------------------------------------------------- baselines
@@ -127,80 +225,333 @@ def test_naive_forecast_repeats_the_last_value_or_season():
     X = np.arange(24.0)[None]
     assert S.naive_forecast(X, 3).tolist() == [[23, 23, 23]]
     assert S.naive_forecast(X, 14, season=12).tolist() == [list(range(12, 24)) + [12, 13]]
-    with pytest.raises(ValueError, match="season"):
-        S.naive_forecast(X, 3, season=30)
-    with pytest.raises(ValueError, match="horizon"):
-        S.naive_forecast(X, 0)
-    with pytest.raises(ValueError, match="2-D"):
-        S.naive_forecast(np.arange(5.0), 1)
 
 
-def test_linear_ar_recovers_the_exact_recurrence_of_the_synthetic_series():
-    _, y = S.synthetic_series()  # t sin t / 3 + 2 sin 5t obeys a linear recurrence of order 6
-    X, Y = S.make_windows(y, 6, 1)
-    model = S.LinearAR().fit(X[:200], Y[:200])
-    assert S.rmse(model.predict(X[200:]), Y[200:]) < 1e-8
+@pytest.mark.parametrize("args, kwargs, error, words", [
+    ((np.arange(24.0)[None], 3), dict(season=30), ValueError, "season=30 is longer"),
+    ((np.arange(24.0)[None], 0), {}, ValueError, "horizon must be a positive integer"),
+    ((np.arange(5.0), 1), {}, ValueError, r"X must be a 2-D array of windows \(N, T\), got shape"),
+    ((np.zeros((0, 4)), 1), {}, ValueError, "X is empty"),
+    (("abc", 1), {}, TypeError, "X must be a 2-D array of windows"),
+    ((np.ones((2, 3)), 1.5), {}, TypeError, "horizon must be a positive integer"),
+])
+def test_naive_forecast_rejects_bad_arguments(args, kwargs, error, words):
+    with pytest.raises(error, match=words):
+        S.naive_forecast(*args, **kwargs)
+
+
+def test_iterate_forecast_feeds_predictions_back():
+    X = np.array([[1.0, 2.0, 3.0]])
+    assert S.iterate_forecast(lambda w: w[:, -1] + 1, X, 4).tolist() == [[4, 5, 6, 7]]
+    out = S.iterate_forecast(lambda w: w.sum(axis=1, keepdims=True), X, 2)
+    assert out.tolist() == [[6, 11]]  # 1+2+3, then 2+3+6
+    assert X.tolist() == [[1, 2, 3]]  # the input is not modified
+
+
+@pytest.mark.parametrize("args, error, words", [
+    (("f", np.ones((1, 2)), 2), TypeError, "predict_next must be a function"),
+    ((lambda w: w, np.ones((1, 2)), 2), ValueError, "one value per window"),
+    ((lambda w: w[:, -1], np.ones((1, 2)), 0), ValueError, "horizon must be a positive integer"),
+    ((lambda w: w[:, -1], np.ones(2), 1), ValueError, "X must be a 2-D array of windows"),
+    ((lambda w: w[:, -1], np.zeros((0, 2)), 1), ValueError, "X is empty"),
+])
+def test_iterate_forecast_rejects_bad_arguments(args, error, words):
+    with pytest.raises(error, match=words):
+        S.iterate_forecast(*args)
+
+
+def _ar3(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    x = np.zeros(n)
+    for t in range(3, n):
+        x[t] = 2.0 + 0.5 * x[t - 1] - 0.3 * x[t - 2] + 0.2 * x[t - 3] + rng.normal()
+    return x
+
+
+def test_fit_ar_is_statsmodels_autoreg_with_a_constant():
+    train = _ar3()
+    result = S.fit_ar(train, 3)
+    assert np.allclose(result.params, AutoReg(train, lags=3, trend="c").fit().params)
+    assert np.allclose(result.params, [2.0, 0.5, -0.3, 0.2], atol=0.2)
+
+
+def test_ar_forecast_equals_statsmodels_forecast_from_each_window():
+    train = _ar3()
+    result = S.fit_ar(train, 3)
+    X = np.random.default_rng(1).normal(2.5, 1.0, (5, 10))
+    want = np.array([result.apply(window).forecast(4) for window in X])
+    assert np.allclose(S.ar_forecast(result, X, 4), want)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: S.fit_ar(_ar3(), 0), ValueError, "p must be a positive integer"),
+    (lambda: S.fit_ar(_ar3(), 2.0), TypeError, "p must be a positive integer"),
+    (lambda: S.fit_ar(np.ones(5), 3), ValueError, r"an AR\(3\) needs more than 7 training values"),
+    (lambda: S.fit_ar(np.ones((4, 4)), 1), ValueError, "train must be a 1-D series"),
+    (lambda: S.fit_ar([], 1), ValueError, "train is empty"),
+    (lambda: S.ar_forecast("result", np.ones((2, 5)), 2), TypeError,
+     "result must be a fitted statsmodels AutoReg"),
+    (lambda: S.ar_forecast(S.fit_ar(_ar3(), 3), np.ones((2, 2)), 2), ValueError,
+     "windows of 2 values; this AR reads 3"),
+    (lambda: S.ar_forecast(S.fit_ar(_ar3(), 3), np.ones(5), 2), ValueError, "X must be a 2-D"),
+    (lambda: S.ar_forecast(S.fit_ar(_ar3(), 3), np.ones((2, 5)), 0), ValueError,
+     "horizon must be a positive integer"),
+])
+def test_ar_rejects_bad_arguments(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_arima_forecasts_from_each_window_with_fixed_parameters():
+    train = _ar3(200)
+    result = S.fit_arima(train, (2, 0, 1))
+    X = np.random.default_rng(2).normal(2.5, 1.0, (3, 10))
+    out = S.arima_forecast(result, X, 3)
+    assert out.shape == (3, 3) and not np.allclose(out[0], out[1])
+    assert np.allclose(out[0], result.apply(X[0]).forecast(3))
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: S.fit_arima(_ar3(), [2, 0, 1]), ValueError, r"order must be a tuple \(p, d, q\)"),
+    (lambda: S.fit_arima(_ar3(), (2, -1, 1)), ValueError, "non-negative integers"),
+    (lambda: S.fit_arima(np.ones(5), (2, 0, 1)), ValueError, "needs more training values"),
+    (lambda: S.fit_arima("abc", (1, 0, 0)), TypeError, "train must be a 1-D series"),
+    (lambda: S.arima_forecast(object(), np.ones((2, 5)), 2), TypeError,
+     "result must be a fitted statsmodels ARIMA"),
+])
+def test_arima_rejects_bad_arguments(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
 
 
 def test_linear_ar_direct_multi_output_and_ridge():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((50, 4))
     W = rng.standard_normal((4, 3))
-    Y = X @ W + 2.0
-    model = S.LinearAR().fit(X, Y)
+    model = S.LinearAR().fit(X, X @ W + 2.0)
     assert np.allclose(model.weights[:-1], W) and np.allclose(model.weights[-1], 2.0)
-    ridge = S.LinearAR(ridge=100.0).fit(X, Y)
+    ridge = S.LinearAR(ridge=100.0).fit(X, X @ W + 2.0)
     assert np.abs(ridge.weights[:-1]).sum() < np.abs(W).sum()
+    assert S.LinearAR().fit(X, X[:, 0]).predict(X).shape == (50, 1)
 
 
-@pytest.mark.parametrize("call, word", [
-    (lambda: S.LinearAR().predict(np.ones((2, 3))), "not fitted"),
-    (lambda: S.LinearAR(ridge=-1), "ridge"),
-    (lambda: S.LinearAR().fit(np.ones((4, 2)), np.ones(3)), "rows"),
-    (lambda: S.LinearAR().fit(np.ones((4, 2)), np.ones(4)).predict(np.ones((4, 3))), "steps"),
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: S.LinearAR().predict(np.ones((2, 3))), ValueError, "not fitted"),
+    (lambda: S.LinearAR(ridge=-1), ValueError, "ridge must be at least 0.0"),
+    (lambda: S.LinearAR(ridge="big"), TypeError, "ridge must be a number"),
+    (lambda: S.LinearAR().fit(np.ones((4, 2)), np.ones(3)), ValueError, "Y must have 4 rows"),
+    (lambda: S.LinearAR().fit(np.ones((4, 2)), np.ones((4, 1, 1))), ValueError,
+     r"Y must be targets \(N,\) or \(N, m\)"),
+    (lambda: S.LinearAR().fit(np.ones(4), np.ones(4)), ValueError, "X must be a 2-D array"),
+    (lambda: S.LinearAR().fit(np.zeros((0, 2)), np.zeros(0)), ValueError, "X is empty"),
+    (lambda: S.LinearAR().fit(np.ones((4, 2)), np.ones(4)).predict(np.ones((4, 3))), ValueError,
+     "X must have 2 steps, got 3"),
 ])
-def test_linear_ar_rejects_bad_use(call, word):
-    with pytest.raises(ValueError, match=word):
+def test_linear_ar_rejects_bad_use(call, error, words):
+    with pytest.raises(error, match=words):
         call()
 
 
-def test_iterate_forecast_feeds_predictions_back():
-    X = np.array([[1.0, 2.0, 3.0]])
-    out = S.iterate_forecast(lambda w: w[:, -1] + 1, X, 4)  # "next = last + 1"
-    assert out.tolist() == [[4, 5, 6, 7]]
-    out = S.iterate_forecast(lambda w: w.sum(axis=1, keepdims=True), X, 2)
-    assert out.tolist() == [[6, 11]]  # 1+2+3, then 2+3+6
-    assert X.tolist() == [[1, 2, 3]]  # the input is not modified
+# ----------------------------------------------------------------- choosing
+def _toy_splits(test_offset=0.0):
+    X = np.arange(12.0).reshape(4, 3)
+    return {"train": (X, X[:, -1:] + 1.0), "val": (X + 10, X[:, -1:] + 11.0),
+            "test": (X + 20, X[:, -1:] + 21.0 + test_offset)}
 
 
-def test_iterate_forecast_rejects_bad_arguments():
-    with pytest.raises(TypeError, match="predict_next"):
-        S.iterate_forecast("f", np.ones((1, 2)), 2)
-    with pytest.raises(ValueError, match="one value"):
-        S.iterate_forecast(lambda w: w, np.ones((1, 2)), 2)
-    with pytest.raises(ValueError, match="horizon"):
-        S.iterate_forecast(lambda w: w[:, -1], np.ones((1, 2)), 0)
+def _shift_fit(candidate, train):
+    return candidate  # the "model" forecasts last value + candidate
 
 
+def _shift_forecast(model, X):
+    return X[:, -1:] + model
+
+
+def test_choose_on_validation_picks_the_lowest_validation_rmse():
+    best, scores = S.choose_on_validation([0.0, 1.0, 2.5], _shift_fit, _shift_forecast,
+                                          _toy_splits())
+    assert best == 1.0 and scores == {0.0: 1.0, 1.0: 0.0, 2.5: 1.5}
+
+
+def test_choose_on_validation_never_reads_the_test_split():
+    splits = _toy_splits()
+    del splits["test"]
+    assert S.choose_on_validation([0.0, 1.0], _shift_fit, _shift_forecast, splits)[0] == 1.0
+    moved = S.choose_on_validation([0.0, 1.0, 2.5], _shift_fit, _shift_forecast,
+                                   _toy_splits(test_offset=1.5))
+    assert moved[0] == 1.0  # test now prefers 2.5; the choice does not move
+
+
+@pytest.mark.parametrize("args, error, words", [
+    (([], _shift_fit, _shift_forecast, _toy_splits()), ValueError, "candidates is empty"),
+    (([1.0], "fit", _shift_forecast, _toy_splits()), TypeError, "fit and forecast must be functions"),
+    (([1.0], _shift_fit, _shift_forecast, {"train": 1}), ValueError, r"missing \['val'\]"),
+])
+def test_choose_on_validation_rejects_bad_arguments(args, error, words):
+    with pytest.raises(error, match=words):
+        S.choose_on_validation(*args)
+
+
+def test_remember_fits_once_per_candidate_and_training_numbers():
+    calls = []
+
+    @S.remember
+    def fit(candidate, train):
+        calls.append(candidate)
+        return candidate, float(np.sum(train[0]))
+    X = np.ones((3, 2))
+    assert fit(1, (X, X)) == fit(1, (X.copy(), X.copy())) == (1, 6.0)
+    fit(2, (X, X))
+    fit(1, (X + 1, X))              # a change to any training value fits again
+    assert calls == [1, 2, 1]
+    with pytest.raises(TypeError, match="fit must be a function"):
+        S.remember("fit")
+    with pytest.raises(TypeError, match="only fingerprint numbers"):
+        fit(3, object())
+
+
+# ----------------------------------------------------------------- the acceptance test of issue 14
+def _choices(x, make_seed=0):
+    """Every choice the lab makes on one series, with small grids so the test runs in seconds."""
+    n_train, n_val, _ = S.split_points(len(x))
+    scaled, _ = S.scale_series(x, n_train)
+    T, M = 12, 5
+    w = S.split_windows(scaled, n_train, n_val, T, M)
+    one = S.split_windows(scaled, n_train, n_val, T, M, train_horizon=1)["train"]
+
+    def splits(train):
+        return {"train": train, "val": w["val"], "test": w["test"]}
+    ar = S.choose_on_validation(range(1, T + 1), lambda p, tr: S.fit_ar(tr, p),
+                                lambda r, X: S.ar_forecast(r, X, M), splits(scaled[:n_train]))
+    ridge = S.choose_on_validation(
+        [(p, r) for p in (2, 6, 12) for r in (0.0, 1.0)],
+        lambda c, tr: (c[0], S.LinearAR(c[1]).fit(tr[0][:, -c[0]:], tr[1])),
+        lambda m, X: m[1].predict(X[:, -m[0]:]), splits(w["train"]))
+    arima = S.choose_on_validation([(1, 0, 1), (2, 0, 1)], lambda o, tr: S.fit_arima(tr, o),
+                                   lambda r, X: S.arima_forecast(r, X, M), splits(scaled[:n_train]))
+
+    def rnn_fit(candidate, train):
+        hidden_size, epochs = candidate
+        torch.manual_seed(make_seed)
+        model = S.Forecaster(hidden_size, train[1].shape[1])
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+        X, Y = (torch.tensor(a, dtype=torch.float32) for a in train)
+        for _ in range(epochs):
+            optimizer.zero_grad()
+            torch.nn.functional.mse_loss(model(X), Y).backward()
+            optimizer.step()
+        return model
+    rnn = S.choose_on_validation(
+        [(2, 5), (4, 10)], rnn_fit,
+        lambda m, X: S.iterate_forecast(lambda v: S.predict(m, v), X, M), splits(one))
+    val = {"AR": ar[1][ar[0]], "ridge": ridge[1][ridge[0]], "RNN": rnn[1][rnn[0]]}
+    verdict = S.verdict(val, {name: 1.0 for name in val}, ["RNN"])[:2]
+    return ar[0], ridge[0], arima[0], rnn[0], verdict
+
+
+def test_changing_the_test_split_leaves_every_choice_unchanged():
+    """Issue 14's acceptance test: the lab's choices read nothing of the test part."""
+    _, spots = S.load_sunspots()
+    n_train, n_val, n_test = S.split_points(len(spots))
+    scrambled = spots.copy()
+    scrambled[n_train + n_val:] = np.random.default_rng(0).uniform(0, 500, n_test)
+    assert _choices(spots) == _choices(scrambled)
+
+
+def test_a_scaler_fitted_on_all_the_data_would_change_the_choices():
+    """The test above can fail: leak the test part through the scaler and a choice moves."""
+    _, spots = S.load_sunspots()
+    n_train, n_val, n_test = S.split_points(len(spots))
+    scrambled = spots.copy()
+    scrambled[n_train + n_val:] = np.random.default_rng(0).uniform(0, 500, n_test)
+    leaky = S.MinMaxScaler(-1.0, 1.0)
+    original_scale = S.scale_series
+    try:
+        S.scale_series = lambda x, n: (leaky.fit(x).transform(x), leaky)
+        assert _choices(spots) != _choices(scrambled)
+    finally:
+        S.scale_series = original_scale
+
+
+# ----------------------------------------------------------------- the recurrent model
+def test_forecaster_reads_the_last_step_and_has_the_documented_parts():
+    model = S.Forecaster(5, 3)
+    assert isinstance(model.rnn, torch.nn.LSTM) and model.rnn.batch_first
+    assert (model.head.in_features, model.head.out_features) == (5, 3)
+    x = torch.randn(4, 7)
+    out, _ = model.rnn(x.unsqueeze(-1))
+    assert torch.allclose(model(x), model.head(out[:, -1]))
+    assert model(x).shape == (4, 3)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: S.Forecaster(0), ValueError, "hidden_size must be a positive integer"),
+    (lambda: S.Forecaster(4, 1.5), TypeError, "horizon must be a positive integer"),
+    (lambda: S.Forecaster(4)(torch.ones(2, 3, 1)), ValueError, r"x must be a \(B, T\) tensor"),
+    (lambda: S.Forecaster(4)(np.ones((2, 3))), ValueError, r"x must be a \(B, T\) tensor"),
+])
+def test_forecaster_rejects_bad_arguments(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_predict_runs_in_eval_mode_without_gradients_on_float64_and_float32():
+    model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Dropout(0.5), torch.nn.Linear(8, 1))
+    model.train()
+    for X in (np.ones((4, 3)), np.ones((4, 3), dtype=np.float32)):
+        a, b = S.predict(model, X), S.predict(model, X)
+        assert isinstance(a, np.ndarray) and a.shape == (4, 1) and np.array_equal(a, b)
+    assert not model.training
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: S.predict("model", np.ones((2, 3))), TypeError, "model must be a torch.nn.Module"),
+    (lambda: S.predict(S.Forecaster(2), np.ones(3)), ValueError, "X must be a 2-D array"),
+    (lambda: S.predict(S.Forecaster(2), np.zeros((0, 3))), ValueError, "X is empty"),
+    (lambda: S.predict(S.Forecaster(2), "abc"), TypeError, "X must be a 2-D array"),
+])
+def test_predict_rejects_bad_arguments(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+# ----------------------------------------------------------------- scores and the verdict
 def test_rmse_and_rmse_by_horizon():
     assert S.rmse([1.0, 3.0], [1.0, 1.0]) == pytest.approx(np.sqrt(2))
     by = S.rmse_by_horizon(np.array([[0.0, 2.0], [0.0, 4.0]]), np.zeros((2, 2)))
     assert np.allclose(by, [0, np.sqrt(10)])
-    with pytest.raises(ValueError, match="shape"):
-        S.rmse([1.0], [1.0, 2.0])
-    with pytest.raises(ValueError, match="empty"):
-        S.rmse([], [])
-    with pytest.raises(ValueError, match="horizon"):
-        S.rmse_by_horizon(np.zeros(3), np.zeros(3))
 
 
-def test_predict_runs_in_eval_mode_without_gradients():
-    import torch
-    model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Dropout(0.5), torch.nn.Linear(8, 1))
-    model.train()
-    X = np.ones((4, 3))
-    a, b = S.predict(model, X), S.predict(model, X)
-    assert isinstance(a, np.ndarray) and a.shape == (4, 1) and np.array_equal(a, b)
-    assert not model.training
-    with pytest.raises(TypeError, match="model"):
-        S.predict("model", X)
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: S.rmse([1.0], [1.0, 2.0]), ValueError, r"prediction has shape \(1,\) but target"),
+    (lambda: S.rmse([], []), ValueError, "prediction is empty"),
+    (lambda: S.rmse("a", [1.0]), TypeError, "prediction must be an array of forecasts"),
+    (lambda: S.rmse([1.0], None), TypeError, "target must be an array of targets"),
+    (lambda: S.rmse_by_horizon(np.zeros(3), np.zeros(3)), ValueError, r"\(N, horizon\)"),
+    (lambda: S.rmse_by_horizon(np.zeros((2, 3)), np.zeros((3, 2))), ValueError, "but target"),
+])
+def test_scores_reject_bad_arguments(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_verdict_chooses_on_validation_and_reports_on_test():
+    val = {"naive": 5.0, "AR": 2.0, "ARIMA": 2.5, "RNN a": 2.2, "RNN b": 1.9}
+    test = {"naive": 4.0, "AR": 3.0, "ARIMA": 2.4, "RNN a": 2.7, "RNN b": 3.3}
+    rnn, baseline, change = S.verdict(val, test, ["RNN a", "RNN b"])
+    assert (rnn, baseline) == ("RNN b", "AR") and change == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("args, error, words", [
+    (({}, {}, ["RNN"]), TypeError, "val_rmse must be a non-empty dict"),
+    (({"AR": 1.0, "RNN": 2.0}, [1.0, 2.0], ["RNN"]), TypeError, "test_rmse must be a non-empty dict"),
+    (({"AR": 1.0, "RNN": 2.0}, {"AR": 1.0, "RNN": 2.0}, "RNN"), TypeError,
+     "recurrent must be a list of model names"),
+    (({"AR": 1.0, "RNN": 2.0}, {"AR": 1.0}, ["RNN"]), ValueError, "must name the same models"),
+    (({"AR": 1.0, "RNN": 2.0}, {"AR": 1.0, "RNN": 2.0}, ["GRU"]), ValueError,
+     "must name at least one model"),
+    (({"RNN": 2.0}, {"RNN": 2.0}, ["RNN"]), ValueError, "leave at least one baseline"),
+])
+def test_verdict_rejects_bad_arguments(args, error, words):
+    with pytest.raises(error, match=words):
+        S.verdict(*args)

@@ -24,8 +24,10 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from course_kernel import CELL_TIMEOUT, KernelDidNotAnswer, NotebookFailed  # noqa: E402
+from course_kernel import run_notebook as run_in_kernel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = Path(__file__).resolve().parent / "benchmarks.yml"
@@ -50,8 +52,7 @@ def run_notebook(path: Path, results_file: Path, timeout: int) -> float:
     os.environ["COURSE_RESULTS"] = str(results_file.resolve())   # the kernel inherits it
     start = time.perf_counter()
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        run_in_kernel(nb, path.parent, f"{path.parent.name}/{path.name}", cell_timeout=timeout)
     finally:
         os.environ.pop("COURSE_RESULTS", None)
     return time.perf_counter() - start
@@ -101,7 +102,7 @@ def run_course(device: str, timeout: int) -> dict:
         results_file = SCRATCH / f"{path.parent.name}-{path.stem}.json"
         try:
             seconds = run_notebook(path, results_file, timeout)
-        except CellExecutionError as error:
+        except (NotebookFailed, KernelDidNotAnswer) as error:
             raise SystemExit(f"error: {name} failed, so the benchmark stops:\n{error}") from None
         run["notebooks"][name] = round(seconds, 1)
         recorded = json.loads(results_file.read_text()) if results_file.exists() else {}
@@ -225,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the notebooks train (auto: CUDA when PyTorch sees a GPU)")
     parser.add_argument("--render-only", action="store_true",
                         help="do not run anything; rewrite BENCHMARKS.md from benchmarks/*.json")
-    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell")
     args = parser.parse_args(argv)
     spec = load_spec()
     if not args.render_only:

@@ -30,7 +30,7 @@ REGISTRY: dict[str, Callable[[], Figure]] = {
     "order_matters": lambda: plotting.plot_order_matters(seed=0),
     "io_patterns": plotting.plot_io_patterns,
     "rnn_rolled_unrolled": lambda: plotting.plot_rnn_rolled_unrolled(n_steps=4),
-    "minibatch_shapes": lambda: plotting.plot_minibatch_shapes(m=4, n_inputs=3, n_neurons=5),
+    "minibatch_shapes": lambda: plotting.plot_minibatch_shapes(batch_size=4, input_size=3, hidden_size=5),
 }
 
 

@@ -5,7 +5,8 @@
 Every script, style sheet and font a deck loads is copied from node_modules (installed from
 the committed package.json) into OUT/assets. Each executed lecture is also kept, with its
 outputs, as OUT/executed/NN_name.ipynb. The export fails if a produced page still loads
-anything from the network.
+anything from the network. Lectures run in the course's own Python (tools/course_kernel.py),
+each cell for at most --timeout seconds.
 """
 from __future__ import annotations
 
@@ -24,10 +25,13 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import yaml
-from nbclient import NotebookClient
 from nbconvert import SlidesExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from course_kernel import (CELL_TIMEOUT, Execution, KernelDidNotAnswer,  # noqa: E402
+                           NotebookFailed, run_notebook)
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE = ROOT / "node_modules"
@@ -102,10 +106,10 @@ def inline_images(nb: nbformat.NotebookNode, folder: Path) -> None:
             cell.source = MARKDOWN_IMAGE.sub(embed, cell.source)
 
 
-def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int) -> None:
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd)}}, store_widget_state=True)
-    client.execute()
+def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = CELL_TIMEOUT,
+            name: str = "the lecture") -> Execution:
+    """Run ``nb`` in place in the course's own kernel, keeping the widgets' state for the deck."""
+    return run_notebook(nb, cwd, name, cell_timeout=timeout, store_widget_state=True)
 
 
 def exporter() -> SlidesExporter:
@@ -149,13 +153,21 @@ def deck_title(nb: nbformat.NotebookNode, fallback: str) -> str:
 EXECUTED = "executed"  # the executed lectures' folder inside the slides folder
 
 
-def export(path: Path, out: Path, run: bool, timeout: int) -> str:
+def export(path: Path, out: Path, run: bool, timeout: int = CELL_TIMEOUT) -> str:
     """Export the lecture at path to out/NN_name.slides.html (executing it first when run, and
-    then also keeping the executed notebook as out/executed/NN_name.ipynb, which the live RISE
-    test presents); return the deck's file name."""
+    then also keeping the executed notebook as out/executed/NN_name.ipynb, which the
+    live RISE test presents); return the deck's
+    file name."""
+    return run_and_export(path, out, run, timeout)[0]
+
+
+def run_and_export(path: Path, out: Path, run: bool = True, timeout: int = CELL_TIMEOUT
+                   ) -> tuple[str, Execution | None]:
+    """:func:`export`, also returning what the execution measured (None without ``run``)."""
     nb = nbformat.read(path, as_version=4)
+    execution = None
     if run:
-        execute(nb, path.parent, timeout)
+        execution = execute(nb, path.parent, timeout, f"{path.parent.name}/{path.name}")
         (out / EXECUTED).mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out / EXECUTED / path.name)
     nb.metadata["title"] = deck_title(nb, path.stem)
@@ -163,7 +175,7 @@ def export(path: Path, out: Path, run: bool, timeout: int) -> str:
     body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
     target = out / f"{path.stem}.slides.html"
     target.write_text(body, encoding="utf-8")
-    return target.name
+    return target.name, execution
 
 
 @dataclass(frozen=True)
@@ -364,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "slides")
     parser.add_argument("--no-execute", dest="execute", action="store_false")
-    parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+    parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell")
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted(LECTURES.glob("[0-9]*.ipynb"))
     if not notebooks:
@@ -375,17 +387,34 @@ def main(argv: list[str] | None = None) -> int:
     decks = []
     for path in notebooks:
         print(f"exporting {path.name} ...", flush=True)
-        decks.append(export(path.resolve(), args.out, args.execute, args.timeout))
-    write_index(args.out)
-    problems = check_offline(args.out)
-    problems += [f"index.html: links to a missing file: {link}"
-                 for link in broken_links(args.out / "index.html")]
+        try:
+            decks.append(export(path.resolve(), args.out, args.execute, args.timeout))
+        except (NotebookFailed, KernelDidNotAnswer) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+    return finish(args.out, decks)
+
+
+def finish(out: Path, decks: list[str]) -> int:
+    """Write the course home, then check that no page loads anything from the network and that
+    every link of the home resolves; print what is wrong and return 1, or 0."""
+    write_index(out)
+    problems = offline_problems(out)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if problems:
         return 1
-    print(f"wrote {len(decks)} deck(s) and index.html to {args.out}")
+    print(f"wrote {len(decks)} deck(s) and index.html to {out}")
     return 0
+
+
+def offline_problems(out: Path) -> list[str]:
+    """What is wrong with the exported folder: pages that load from the network, and links of
+    the course home to missing files."""
+    problems = check_offline(out)
+    problems += [f"index.html: links to a missing file: {link}"
+                 for link in broken_links(out / "index.html")]
+    return problems
 
 
 if __name__ == "__main__":

@@ -1,25 +1,47 @@
-"""Checks for lab 02, a character-level language model. Each compares the student's function
-with the reference in :mod:`course_utils.char_rnn` on small cases and says what differs, where.
+"""Checks for lab 02, a character-level language model.
+
+Each check runs the student's code on small seeded cases where every parameter matters
+(nonzero recurrence, head, biases and initial state), compares it with the reference in
+:mod:`course_utils.char_rnn`, and says what differs and where. When a result is wrong, it is
+also compared with the usual mistakes (computed by the reference with that one mistake); a
+hint names a mistake only when the result matches it.
+
+The lab's functions (NOTATION.md; parameter dicts with keys W_xh, W_hh, b_h, W_hy, b_y):
+
+    unigram_bits(train_ids, held_ids, vocab_size) -> float
+    rnn_forward(params, inputs, targets, h_prev) -> (loss, {"xs", "hs", "y_hat"})
+    rnn_backward(params, cache, targets) -> grads
+    update(params, grads, memory, lr) -> None                  params, memory changed in place
+    sample(params, h, seed_ix, n, rng, temperature) -> list of n ids
+    batch_loss_and_grads(params, inputs, targets, h_prev) -> (loss, grads, h_last)
+    CharRNN(vocab_size, hidden_size): forward(x, h=None) -> (logits, h_n)
+    train_tbptt(model, chunks, optimizer, clip_value) -> list of losses
 """
 from __future__ import annotations
 
-from typing import Callable
+import numbers
+from typing import Any, Callable
 
 import numpy as np
 
 from course_utils import char_rnn as ref
-from course_utils._feedback import CheckFailed, call_student, expect_shape, first_mismatch, passed
+from course_utils._feedback import (CheckFailed, call_student, evaluating, expect_array,
+                                    first_mismatch, passed)
 
-_K, _H, _T = 7, 5, 6
+__all__ = ["check_unigram_bits", "check_rnn_forward", "check_rnn_backward", "check_update",
+           "check_sample", "check_batch_loss_and_grads", "check_char_rnn", "check_train_tbptt"]
+
+_V, _H, _T = 7, 5, 6
 
 
 def _case(seed: int = 0, scale: float = 0.5):
+    """Parameters, inputs, targets and a nonzero initial state where every parameter matters."""
     rng = np.random.default_rng(seed)
-    params = ref.init_params(_K, _H, scale=scale, seed=seed)
-    params["bh"] = rng.standard_normal(_H) * scale
-    params["by"] = rng.standard_normal(_K) * scale
-    inputs = [int(i) for i in rng.integers(0, _K, _T)]
-    targets = [int(i) for i in rng.integers(0, _K, _T)]
+    params = ref.init_params(_V, _H, scale=scale, seed=seed)
+    params["b_h"] = rng.standard_normal(_H) * scale
+    params["b_y"] = rng.standard_normal(_V) * scale
+    inputs = [int(i) for i in rng.integers(0, _V, _T)]
+    targets = [int(i) for i in rng.integers(0, _V, _T)]
     return params, inputs, targets, np.tanh(rng.standard_normal(_H))
 
 
@@ -31,19 +53,41 @@ def _where(index: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(i) for i in index) + "]"
 
 
+def _same(actual: Any, expected: np.ndarray) -> bool:
+    try:
+        actual = np.asarray(actual, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return actual.shape == np.shape(expected) and not first_mismatch(actual, expected)
+
+
+def _number(check: str, what: str, value: Any, hint: str = "") -> float:
+    """A real number (Python or NumPy scalar); arrays and tensors are refused."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating)):
+        kind = type(value).__module__.split(".")[0] + "." + type(value).__name__
+        kind = type(value).__name__ if kind.startswith("builtins.") else kind
+        raise CheckFailed(check, f"{what} should be one number (a float), got {kind}. {hint}"
+                          .strip())
+    return float(value)
+
+
+def _float_arrays(check: str, what: str, arrays: dict, shapes: dict) -> None:
+    for key, shape in shapes.items():
+        expect_array(check, f"{what}[{key!r}]", arrays[key], shape=shape, dtype=np.float64,
+                     hint="Keep float64 NumPy arrays: the gradient check needs their precision.")
+
+
 # --- baselines ---------------------------------------------------------------------------------
 def check_unigram_bits(unigram_bits: Callable) -> None:
     """``unigram_bits(train_ids, held_ids, vocab_size)``: held-out bits/char of the add-one
-    smoothed unigram frequencies of the training text."""
+    smoothed unigram frequencies of the training text (int64 id arrays, as the lab passes)."""
     name = "unigram_bits"
-    train = np.array([0, 0, 0, 1, 1, 2, 0, 1])      # character 3 never occurs in training
-    held = np.array([0, 1, 3, 3, 2, 0])
+    train = np.array([0, 0, 0, 1, 1, 2, 0, 1], dtype=np.int64)  # character 3 never occurs
+    held = np.array([0, 1, 3, 3, 2, 0], dtype=np.int64)
     counts = np.bincount(train, minlength=4) + 1
     expected = float(-np.log2(counts[held] / counts.sum()).mean())
-    got = call_student(name, unigram_bits, train.copy(), held.copy(), 4)
-    if not np.isscalar(got) and np.ndim(got) != 0:
-        raise CheckFailed(name, f"return one number (bits per character), got {type(got).__name__}.")
-    got = float(got)
+    got = _number(name, "the result", call_student(name, unigram_bits, train, held, 4),
+                  "Return the mean bits per character, e.g. float(...).")
     if not np.isfinite(got):
         raise CheckFailed(name, "the result is infinite: a character that never occurs in the "
                           "training text gets probability 0. Add 1 to every count (add-one "
@@ -61,7 +105,7 @@ def check_unigram_bits(unigram_bits: Callable) -> None:
     if not np.isclose(got, expected, atol=1e-6):
         raise CheckFailed(name, f"got {got:.4f} bits/char, expected {expected:.4f} on a small "
                           "case: mean of -log2 p(c) over the held-out characters, with "
-                          "p(c) = (count(c) + 1) / (N + K).")
+                          "p(c) = (count(c) + 1) / (N + V).")
     passed(name, f"{expected:.4f} bits/char on the small case, matches.")
 
 
@@ -71,200 +115,309 @@ def check_rnn_forward(rnn_forward: Callable) -> None:
     name = "rnn_forward"
     params, inputs, targets, h_prev = _case(1)
     loss_ref, cache_ref = ref.rnn_forward(params, inputs, targets, h_prev)
-    result = call_student(name, rnn_forward, _copy(params), list(inputs), list(targets),
-                          h_prev.copy())
+    result = call_student(name, rnn_forward, params, inputs, targets, h_prev)
     if not isinstance(result, tuple) or len(result) != 2 or not isinstance(result[1], dict):
         raise CheckFailed(name, "return a tuple (loss, cache) where cache is a dict with "
-                          "'xs', 'hs' and 'ps'.")
+                          "'xs', 'hs' and 'y_hat'.")
     loss, cache = result
-    for key in ("xs", "hs", "ps"):
+    for key in ("xs", "hs", "y_hat"):
         if key not in cache:
-            raise CheckFailed(name, f"cache has no {key!r}; it needs 'xs', 'hs' and 'ps'.")
-    xs = expect_shape(name, "cache['xs']", cache["xs"], (_T, _K))
-    hs = expect_shape(name, "cache['hs'] (h_prev first, then one state a step)", cache["hs"],
-                      (_T + 1, _H))
-    ps = expect_shape(name, "cache['ps']", cache["ps"], (_T, _K))
+            raise CheckFailed(name, f"cache has no {key!r}; it needs 'xs', 'hs' and 'y_hat'.")
+    _float_arrays(name, "cache", cache, {"xs": (_T, _V), "hs": (_T + 1, _H), "y_hat": (_T, _V)})
+    xs, hs, y_hat = cache["xs"], cache["hs"], cache["y_hat"]
     if first_mismatch(xs, cache_ref["xs"]):
         raise CheckFailed(name, "cache['xs'] is not the one-hot encoding of inputs: row t "
                           "should be 1 at inputs[t] and 0 elsewhere.")
     if first_mismatch(hs[0], h_prev):
-        raise CheckFailed(name, "cache['hs'][0] should be h_prev, the state before step 0.")
+        raise CheckFailed(name, "cache['hs'][0] should be h_prev, the state before the first "
+                          "input.")
     bad = first_mismatch(hs, cache_ref["hs"])
     if bad:
-        t = bad[0][0]
-        no_state = _copy(params)
-        no_state["Whh"] = np.zeros_like(params["Whh"])
-        _, cache_ns = ref.rnn_forward(no_state, inputs, targets, h_prev)
-        if not first_mismatch(hs[1:], cache_ns["hs"][1:]):
+        no_state = {**params, "W_hh": np.zeros_like(params["W_hh"])}
+        if _same(hs[1:], ref.rnn_forward(no_state, inputs, targets, h_prev)[1]["hs"][1:]):
             raise CheckFailed(name, "your forward pass ignores the previous state: h_t must "
-                              "include Whh @ h_{t-1}.")
-        raise CheckFailed(name, f"hidden state hs[{t}] (after step {t - 1}) differs at unit "
+                              "include W_hh @ h_{t-1}.")
+        if _same(hs[1:], ref.rnn_forward(params, inputs, targets, np.zeros(_H))[1]["hs"][1:]):
+            raise CheckFailed(name, "the states start from zeros: the first step must read "
+                              "h_prev (hs[0]), the state the previous chunk ended in.")
+        t = bad[0][0]
+        raise CheckFailed(name, f"hidden state hs[{t}] (after input {t - 1}) differs at unit "
                           f"{bad[0][1]}: got {bad[1]:.4f}, expected {bad[2]:.4f}. "
-                          "h_t = tanh(Wxh @ x_t + Whh @ h_{t-1} + bh).")
-    sums = ps.sum(axis=1)
+                          "h_t = tanh(W_xh @ x_t + W_hh @ h_{t-1} + b_h).")
+    sums = y_hat.sum(axis=1)
     if not np.allclose(sums, 1.0, atol=1e-6):
         t = int(np.argmax(np.abs(sums - 1)))
-        raise CheckFailed(name, f"ps[{t}] sums to {sums[t]:.4f}, not 1: apply a softmax to the "
-                          "logits Why @ h_t + by.")
-    bad = first_mismatch(ps, cache_ref["ps"])
+        raise CheckFailed(name, f"y_hat[{t}] sums to {sums[t]:.4f}, not 1: apply a softmax to "
+                          "the logits W_hy @ h_t + b_y.")
+    bad = first_mismatch(y_hat, cache_ref["y_hat"])
     if bad:
-        no_by = ref.softmax(cache_ref["hs"][1:] @ params["Why"].T)
-        hint = (" (it looks like the output bias by is missing)"
-                if not first_mismatch(ps, no_by) else "")
-        raise CheckFailed(name, f"probabilities ps{_where(bad[0])} = {bad[1]:.4f}, expected "
-                          f"{bad[2]:.4f}{hint}: p_t = softmax(Why @ h_t + by).")
-    loss = float(np.asarray(loss))
+        no_bias = ref.softmax(cache_ref["hs"][1:] @ params["W_hy"].T)
+        hint = (" (it looks like the output bias b_y is missing)" if _same(y_hat, no_bias)
+                else "")
+        raise CheckFailed(name, f"probabilities y_hat{_where(bad[0])} = {bad[1]:.4f}, expected "
+                          f"{bad[2]:.4f}{hint}: y_hat_t = softmax(W_hy @ h_t + b_y).")
+    loss = _number(name, "loss", loss, "Return the summed loss as a float.")
     if np.isclose(loss, loss_ref / _T):
         raise CheckFailed(name, "loss is the mean over steps; min-char-rnn sums it: "
-                          "loss = sum_t -log p_t[targets[t]].")
+                          "loss = sum_t -ln y_hat[t, targets[t]].")
     if np.isclose(loss, loss_ref / np.log(2)):
         raise CheckFailed(name, "loss is in bits; use the natural log (nats), as backward "
                           "assumes.")
     if not np.isclose(loss, loss_ref):
         raise CheckFailed(name, f"loss = {loss:.4f}, expected {loss_ref:.4f}: "
-                          "sum over t of -log ps[t, targets[t]].")
+                          "the sum over t of -ln y_hat[t, targets[t]].")
     passed(name, f"states, probabilities and loss ({loss_ref:.4f} nats over {_T} steps) match.")
 
 
+def _backward_variant(params, cache, targets, mistake):
+    """BPTT with one usual mistake (the reference when ``mistake`` is None)."""
+    xs, hs, y_hat = cache["xs"], cache["hs"], cache["y_hat"]
+    grads = {k: np.zeros_like(v) for k, v in params.items()}
+    delta_next = np.zeros(hs.shape[1])
+    W_hh = params["W_hh"] if mistake == "W_hh not transposed" else params["W_hh"].T
+    for t in reversed(range(len(targets))):
+        d_logits = y_hat[t].copy()
+        d_logits[targets[t]] -= 1
+        h_out = hs[t] if mistake == "W_hy with h_{t-1}" else hs[t + 1]
+        grads["W_hy"] += np.outer(d_logits, h_out)
+        if mistake != "no b_y":
+            grads["b_y"] += d_logits
+        carried = 0.0 if mistake == "no time" else W_hh @ delta_next
+        dh = params["W_hy"].T @ d_logits + carried
+        slope = {"no tanh'": 1.0, "tanh' of h_{t-1}": 1 - hs[t] ** 2}.get(mistake, 1 - hs[t + 1] ** 2)
+        delta = slope * dh
+        grads["b_h"] += delta
+        grads["W_xh"] += np.outer(delta, xs[t])
+        grads["W_hh"] += np.outer(delta, hs[t + 1] if mistake == "W_hh with h_t" else hs[t])
+        delta_next = dh if mistake == "dh carried before tanh'" else delta
+    return grads
+
+
+_BACKWARD_HINTS = {
+    "no b_y": "grads['b_y'] stays zero, so the output bias never learns (the seeds' bug): add "
+              "dL/dl_t = y_hat_t - onehot(y_t) to it at every step.",
+    "no time": "the gradient does not flow back through time: dL/dh_t must add "
+               "W_hh.T @ delta_{t+1} from the next step.",
+    "W_hh not transposed": "the gradient from the next step uses W_hh @ delta_{t+1}; it must be "
+                           "W_hh.T @ delta_{t+1} (a_{t+1} = W_hh h_t + ..., so dh_t gets W_hh.T).",
+    "no tanh'": "delta_t is dL/dh_t without the tanh derivative: delta_t = (1 - h_t**2) * dL/dh_t.",
+    "tanh' of h_{t-1}": "the tanh derivative uses the previous state: delta_t = (1 - h_t**2) * "
+                        "dL/dh_t with h_t = hs[t + 1], the state step t produced.",
+    "W_hh with h_t": "dW_hh uses h_t; it must use the previous state: sum_t outer(delta_t, "
+                     "h_{t-1}), hs[t] in the cache.",
+    "W_hy with h_{t-1}": "dW_hy uses the previous state; it must be sum_t outer(y_hat_t - "
+                         "onehot(y_t), h_t) with h_t = hs[t + 1].",
+    "dh carried before tanh'": "what you carry to the step before is dL/dh_t, taken before the "
+                               "tanh derivative; carry delta_t = (1 - h_t**2) * dL/dh_t.",
+}
+
+
 def check_rnn_backward(rnn_backward: Callable) -> None:
-    """``rnn_backward(params, cache, targets) -> grads`` with keys Wxh, Whh, Why, bh, by."""
+    """``rnn_backward(params, cache, targets) -> grads`` with keys W_xh, W_hh, b_h, W_hy, b_y."""
     name = "rnn_backward"
     params, inputs, targets, h_prev = _case(2)
     _, cache = ref.rnn_forward(params, inputs, targets, h_prev)
     expected = ref.rnn_backward(params, cache, targets)
-    grads = call_student(name, rnn_backward, _copy(params),
-                         {k: v.copy() for k, v in cache.items()}, list(targets))
+    grads = call_student(name, rnn_backward, params, cache, targets)
     if not isinstance(grads, dict):
         raise CheckFailed(name, f"return a dict of gradients, got {type(grads).__name__}.")
     missing = [k for k in ref.PARAM_NAMES if k not in grads]
     if missing:
         raise CheckFailed(name, f"grads is missing {missing}: return one gradient for each of "
                           f"{list(ref.PARAM_NAMES)}.")
-    for key in ref.PARAM_NAMES:
-        expect_shape(name, f"grads[{key!r}]", grads[key], params[key].shape)
-    if not np.any(grads["by"]):
-        raise CheckFailed(name, "grads['by'] is all zeros, so the output bias never learns: "
-                          "add dL/do_t = p_t - onehot(y_t) to dby at every step.")
-    # no flow back through time: only the step's own output reaches h_t
-    params_local = _copy(params)
-    local = _backward_without_time(params_local, cache, targets)
-    recurrent = ("Wxh", "Whh", "bh")
-    if all(not first_mismatch(grads[k], local[k]) for k in recurrent):
-        raise CheckFailed(name, "the gradient does not flow back through time: dL/dh_t must add "
-                          "Whh.T @ (dL/da_{t+1}) from the next step (dh_next).")
-    for key in ("by", "Why", "bh", "Wxh", "Whh"):
+    _float_arrays(name, "grads", grads, {k: params[k].shape for k in ref.PARAM_NAMES})
+    if all(_same(grads[k], expected[k]) for k in ref.PARAM_NAMES):
+        passed(name, "all five gradients match BPTT on a 6-step sequence.")
+        return
+    for mistake, hint in _BACKWARD_HINTS.items():
+        variant = _backward_variant(params, cache, targets, mistake)
+        if all(_same(grads[k], variant[k]) for k in ref.PARAM_NAMES):
+            raise CheckFailed(name, hint)
+    for key in ("b_y", "W_hy", "b_h", "W_xh", "W_hh"):
         bad = first_mismatch(grads[key], expected[key])
         if bad:
-            hint = {
-                "by": "dby = sum_t (p_t - onehot(y_t)).",
-                "Why": "dWhy = sum_t outer(p_t - onehot(y_t), h_t).",
-                "bh": "dbh = sum_t (1 - h_t**2) * dL/dh_t; check the tanh derivative.",
-                "Wxh": "dWxh = sum_t outer((1 - h_t**2) * dL/dh_t, x_t).",
-                "Whh": "dWhh = sum_t outer((1 - h_t**2) * dL/dh_t, h_{t-1}): the previous "
-                       "state, hs[t] in the cache.",
+            formula = {
+                "b_y": "db_y = sum_t (y_hat_t - onehot(y_t)).",
+                "W_hy": "dW_hy = sum_t outer(y_hat_t - onehot(y_t), h_t).",
+                "b_h": "db_h = sum_t delta_t, delta_t = (1 - h_t**2) * dL/dh_t.",
+                "W_xh": "dW_xh = sum_t outer(delta_t, x_t).",
+                "W_hh": "dW_hh = sum_t outer(delta_t, h_{t-1}).",
             }[key]
             raise CheckFailed(name, f"grads[{key!r}]{_where(bad[0])} = {bad[1]:.5f}, expected "
-                              f"{bad[2]:.5f}. {hint}")
-    passed(name, "all five gradients match BPTT on a 6-step sequence.")
-
-
-def _backward_without_time(params, cache, targets):
-    """BPTT with dh_next always zero: the mistake of forgetting the recurrence."""
-    grads = {k: np.zeros_like(v) for k, v in params.items()}
-    xs, hs, ps = cache["xs"], cache["hs"], cache["ps"]
-    for t in reversed(range(len(targets))):
-        do = ps[t].copy()
-        do[targets[t]] -= 1
-        da = (1 - hs[t + 1] ** 2) * (params["Why"].T @ do)
-        grads["bh"] += da
-        grads["Wxh"] += np.outer(da, xs[t])
-        grads["Whh"] += np.outer(da, hs[t])
-    return grads
+                              f"{bad[2]:.5f}. {formula}")
 
 
 def check_update(update: Callable) -> None:
-    """``update(params, grads, memory, lr)``: clip every gradient to [-5, 5], then one Adagrad
-    step in place."""
+    """``update(params, grads, memory, lr)``: clip every gradient entry to [-5, 5], then one
+    Adagrad step; ``params`` and ``memory`` change in place, ``grads`` does not."""
     name = "update"
     params, *_ = _case(3)
     rng = np.random.default_rng(3)
     grads = {k: rng.standard_normal(v.shape) * 4 for k, v in params.items()}
     memory = {k: rng.random(v.shape) for k, v in params.items()}
+    lr = 0.05                                      # not the default 0.1: the argument must count
     exp_params, exp_memory = _copy(params), _copy(memory)
-    ref.adagrad_update(exp_params, ref.clip_gradients(grads), exp_memory, lr=0.1)
-    got_params, got_memory = _copy(params), _copy(memory)
-    call_student(name, update, got_params, {k: v.copy() for k, v in grads.items()}, got_memory,
-                 0.1, may_modify=(0, 1, 2))
-    if all(not first_mismatch(got_params[k], params[k]) for k in params):
+    ref.adagrad_update(exp_params, ref.clip_gradients(grads), exp_memory, lr=lr)
+    old_params, old_memory = _copy(params), _copy(memory)
+    call_student(name, update, params, grads, memory, lr, may_modify=(0, 2))
+    if all(not first_mismatch(params[k], old_params[k]) for k in params):
         raise CheckFailed(name, "params did not change: update them in place "
                           "(params[k] -= ...), do not rebind a local name.")
-    if all(not first_mismatch(got_memory[k], memory[k]) for k in memory):
+    if all(not first_mismatch(memory[k], old_memory[k]) for k in memory):
         raise CheckFailed(name, "memory did not change: accumulate the squared (clipped) "
                           "gradients, memory[k] += g**2, before the step.")
-    unclipped_memory = {k: memory[k] + grads[k] ** 2 for k in memory}
-    if all(not first_mismatch(got_memory[k], unclipped_memory[k]) for k in memory):
+    unclipped_memory = {k: old_memory[k] + grads[k] ** 2 for k in memory}
+    if all(_same(memory[k], unclipped_memory[k]) for k in memory):
         raise CheckFailed(name, "gradients are not clipped: clip every entry to [-5, 5] "
                           "(np.clip) before updating memory and params.")
     for k in params:
-        bad = first_mismatch(got_memory[k], exp_memory[k])
+        bad = first_mismatch(memory[k], exp_memory[k])
         if bad:
             raise CheckFailed(name, f"memory[{k!r}]{_where(bad[0])} = {bad[1]:.4f}, expected "
                               f"{bad[2]:.4f}: memory += g**2 with the clipped gradient g.")
-    step = {k: got_params[k] - params[k] for k in params}
-    exp_step = {k: exp_params[k] - params[k] for k in params}
-    if all(not first_mismatch(step[k], -exp_step[k]) for k in params):
+    step = {k: params[k] - old_params[k] for k in params}
+    exp_step = {k: exp_params[k] - old_params[k] for k in params}
+    if all(_same(step[k], -exp_step[k]) for k in params):
         raise CheckFailed(name, "parameters moved uphill: subtract the step, "
                           "theta <- theta - lr * g / sqrt(G + eps).")
+    if all(_same(step[k], exp_step[k] * 0.1 / lr) for k in params):
+        raise CheckFailed(name, f"the step ignores the argument lr (called with lr = {lr}, your "
+                          "step is the one for 0.1): use lr, not a fixed number.")
     for k in params:
-        bad = first_mismatch(got_params[k], exp_params[k])
+        bad = first_mismatch(params[k], exp_params[k])
         if bad:
             raise CheckFailed(name, f"params[{k!r}]{_where(bad[0])} = {bad[1]:.5f}, expected "
                               f"{bad[2]:.5f}: theta <- theta - lr * g / sqrt(G + 1e-8), with G "
                               "the updated memory.")
-    passed(name, "clipping to [-5, 5] and the Adagrad step match.")
+    passed(name, "clipping to [-5, 5] and the Adagrad step match; grads left unchanged.")
+
+
+# --- sampling ------------------------------------------------------------------------------------
+def _sample_variant(params, h, seed_ix, n, rng, temperature=1.0, mistake=None):
+    """The reference sampler with one usual mistake (the reference when ``mistake`` is None)."""
+    V = params["W_xh"].shape[1]
+    h = np.zeros_like(h) if mistake == "zeros" else h
+    h0, x, ids = h, ref.one_hot(seed_ix, V), []
+    for _ in range(n):
+        h_new = np.tanh(params["W_xh"] @ x + params["W_hh"] @ h + params["b_h"])
+        h = h0 if mistake == "no carry" else h_new
+        logits = params["W_hy"] @ h_new + params["b_y"]
+        logits = {"no temperature": logits, "times": logits * temperature}.get(
+            mistake, logits / temperature)
+        ix = int(np.argmax(logits)) if mistake == "argmax" else int(
+            rng.choice(V, p=ref.softmax(logits)))
+        if mistake != "no feedback":
+            x = ref.one_hot(ix, V)
+        ids.append(ix)
+    return ids
+
+
+_SAMPLE_HINTS = {
+    "no carry": "your sampler does not carry the hidden state from one character to the next: "
+                "every step starts again from the initial h (a bigram model). Assign the new "
+                "state, h = tanh(...), so the next step reads it.",
+    "zeros": "your sampler ignores its argument h and starts from zeros: start from h, the "
+             "state that has read the text before the seed character.",
+    "no feedback": "every step reads the seed character: feed the character you just drew "
+                   "back in as the next input.",
+    "argmax": "every character is the most likely one: draw at random from p "
+              "(rng.choice(V, p=p)) instead of taking the argmax.",
+    "no temperature": "the temperature is ignored: divide the logits by the temperature "
+                      "before the softmax.",
+    "times": "the logits are multiplied by the temperature; divide them.",
+}
+
+
+def _sample_model(seed: int, scale: float):
+    """Parameters where every one matters: nonzero recurrence, head, biases; a nonzero h."""
+    rng = np.random.default_rng(seed)
+    V, H = 5, 4
+    params = {"W_xh": rng.standard_normal((H, V)) * 1.5, "W_hh": rng.standard_normal((H, H)) * 1.5,
+              "b_h": rng.standard_normal(H), "W_hy": rng.standard_normal((V, H)) * scale,
+              "b_y": rng.standard_normal(V) * scale / 4}
+    return params, np.tanh(rng.standard_normal(H) * 2)
+
+
+def _ids_list(check: str, ids: Any, n: int) -> list[int]:
+    if isinstance(ids, np.ndarray) and ids.ndim == 1 and np.issubdtype(ids.dtype, np.integer):
+        ids = ids.tolist()
+    if not isinstance(ids, (list, tuple)):
+        raise CheckFailed(check, f"return a list of n integer ids, got {type(ids).__name__}.")
+    wrong = [i for i in ids if isinstance(i, bool) or not isinstance(i, numbers.Integral)]
+    if wrong:
+        raise CheckFailed(check, f"return a list of n integer ids, got a list holding "
+                          f"{type(wrong[0]).__name__} values such as {wrong[0]!r}.")
+    if len(ids) != n:
+        raise CheckFailed(check, f"return n = {n} ids, got {len(ids)}.")
+    return [int(i) for i in ids]
 
 
 def check_sample(sample: Callable) -> None:
-    """``sample(params, h, seed_ix, n, temperature, rng) -> list of n ids``."""
+    """``sample(params, h, seed_ix, n, rng, temperature) -> list of n ids``, drawn with
+    ``rng.choice(V, p=p)`` from the generator it is given."""
     name = "sample"
-    K = H = 4
-    # a model whose next character is (previous + 1) mod K, almost surely
-    chain = {"Wxh": np.eye(H) * 5.0, "Whh": np.zeros((H, H)), "bh": np.zeros(H),
-             "Why": np.roll(np.eye(K), 1, axis=0) * 40.0, "by": np.zeros(K)}
-    ids = call_student(name, sample, _copy(chain), np.zeros(H), 0, 6, 1.0,
-                       np.random.default_rng(0))
-    ids = [int(i) for i in np.asarray(ids).reshape(-1)] if ids is not None else None
-    if ids is None or len(ids) != 6:
-        raise CheckFailed(name, f"return a list of n = 6 ids, got {ids!r}.")
-    if ids == [1, 1, 1, 1, 1, 1]:
-        raise CheckFailed(name, "every step sees the seed character: feed the character you "
-                          "just sampled back in as the next input.")
-    if ids != [1, 2, 3, 0, 1, 2]:
-        raise CheckFailed(name, f"on a model that always predicts the next id, got {ids}, "
-                          "expected [1, 2, 3, 0, 1, 2] (the seed itself is not part of the "
-                          "output).")
-    # a model whose output ignores the state: p = softmax(by / temperature)
-    logits = np.array([1.0, 0.5, 0.0, -1.0])
-    flat = {"Wxh": np.zeros((H, K)), "Whh": np.zeros((H, H)), "bh": np.zeros(H),
-            "Why": np.zeros((K, H)), "by": logits}
+    # 1. The dynamics, on a model so sharp that every draw is its most likely id (the chance
+    #    of another id is below 1e-13 a draw: tests/test_checks_lab02.py checks the margins).
+    params, h = _sample_model(seed=178, scale=100.0)
+    n, seed_ix = 12, 2
+    expected = _sample_variant(params, h, seed_ix, n, np.random.default_rng(0))
+    got = _ids_list(name, call_student(name, sample, params, h, seed_ix, n,
+                                       rng=np.random.default_rng(0), temperature=1.0), n)
+    if got != expected:
+        for mistake in ("no carry", "zeros", "no feedback"):
+            if got == _sample_variant(params, h, seed_ix, n, np.random.default_rng(0),
+                                      mistake=mistake):
+                raise CheckFailed(name, _SAMPLE_HINTS[mistake])
+        if got[1:] == expected[:-1] and got[0] == seed_ix:
+            raise CheckFailed(name, "the seed character is part of the output: return only "
+                              f"the n = {n} ids you drew.")
+        bad = next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b)
+        raise CheckFailed(name, f"on a model whose every draw is almost surely its most likely "
+                          f"id, draw {bad} is {got[bad]}, expected {expected[bad]} (yours "
+                          f"{got}, expected {expected}): each step computes "
+                          "h = tanh(W_xh @ x + W_hh @ h + b_h) from the previous h, then "
+                          "p = softmax((W_hy @ h + b_y) / temperature).")
+    # 2. The distribution and the temperature, where the output does not depend on the state.
+    logits = np.array([1.0, 0.5, 0.0, -1.0, -0.5])
+    flat = {"W_xh": np.zeros((4, 5)), "W_hh": np.zeros((4, 4)), "b_h": np.zeros(4),
+            "W_hy": np.zeros((5, 4)), "b_y": logits}
     n, temperature = 4000, 0.5
-    ids = call_student(name, sample, _copy(flat), np.zeros(H), 0, n, temperature,
-                       np.random.default_rng(1))
-    freq = np.bincount(np.asarray(ids, dtype=int), minlength=K)[:K] / n
-    if freq[0] == 1.0:
-        raise CheckFailed(name, "every sample is the most likely character: draw at random "
-                          "from p (rng.choice(K, p=p)) instead of taking the argmax.")
-    expected = ref.softmax(logits / temperature)
-    if np.allclose(freq, ref.softmax(logits), atol=0.03):
-        raise CheckFailed(name, "the temperature is ignored: divide the logits by the "
-                          "temperature before the softmax.")
-    if np.allclose(freq, ref.softmax(logits * temperature), atol=0.03):
-        raise CheckFailed(name, "the logits are multiplied by the temperature; divide them.")
-    if not np.allclose(freq, expected, atol=0.03):
-        raise CheckFailed(name, f"at temperature {temperature} the sample frequencies "
+    draws = _ids_list(name, call_student(name, sample, flat, np.zeros(4), 0, n,
+                                         rng=np.random.default_rng(1), temperature=temperature), n)
+    freq = np.bincount(draws, minlength=5)[:5] / n
+    # The alternatives below differ from softmax(logits / T) by at least 0.08 in some entry; a
+    # frequency moves by more than 0.03 with probability below 1e-3 (4,000 draws, sd <= 0.008).
+    candidates = {"argmax": np.eye(5)[0], "no temperature": ref.softmax(logits),
+                  "times": ref.softmax(logits * temperature)}
+    if not np.allclose(freq, ref.softmax(logits / temperature), atol=0.03):
+        for mistake, p in candidates.items():
+            if np.allclose(freq, p, atol=0.03):
+                raise CheckFailed(name, _SAMPLE_HINTS[mistake])
+        raise CheckFailed(name, f"at temperature {temperature} the frequencies of the ids "
                           f"{np.round(freq, 2).tolist()} differ from softmax(logits / T) = "
-                          f"{np.round(expected, 2).tolist()}.")
-    passed(name, "feeds samples back, draws at random, and applies the temperature.")
+                          f"{np.round(ref.softmax(logits / temperature), 2).tolist()}.")
+    # 3. The generator: the same seed must give the reference's draws on a soft model.
+    params, h = _sample_model(seed=5, scale=1.0)
+    n, temperature = 40, 0.8
+    expected = _sample_variant(params, h, 1, n, np.random.default_rng(7), temperature)
+    got = _ids_list(name, call_student(name, sample, params, h, 1, n,
+                                       rng=np.random.default_rng(7), temperature=temperature), n)
+    if got != expected:
+        again = _ids_list(name, call_student(name, sample, params, h, 1, n,
+                                             rng=np.random.default_rng(7),
+                                             temperature=temperature), n)
+        bad = next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b)
+        if again != got:
+            raise CheckFailed(name, "two calls with generators seeded alike drew different "
+                              "ids: you draw from another generator (np.random or one you "
+                              "create). Draw every id from the generator `rng` you are given, "
+                              "rng.choice(V, p=p).")
+        raise CheckFailed(name, f"with the same generator the reference draws {expected[bad]} "
+                          f"at position {bad}, you draw {got[bad]}; the steps above are right, "
+                          "so the draws differ: draw each id with rng.choice(V, p=p) from the "
+                          "generator `rng` you are given, one call per character.")
+    passed(name, "carries the state from h, feeds each draw back, applies the temperature, "
+           "and draws with the generator it is given.")
 
 
 def check_batch_loss_and_grads(batch_loss_and_grads: Callable) -> None:
@@ -273,21 +426,21 @@ def check_batch_loss_and_grads(batch_loss_and_grads: Callable) -> None:
     B = 3
     params, *_ = _case(4)
     rng = np.random.default_rng(4)
-    inputs, targets = rng.integers(0, _K, (B, _T)), rng.integers(0, _K, (B, _T))
+    inputs, targets = rng.integers(0, _V, (B, _T)), rng.integers(0, _V, (B, _T))
     h_prev = np.tanh(rng.standard_normal((B, _H)))
     loss_ref, grads_ref, h_ref = ref.batch_loss_and_grads(params, inputs, targets, h_prev)
-    result = call_student(name, batch_loss_and_grads, _copy(params), inputs.copy(),
-                          targets.copy(), h_prev.copy())
+    result = call_student(name, batch_loss_and_grads, params, inputs, targets, h_prev)
     if not isinstance(result, tuple) or len(result) != 3:
         raise CheckFailed(name, "return a tuple (loss, grads, h_last).")
     loss, grads, h_last = result
-    h_last = expect_shape(name, "h_last", h_last, (B, _H))
+    expect_array(name, "h_last", h_last, shape=(B, _H), dtype=np.float64,
+                 hint="Row b is the last state of sequence b.")
     bad = first_mismatch(h_last, h_ref)
     if bad:
         raise CheckFailed(name, f"h_last{_where(bad[0])} = {bad[1]:.4f}, expected {bad[2]:.4f}:"
                           " row b is the last state of sequence b, "
-                          "tanh(Wxh[:, x].T + h @ Whh.T + bh) at every step.")
-    loss = float(np.asarray(loss))
+                          "tanh(W_xh[:, x].T + h @ W_hh.T + b_h) at every step.")
+    loss = _number(name, "loss", loss)
     if np.isclose(loss, loss_ref * B):
         raise CheckFailed(name, f"loss is {B} times too large: sum over time, average over the "
                           "batch, so it matches one sequence's loss.")
@@ -296,10 +449,11 @@ def check_batch_loss_and_grads(batch_loss_and_grads: Callable) -> None:
                           "time, averaged over the batch).")
     if not isinstance(grads, dict) or any(k not in grads for k in ref.PARAM_NAMES):
         raise CheckFailed(name, f"grads must be a dict with keys {list(ref.PARAM_NAMES)}.")
-    for key in ("by", "Why", "bh", "Wxh", "Whh"):
-        got = expect_shape(name, f"grads[{key!r}]", grads[key], params[key].shape)
-        if np.allclose(got, grads_ref[key] * B) and np.any(grads_ref[key]):
-            raise CheckFailed(name, f"grads[{key!r}] is {B} times too large: divide dL/do by "
+    _float_arrays(name, "grads", grads, {k: params[k].shape for k in ref.PARAM_NAMES})
+    for key in ("b_y", "W_hy", "b_h", "W_xh", "W_hh"):
+        got = grads[key]
+        if np.any(grads_ref[key]) and _same(got, grads_ref[key] * B):
+            raise CheckFailed(name, f"grads[{key!r}] is {B} times too large: divide dL/dl by "
                               "the batch size, like the loss.")
         bad = first_mismatch(got, grads_ref[key])
         if bad:
@@ -310,60 +464,254 @@ def check_batch_loss_and_grads(batch_loss_and_grads: Callable) -> None:
 
 
 # --- the PyTorch model --------------------------------------------------------------------------
-def check_char_model(CharModel: Callable) -> None:
-    """``CharModel(vocab_size, hidden_size, cell)``; ``forward(x (B, T) ids, state=None)``
-    returns (logits (B, T, K), state)."""
+def _torch_case(seed: int, V: int = 6, H: int = 5, B: int = 3, T: int = 7):
+    """NumPy parameters, ids (B, T) and a nonzero state (1, B, H) as float64 tensors."""
     import torch
 
-    name = "CharModel"
-    K, H, B, T = 11, 8, 3, 10
-    for cell in ("rnn", "lstm"):
-        torch.manual_seed(0)
-        model = call_student(name, CharModel, K, H, cell)
-        if not isinstance(model, torch.nn.Module):
-            raise CheckFailed(name, f"CharModel(...) should be an nn.Module, got "
-                              f"{type(model).__name__}.")
-        layers = [type(m).__name__ for m in model.modules()]
-        wanted = {"rnn": "RNN", "lstm": "LSTM"}[cell]
-        if wanted not in layers:
-            raise CheckFailed(name, f"cell={cell!r} should build an nn.{wanted}; the model "
-                              f"holds {layers[1:]}.")
-        x = torch.randint(0, K, (B, T), generator=torch.Generator().manual_seed(1))
-        out = call_student(name, model, x)
+    rng = np.random.default_rng(seed)
+    params = {"W_xh": rng.standard_normal((H, V)), "W_hh": rng.standard_normal((H, H)) * 0.8,
+              "b_h": rng.standard_normal(H) * 0.5, "W_hy": rng.standard_normal((V, H)),
+              "b_y": rng.standard_normal(V) * 0.5}
+    x = torch.from_numpy(rng.integers(0, V, (B, T)))
+    h0 = torch.from_numpy(np.tanh(rng.standard_normal((1, B, H))))
+    return params, x, h0
+
+
+def check_char_rnn(CharRNN: Callable) -> None:
+    """``CharRNN(vocab_size, hidden_size)``: min-char-rnn's model in PyTorch, with attributes
+    ``rnn`` (an ``nn.RNN`` on one-hot inputs, ``batch_first=True``, ``bias_hh_l0`` zero and
+    frozen) and ``head`` (an ``nn.Linear``); ``forward(x (B, T), h=None)`` returns
+    (logits (B, T, K), h_n (1, B, H))."""
+    import torch
+    from torch import nn
+
+    name = "CharRNN"
+    V, H, B, T = 6, 5, 3, 7
+    model = call_student(name, CharRNN, V, H)
+    if not isinstance(model, nn.Module):
+        raise CheckFailed(name, f"CharRNN(...) should be an nn.Module, got "
+                          f"{type(model).__name__}.")
+    rnn, head = getattr(model, "rnn", None), getattr(model, "head", None)
+    if not isinstance(rnn, nn.RNN) or not isinstance(head, nn.Linear):
+        raise CheckFailed(name, "keep the recurrent layer as self.rnn (an nn.RNN) and the head "
+                          "as self.head (an nn.Linear): later cells read model.rnn (to see "
+                          "inside) and load weights through both. The model holds "
+                          f"{[type(m).__name__ for m in model.children()]}.")
+    settings = {"input_size": (rnn.input_size, V, "one-hot inputs of size vocab_size"),
+                "hidden_size": (rnn.hidden_size, H, "hidden_size"),
+                "num_layers": (rnn.num_layers, 1, "one layer"),
+                "nonlinearity": (rnn.nonlinearity, "tanh", "tanh, as min-char-rnn"),
+                "bidirectional": (rnn.bidirectional, False, "one direction"),
+                "batch_first": (rnn.batch_first, True, "x is (B, T): rows are sequences")}
+    for field, (got, wanted, why) in settings.items():
+        if got != wanted:
+            raise CheckFailed(name, f"self.rnn has {field}={got!r}; it needs {field}={wanted!r} "
+                              f"({why}).")
+    if (head.in_features, head.out_features) != (H, V):
+        raise CheckFailed(name, f"self.head maps {head.in_features} to {head.out_features} "
+                          f"numbers; it must map hidden_size = {H} to vocab_size = {V}.")
+    if not rnn.bias or rnn.bias_hh_l0.requires_grad or torch.any(rnn.bias_hh_l0 != 0):
+        raise CheckFailed(name, "nn.RNN has two hidden biases, bias_ih_l0 + bias_hh_l0, where "
+                          "min-char-rnn has one, b_h: keep bias_ih_l0 and set bias_hh_l0 to "
+                          "zero and frozen (zero_() under torch.no_grad(), then "
+                          "requires_grad_(False)), so both models train alike.")
+    params, x, h0 = _torch_case(seed=6, V=V, H=H, B=B, T=T)
+    model.double()
+    ref.load_params(model, params)
+    logits_ref, states = ref.batch_forward(params, x.numpy(), h0[0].numpy())
+    with evaluating(model):
+        try:
+            out = call_student(name, model, x, h0)
+        except CheckFailed as failure:
+            if any(word in failure.message for word in ("Double", "dtype", "scalar type")):
+                raise CheckFailed(name, "in float64 (model.double(), as the next cells use it) "
+                                  "forward fails on a dtype: convert the one-hot inputs to the "
+                                  "weights' dtype, .to(self.head.weight.dtype), not to a fixed "
+                                  f"one such as .float(). PyTorch said: {failure.message}") from None
+            raise
         if not isinstance(out, tuple) or len(out) != 2:
-            raise CheckFailed(name, "forward should return (logits, state).")
-        logits, state = out
-        if tuple(logits.shape) != (B, T, K):
-            raise CheckFailed(name, f"logits have shape {tuple(logits.shape)}, expected "
-                              f"(batch, time, vocab) = {(B, T, K)}; use batch_first=True.")
-        if torch.allclose(logits.softmax(-1).sum(-1), torch.ones(B, T)) and \
-                torch.allclose(logits.sum(-1), torch.ones(B, T), atol=1e-5):
-            raise CheckFailed(name, "forward returns probabilities; return the logits (the "
-                              "loss, cross_entropy, applies the log-softmax itself).")
-        if cell == "lstm" and not isinstance(state, tuple):
-            raise CheckFailed(name, "an LSTM's state is the tuple (h, c); return it as is.")
-        with torch.no_grad():
-            alone, _ = call_student(name, model, x[-1:])
-            if not torch.allclose(alone, logits[-1:], atol=1e-5):
-                raise CheckFailed(name, f"cell={cell!r}: the last sequence gets other logits "
-                                  "alone than in a batch: rows of x are sequences, so build "
-                                  "the recurrent layer with batch_first=True.")
-            first, state1 = call_student(name, model, x[:, :4])
-            second, _ = call_student(name, model, x[:, 4:], state1)
-            restart, _ = call_student(name, model, x[:, 4:])
-        if not torch.allclose(torch.cat([first, second], 1), logits, atol=1e-5):
-            if torch.allclose(second, restart, atol=1e-6):
-                raise CheckFailed(name, f"cell={cell!r}: forward ignores `state`: pass it to "
-                                  "the recurrent layer, so a long text can be read in chunks.")
-            raise CheckFailed(name, f"cell={cell!r}: reading the sequence in two chunks (with "
-                              "the state carried over) gives other logits than reading it at "
-                              "once.")
-        with torch.no_grad():
-            x2 = x.clone()
-            x2[:, 0] = (x2[:, 0] + 1) % K
-            changed, _ = call_student(name, model, x2)
-        if torch.allclose(changed[:, -1], logits[:, -1].detach(), atol=1e-7):
-            raise CheckFailed(name, f"cell={cell!r}: the last logits do not depend on the first "
-                              "character: each step must feed the recurrent layer's output, "
-                              "not just the current character, to the head.")
-    passed(name, "both cells give (batch, time, vocab) logits and carry their state.")
+            raise CheckFailed(name, "forward should return a tuple (logits, h_n).")
+        logits, h_n = out
+        expect_array(name, "logits", logits, library="torch")
+        shape = tuple(logits.shape)
+        if shape == (B, V) and _same(logits.detach(), logits_ref[:, -1]):
+            raise CheckFailed(name, f"logits have shape {shape}: the head reads only the last "
+                              "step. Apply it to the output of every step, out (B, T, H), to "
+                              "get (B, T, K) logits: one prediction per character.")
+        if shape != (B, T, V):
+            raise CheckFailed(name, f"logits have shape {shape}, expected (batch, time, vocab) "
+                              f"= {(B, T, V)}.")
+        logits = logits.detach().numpy()
+        if h_n is None:
+            raise CheckFailed(name, "forward returns None as the state: return h_n, the "
+                              "second result of self.rnn(...), so the next chunk can start "
+                              "from it.")
+        expect_array(name, "h_n", h_n, library="torch", shape=(1, B, H))
+        if not _same(logits, logits_ref):
+            zero_ref, _ = ref.batch_forward(params, x.numpy(), np.zeros((B, H)))
+            if _same(logits, zero_ref):
+                raise CheckFailed(name, "forward ignores its argument h: the logits are those "
+                                  "of a zero initial state. Pass h to self.rnn(inputs, h).")
+            if _same(logits, ref.softmax(logits_ref)):
+                raise CheckFailed(name, "forward returns probabilities; return the logits (the "
+                                  "loss, cross_entropy, applies the log-softmax itself).")
+            bad = first_mismatch(logits, logits_ref)
+            raise CheckFailed(name, f"with the same weights as the NumPy model, logits"
+                              f"{_where(bad[0])} = {bad[1]:.4f}, expected {bad[2]:.4f}: the "
+                              "input is one_hot(x, vocab_size) as floats, then self.rnn, then "
+                              "self.head on every step.")
+        if not _same(h_n.detach(), states[:, -1][None]):
+            raise CheckFailed(name, "h_n is not the last state of each sequence: return the "
+                              "state self.rnn returns.")
+        first, h1 = call_student(name, model, x[:, :3], h0)
+        second, _ = call_student(name, model, x[:, 3:], h1)
+    if not _same(torch.cat([first, second], 1).detach(), logits_ref):
+        raise CheckFailed(name, "reading the sequence in two chunks, the state carried over, "
+                          "gives other logits than reading it at once.")
+    with torch.no_grad():
+        training = [call_student(name, model, x, h0)[0] for _ in range(2)]
+    if any(not _same(t.numpy(), logits_ref) for t in training):
+        raise CheckFailed(name, "in training mode the model gives other logits than in eval "
+                          "mode (dropout?): min-char-rnn's model has no dropout, and the "
+                          "comparison with the NumPy model needs none.")
+    passed(name, "same logits and states as the NumPy model, state carried across chunks.")
+
+
+def _tbptt_variant(model, chunks, optimizer, clip_value, mistake=None):
+    """Truncated BPTT with one usual mistake (the reference when ``mistake`` is None)."""
+    import torch
+    from torch import nn
+
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    losses, h = [], None
+    for x, y in chunks:
+        if mistake == "no carry":
+            h = None
+        elif h is not None:
+            h = h.detach()
+        logits, h = model(x, h)
+        if mistake == "mean":
+            loss = nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
+        elif mistake == "sum":
+            loss = nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="sum")
+        else:
+            loss = ref.chunk_loss(logits, y)
+        if mistake != "no reset":
+            optimizer.zero_grad()
+        loss.backward()
+        if mistake == "by norm":
+            nn.utils.clip_grad_norm_(parameters, clip_value)
+        elif mistake == "clip at 5":
+            nn.utils.clip_grad_value_(parameters, 5.0)
+        elif mistake != "no clip":
+            nn.utils.clip_grad_value_(parameters, clip_value)
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+_TBPTT_HINTS = {
+    "no reset": "gradients pile up from chunk to chunk: call optimizer.zero_grad() before "
+                "each backward, so each update uses only its own chunk's gradient.",
+    "no carry": "every chunk starts from a zero state: carry the state returned by the model "
+                "into the next chunk (detached), since row b of a chunk continues row b of "
+                "the one before.",
+    "no clip": "the gradients are not clipped (or clipped where it has no effect): call "
+               "nn.utils.clip_grad_value_(parameters, clip_value) after backward and before "
+               "optimizer.step().",
+    "clip at 5": "the gradients are clipped at 5, not at clip_value: use the argument.",
+    "by norm": "the gradient is clipped by its norm; this loop clips each entry to "
+               "[-clip_value, clip_value], as min-char-rnn does: nn.utils.clip_grad_value_.",
+    "mean": "the loss is the mean over all B * k characters; min-char-rnn's loss sums over "
+            "time and averages over the batch: cross_entropy(..., reduction='sum') / B.",
+    "sum": "the loss is summed over the whole batch; average it over the batch (divide by B), "
+           "as batch_loss_and_grads did.",
+}
+
+
+def _tbptt_case(V: int, H: int, B: int = 3, k: int = 5, count: int = 4):
+    """Parameters and ``count`` consecutive chunks (x, y) of B streams, k steps each; W_hy is
+    large enough that some gradient entries exceed 5 (so clipping at 5 is not clipping at
+    clip_value, and not clipping at all is different again)."""
+    import torch
+
+    params, _, _ = _torch_case(seed=8, V=V, H=H)
+    params["W_hy"] = params["W_hy"] * 5
+    stream = np.random.default_rng(8).integers(0, V, (B, count * k + 1))
+    chunks = [(torch.from_numpy(stream[:, i:i + k].copy()),
+               torch.from_numpy(stream[:, i + 1:i + k + 1].copy()))
+              for i in range(0, count * k, k)]
+    return params, chunks
+
+
+def check_train_tbptt(train_tbptt: Callable) -> None:
+    """``train_tbptt(model, chunks, optimizer, clip_value) -> list of losses``: truncated BPTT
+    with the state carried and detached, gradients reset and clipped, one update a chunk."""
+    import torch
+
+    name = "train_tbptt"
+    V, H = 6, 5
+    params, chunks = _tbptt_case(V, H)
+    clip_value, lr = 0.05, 0.5
+
+    def fresh():
+        model = ref.load_params(ref.CharRNN(V, H).double(), params)
+        return model, torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=lr)
+
+    def run(mistake=None):
+        model, optimizer = fresh()
+        losses = _tbptt_variant(model, chunks, optimizer, clip_value, mistake)
+        return losses, ref.params_from_model(model)
+
+    model, optimizer = fresh()
+    try:
+        losses = call_student(name, train_tbptt, model, chunks, optimizer, clip_value,
+                              may_modify=(0, 2))
+    except CheckFailed as failure:
+        if "nested_tensorlist" in failure.message or "empty()" in failure.message:
+            raise CheckFailed(name, "clip_grad_value_ found no gradients to clip: clip after "
+                              "loss.backward() (the gradients exist only then) and before "
+                              "optimizer.step().") from None
+        if ("backward through the graph a second time" in failure.message
+                or "modified by an inplace operation" in failure.message):
+            raise CheckFailed(name, "the state is not detached at the chunk boundary, so "
+                              "backward reaches into the previous chunk's graph (PyTorch: "
+                              "\"Trying to backward through the graph a second time\" or "
+                              "\"modified by an inplace operation\"). Before each chunk, "
+                              "h = h.detach(): keep its value, cut the graph.") from None
+        raise
+    if not isinstance(losses, list):
+        raise CheckFailed(name, f"return a list with one loss a chunk, got "
+                          f"{type(losses).__name__}.")
+    if len(losses) != len(chunks):
+        raise CheckFailed(name, f"return one loss a chunk: {len(chunks)} chunks, got "
+                          f"{len(losses)} losses.")
+    if any(isinstance(loss, torch.Tensor) for loss in losses):
+        raise CheckFailed(name, "the losses are tensors: append loss.item(), a float. A tensor "
+                          "keeps its chunk's whole graph alive in memory.")
+    if not all(isinstance(loss, (float, np.floating)) for loss in losses):
+        raise CheckFailed(name, "return the losses as floats (loss.item()).")
+    got = ref.params_from_model(model)
+    start = ref.params_from_model(fresh()[0])
+    if all(_same(got[key], start[key]) for key in got):
+        raise CheckFailed(name, "the model's parameters did not change: call optimizer.step() "
+                          "after backward, once a chunk.")
+    expected_losses, expected = run()
+    if not all(_same(got[key], expected[key]) for key in got):
+        for mistake, hint in _TBPTT_HINTS.items():
+            variant_losses, variant = run(mistake)
+            if all(_same(got[key], variant[key]) for key in got):
+                raise CheckFailed(name, hint)
+        key = next(key for key in got if not _same(got[key], expected[key]))
+        bad = first_mismatch(got[key], expected[key])
+        raise CheckFailed(name, f"after {len(chunks)} chunks (SGD, lr {lr}, clip_value "
+                          f"{clip_value}) the parameter {key}{_where(bad[0])} is {bad[1]:.5f}, "
+                          f"expected {bad[2]:.5f}. Each chunk: detach the carried state, "
+                          "forward, loss, zero_grad, backward, clip_grad_value_, step.")
+    if not _same(losses, expected_losses):
+        raise CheckFailed(name, f"the model trains right, but the losses you return "
+                          f"{np.round(losses, 4).tolist()} differ from "
+                          f"{np.round(expected_losses, 4).tolist()}: return each chunk's loss "
+                          "(loss.item()), summed over time and averaged over the batch.")
+    passed(name, f"{len(chunks)} chunks: state carried and detached, gradients reset and "
+           "clipped, same parameters and losses as the reference.")
