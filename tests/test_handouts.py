@@ -258,9 +258,11 @@ def math_deck(folder: Path, slides: int = 10) -> Path:
     return folder / export_slides.export(folder / "98_math.ipynb", folder, run=False, timeout=60)
 
 
-# A page of a busy machine: its animation frames come 0.7 s late, and reveal.js awaits four of
-# them while it lays the deck out as pages. (The DevTools protocol's CPU throttling would slow
-# MathJax too, but it spins a CPU core while it does.)
+# A page of a busy machine: its animation frames come 0.7 s late (reveal.js awaits four of them
+# while it lays the deck out as pages), and its CPU runs four times slower (the DevTools
+# protocol's throttling), so that MathJax is still typesetting while reveal.js lays out.
+# Both are needed: without the throttling, the old template (MathJax typesetting at once) printed
+# three clean runs; with it, two runs of three printed pages without their formulas.
 LATE_FRAMES = """(() => { const frame = window.requestAnimationFrame.bind(window);
   window.requestAnimationFrame = f => frame(() => setTimeout(() => frame(f), 700)); })();"""
 
@@ -281,6 +283,7 @@ class _BusyMachine:
     def new_page(self):
         page = self._target.new_page()
         page.add_init_script(LATE_FRAMES)
+        self._target.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
         return page
 
 
