@@ -44,8 +44,9 @@ def test_built_decks_load_nothing_remote():
     assert "unpkg.com/@jupyter-widgets" not in manager
 
 
-def test_the_export_keeps_every_executed_lecture():
-    """The live RISE test presents these (tests/test_rise_live.py)."""
+def test_built_decks_keep_every_executed_lecture():
+    """The live RISE test presents these (tests/test_rise_live.py). Named test_built_decks_*
+    so that conftest.py runs it with the deck tests, after the export."""
     executed = ROOT / "build" / "slides" / export_slides.EXECUTED
     if not executed.is_dir():
         unavailable("the executed lectures", "run `make slides` first (`make test` does it)")
