@@ -31,7 +31,8 @@ _MAIN = "#fde0c5"      # tanh layers
 def _box(ax: Axes, x: float, y: float, text: str, label: str, color: str) -> None:
     ax.add_patch(FancyBboxPatch((x - 0.64, y - 0.4), 1.28, 0.8, boxstyle="round,pad=0.02",
                                 fc=color, ec="black", lw=1.2, zorder=3))
-    ax.text(x, y + 0.17, label, ha="center", va="center", fontsize=9.5, zorder=4)
+    ax.text(x, y + 0.17, label, ha="center", va="center", fontsize=9.5 if len(label) < 9 else 8.5,
+            zorder=4)
     ax.text(x, y - 0.17, text, ha="center", va="center", fontsize=12, zorder=4)
 
 
@@ -81,19 +82,19 @@ def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False) -> Figure:
     _path(ax, [(0.0, top), (xf, top)], _PATH, 3)
     _path(ax, [(xf, top), (xg, top)], _PATH, 3)
     _path(ax, [(xg, top), (10.2, top)], _PATH, 3)
-    ax.text(0.0, top + 0.3, r"$c_{t-1}$", fontsize=13, ha="left")
-    ax.text(10.2, top + 0.3, r"$c_t$", fontsize=13, ha="right")
+    ax.text(0.0, top + 0.3, r"$\mathbf{c}_{t-1}$", fontsize=13, ha="left")
+    ax.text(10.2, top + 0.3, r"$\mathbf{c}_t$", fontsize=13, ha="right")
     # inputs: h_{t-1} and x_t meet on the bus
     _path(ax, [(0.0, bus), (xo, bus)], arrow=False)
-    ax.text(0.0, bus + 0.25, r"$h_{t-1}$", fontsize=13, ha="left")
+    ax.text(0.0, bus + 0.25, r"$\mathbf{h}_{t-1}$", fontsize=13, ha="left")
     _path(ax, [(1.1, -0.1), (1.1, bus)], shrink=0)
-    ax.text(1.25, -0.1, r"$x_t$", fontsize=13, ha="left", va="bottom")
+    ax.text(1.25, -0.1, r"$\mathbf{x}_t$", fontsize=13, ha="left", va="bottom")
     for x in (xf, xi, xg, xo):
         _path(ax, [(x, bus), (x, layer - 0.4)])
-    _box(ax, xf, layer, r"$\sigma$: $f_t$", "forget", _GATE)
-    _box(ax, xi, layer, r"$\sigma$: $i_t$", "input", _GATE)
-    _box(ax, xg, layer, r"tanh: $g_t$", "main", _MAIN)
-    _box(ax, xo, layer, r"$\sigma$: $o_t$", "output", _GATE)
+    _box(ax, xf, layer, r"$\sigma$: $\mathbf{f}_t$", "forget", _GATE)
+    _box(ax, xi, layer, r"$\sigma$: $\mathbf{i}_t$", "input", _GATE)
+    _box(ax, xg, layer, r"tanh: $\mathbf{g}_t$", "main", _MAIN)
+    _box(ax, xo, layer, r"$\sigma$: $\mathbf{o}_t$", "output", _GATE)
     # forget: f * c_{t-1}
     _path(ax, [(xf, layer + 0.4), (xf, top)])
     _op(ax, xf, top, r"$\times$")
@@ -112,11 +113,13 @@ def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False) -> Figure:
     _path(ax, [(xo + 0.64, layer), (xc, layer)])
     _op(ax, xc, layer, r"$\times$")
     _path(ax, [(xc, layer), (xc, bus), (10.2, bus)])
-    ax.text(10.2, bus + 0.25, r"$h_t$", fontsize=13, ha="right")
+    ax.text(10.2, bus + 0.25, r"$\mathbf{h}_t$", fontsize=13, ha="right")
     if peepholes:
+        # c_{t-1} is tapped before the forget gate's product; the input gate's line runs above
+        # the boxes (between them it would hide behind the forget box)
         kw = dict(color="#2ca02c", lw=1.3, ls="--", zorder=1)
         ax.plot([1.4, 1.4, xf - 0.64], [top, layer, layer], **kw)
-        ax.plot([1.4, 1.4, xi - 0.64], [layer, layer + 0.25, layer + 0.25], **kw)
+        ax.plot([1.4, xi - 0.35, xi - 0.35], [3.3, 3.3, layer + 0.4], **kw)
         ax.plot([9.0, 9.0, xo + 0.2, xo + 0.2], [top, 3.1, 3.1, layer + 0.3], **kw)
         ax.text(9.1, 3.2, "peepholes", color="#2ca02c", fontsize=10, ha="left")
     return fig
@@ -131,16 +134,16 @@ def draw_gru_cell(ax: Axes | None = None) -> Figure:
     _path(ax, [(0.0, top), (xz, top)], _PATH, 3)
     _path(ax, [(xz, top), (xn, top)], _PATH, 3)
     _path(ax, [(xn, top), (10.2, top)], _PATH, 3)
-    ax.text(0.0, top + 0.3, r"$h_{t-1}$", fontsize=13, ha="left")
-    ax.text(10.2, top + 0.3, r"$h_t$", fontsize=13, ha="right")
+    ax.text(0.0, top + 0.3, r"$\mathbf{h}_{t-1}$", fontsize=13, ha="left")
+    ax.text(10.2, top + 0.3, r"$\mathbf{h}_t$", fontsize=13, ha="right")
     _path(ax, [(0.9, top), (0.9, bus), (xn, bus)], arrow=False)
     _path(ax, [(1.3, -0.1), (1.3, bus)], shrink=0)
-    ax.text(1.45, -0.1, r"$x_t$", fontsize=13, ha="left", va="bottom")
+    ax.text(1.45, -0.1, r"$\mathbf{x}_t$", fontsize=13, ha="left", va="bottom")
     for x in (xz, xr, xn):
         _path(ax, [(x, bus), (x, layer - 0.4)])
-    _box(ax, xz, layer, r"$\sigma$: $z_t$", "update", _GATE)
-    _box(ax, xr, layer, r"$\sigma$: $r_t$", "reset", _GATE)
-    _box(ax, xn, layer, r"tanh: $\tilde{h}_t$", "candidate", _MAIN)
+    _box(ax, xz, layer, r"$\sigma$: $\mathbf{z}_t$", "update", _GATE)
+    _box(ax, xr, layer, r"$\sigma$: $\mathbf{r}_t$", "reset", _GATE)
+    _box(ax, xn, layer, r"tanh: $\tilde{\mathbf{h}}_t$", "candidate", _MAIN)
     # z * h_{t-1}
     _path(ax, [(xz, layer + 0.4), (xz, top)])
     _op(ax, xz, top, r"$\times$")
@@ -155,7 +158,9 @@ def draw_gru_cell(ax: Axes | None = None) -> Figure:
     _op(ax, xn, top, "+", "#ffe3c7")
     # the reset gate scales W_hh~ h + b_hh~ (PyTorch's W_hn h + b_hn) inside the candidate
     _path(ax, [(xr + 0.64, layer), (xn - 0.64, layer)], shrink=0)
-    ax.text((xr + xn) / 2, layer - 0.3, r"$r_t$ scales $W_{h\tilde{h}} h_{t-1} + b_{h\tilde{h}}$",
+    # the label sits under the arrow, between the two boxes and the two input arrows
+    ax.text((xr + xn) / 2, layer - 0.55, r"$\mathbf{r}_t$ scales" "\n"
+            r"$\mathbf{W}_{h\tilde{h}}\mathbf{h}_{t-1} + \mathbf{b}_{h\tilde{h}}$",
             ha="center", va="top", fontsize=10)
     return fig
 
@@ -201,7 +206,7 @@ def _named_series(argument: str, mapping: Any, minimum: int = 2) -> dict[str, np
 
 
 def plot_gradient_by_distance(norms: Mapping[str, Any], ax: Axes | None = None,
-                              title: str = "Gradient reaching input $x_t$ from the loss at step T",
+                              title: str = r"Gradient reaching input $\mathbf{x}_t$ from the loss at step T",
                               ylabel: str = r"$\|\partial\mathcal{L} / \partial\mathbf{x}_t\|$"
                               ) -> Figure:
     """Plot gradient norms against the distance T - t on a log scale, one line per cell.
@@ -300,7 +305,7 @@ def plot_learning_curves(curves: Mapping[str, Sequence[float]],
 
 
 def plot_gradient_before_after(before: Mapping[str, Any], after: Mapping[str, Any],
-                               title: str = "Gradient of the final loss reaching input $x_t$"
+                               title: str = r"Gradient of the final loss reaching input $\mathbf{x}_t$"
                                ) -> Figure:
     """Two panels side by side: gradient norms against the distance T - t, at initialisation
     (``before``) and after training (``after``), on one log scale.
@@ -383,8 +388,9 @@ def _draw_memory(ax: Axes, forget: float, write: float, read: float, steps: int)
     ax.legend(loc="upper right", fontsize=9, ncol=3)
     bias = math.log(forget / (1 - forget)) if 0 < forget < 1 else math.copysign(math.inf, forget - 0.5)
     left = trace["kept"][-1]
-    ax.set_title(f"f = {forget:.2f} (forget-gate bias b_f = {bias:.2f}): after {steps - 4} steps "
-                 f"c keeps {100 * left:.1f}% of the stored value", fontsize=11)
+    # one unit: its gates and states are scalars, in italics (NOTATION.md, "for one neuron")
+    ax.set_title(f"One unit, $f$ = {forget:.2f} (forget-gate bias $b_f$ = {bias:.2f}): after "
+                 f"{steps - 4} steps $c$ keeps {100 * left:.1f}% of the stored value", fontsize=11)
     return f"{left:.3f}"
 
 

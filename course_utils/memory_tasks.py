@@ -1,8 +1,14 @@
 """Long-range memory tasks: sequences whose answer depends on something seen long ago.
 
-* :func:`adding_problem` (Hochreiter and Schmidhuber 1997, the "adding problem" experiment, in
-  the simpler form most later papers use): a sequence of T numbers from U(0, 1), two of them
-  marked, one in each half; the target is the sum a + b of the two. Predicting the constant
+* :func:`adding_problem`: a sequence of T numbers from U(0, 1), two of them marked, one in each
+  half; the target is the sum a + b of the two. This is the form of Arjovsky, Shah and Bengio
+  (2016, "Unitary evolution recurrent neural networks", ICML; ``generate_data`` in their code,
+  github.com/amarshah/complex_RNN, adding_problem.py). Hochreiter and Schmidhuber (1997), who
+  introduced the task, mark one of the first ten steps and one of the first T/2 - 1, so both
+  numbers are old at the end; their numbers lie in [-1, 1], the length is drawn from
+  [T, T + T/10], the first and last steps carry a -1 marker and the target is rescaled to
+  [0, 1] (idsia.ch/~juergen/nipslstm/node4.html). The one-number shortcut below exists only
+  because the second mark here is in the second half. Predicting the constant
   1.0 scores a mean squared error of Var(a + b) = 2/12 = 1/6 ≈ 0.167
   (:data:`ADDING_BASELINE_MSE`). Remembering only one of the two numbers and predicting it
   plus 0.5 scores Var(a) = 1/12 ≈ 0.083 (:data:`ADDING_ONE_NUMBER_MSE`): the second number

@@ -106,7 +106,6 @@ def fit(model: torch.nn.Module,
         evaluate: Callable[[torch.nn.Module], float] | None = None,
         clip_norm: float | None = None,
         scheduler: object | None = None,
-        time_limit: float | None = None,
         progress: bool = True,
         desc: str = "training") -> History:
     """Train ``model`` for ``epochs`` and return its :class:`History`.
@@ -115,8 +114,9 @@ def fit(model: torch.nn.Module,
     iterable each epoch. ``compute_loss(model, batch)`` returns the scalar loss of one batch.
     ``evaluate(model)``, if given, runs after every epoch in ``eval`` mode without gradients
     and returns a validation score. ``clip_norm`` clips the global gradient norm.
-    ``scheduler.step()`` is called after every optimiser step. ``time_limit`` (seconds)
-    stops training after the epoch in which it is reached.
+    ``scheduler.step()`` is called after every optimiser step. The budget is ``epochs``,
+    never seconds, so a run is the same on any machine; ``History.seconds`` only reports
+    how long it took.
     """
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
@@ -140,8 +140,6 @@ def fit(model: torch.nn.Module,
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
     if clip_norm is not None and not clip_norm > 0:
         raise ValueError(f"clip_norm must be positive or None, got {clip_norm!r}.")
-    if time_limit is not None and not time_limit > 0:
-        raise ValueError(f"time_limit must be positive seconds or None, got {time_limit!r}.")
     history = History()
     start = time.perf_counter()
     bar = _epoch_bar(epochs, desc, progress)
@@ -169,8 +167,6 @@ def fit(model: torch.nn.Module,
                 history.val_score.append(float(evaluate(model)))
             postfix["val"] = f"{history.val_score[-1]:.4f}"
         bar.set_postfix(postfix)
-        if time_limit is not None and time.perf_counter() - start > time_limit:
-            break
     history.seconds = time.perf_counter() - start
     return history
 

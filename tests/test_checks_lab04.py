@@ -34,14 +34,72 @@ def _lstm(x, h, c, W_ih, W_hh, b_ih, b_hh, order="ifgo", act_g=torch.tanh, act_c
     return torch.sigmoid(blocks["o"]) * act_c(c), c
 
 
+def _lstm_pre(x, h, W_ih, W_hh, b_ih, b_hh):
+    return (x @ W_ih.T + b_ih + h @ W_hh.T + b_hh).chunk(4, dim=1)
+
+
+def lstm_ignores_h(x, h, c, W_ih, W_hh, b_ih, b_hh):        # review u4, item 7
+    i, f, g, o = (x @ W_ih.T + b_ih + b_hh).chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def lstm_ignores_x(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    i, f, g, o = (b_ih + h @ W_hh.T + b_hh).chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def lstm_h_from_old_c(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    i, f, g, o = _lstm_pre(x, h, W_ih, W_hh, b_ih, b_hh)
+    c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c_new
+
+
+def lstm_tanh_output_gate(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    i, f, g, o = _lstm_pre(x, h, W_ih, W_hh, b_ih, b_hh)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.tanh(o) * torch.tanh(c), c
+
+
+def lstm_coupled_gates(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    i, f, g, o = _lstm_pre(x, h, W_ih, W_hh, b_ih, b_hh)
+    f = torch.sigmoid(f)
+    c = f * c + (1 - f) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def lstm_H_from_W_ih(x, h, c, W_ih, W_hh, b_ih, b_hh):      # review u4, item 6: H is D here
+    H = W_ih.shape[1]
+    a = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+    i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:4 * H]
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def lstm_three_blocks(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    i, f, g = (x @ W_ih.T + b_ih + h @ W_hh.T + b_hh).chunk(3, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.tanh(c), c
+
+
+def lstm_right_slices(x, h, c, W_ih, W_hh, b_ih, b_hh):     # right, written another way
+    H = h.shape[1]
+    a = x @ W_ih.T + h @ W_hh.T + (b_ih + b_hh)
+    c = torch.addcmul(torch.sigmoid(a[:, H:2 * H]) * c, torch.sigmoid(a[:, :H]),
+                      torch.tanh(a[:, 2 * H:3 * H]))
+    return torch.sigmoid(a[:, 3 * H:]) * torch.tanh(c), c
+
+
 def lstm_W_hh_not_transposed(x, h, c, W_ih, W_hh, b_ih, b_hh):
     i, f, g, o = (x @ W_ih.T + b_ih + h @ W_hh + b_hh).chunk(4, dim=1)
     c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
     return torch.sigmoid(o) * torch.tanh(c), c
 
 
-def test_lstm_check_accepts_the_right_cell(capsys):
-    lab04.check_lstm_cell(lstm_ok)
+@pytest.mark.parametrize("right", [lstm_ok, lstm_right_slices])
+def test_lstm_check_accepts_the_right_cell(right, capsys):
+    lab04.check_lstm_cell(right)
     out = capsys.readouterr().out
     assert "✓ check_lstm_cell" in out and "match nn.LSTM" in out
 
@@ -58,6 +116,15 @@ def test_lstm_check_accepts_the_right_cell(capsys):
     (lambda *a, **w: tuple(reversed(lstm_ok(*a, **w))), "return (c, h)"),
     (lambda x, h, c, **w: lstm_ok(x, h, torch.zeros_like(c), **w), "ignores the previous cell state"),
     (lstm_W_hh_not_transposed, "multiply by the transposes, x @ W_ih.T and h @ W_hh.T"),
+    (lstm_ignores_h, "ignore the previous state h_{t-1}: every pre-activation is"),
+    (lstm_ignores_x, "ignore the input x_t"),
+    (lstm_h_from_old_c, "your new h reads the old cell state"),
+    (lstm_tanh_output_gate, "the output gate o uses tanh where sigmoid belongs"),
+    (lstm_coupled_gates, "you write with 1 - f_t where the input gate i_t belongs"),
+    (lstm_H_from_W_ih, ("One of your gate blocks is D = 4 columns wide where the state has H = 5",
+                        "Take H from the state, H = h.shape[1]")),
+    (lstm_three_blocks, ("A block of 7 columns met the state, which has H = 5",
+                         "blocks of H = h.shape[1] columns")),
     (lambda *a, **w: pair(to_numpy)(lstm_ok(*a, **w)), "should be a torch.Tensor, got numpy.ndarray"),
     (lambda *a, **w: pair(to_float64)(lstm_ok(*a, **w)), "dtype torch.float64, expected torch.float32"),
     (lambda x, h, c, **w: (lstm_ok(x, h, c, **w)[0][:1], c), "shape (1, 5), expected (3, 5)"),
@@ -66,7 +133,7 @@ def test_lstm_check_accepts_the_right_cell(capsys):
     (stub, "not implemented yet"),
 ])
 def test_lstm_check_names_each_mistake(wrong, words):
-    rejects(lab04.check_lstm_cell, wrong, words)
+    rejects(lab04.check_lstm_cell, wrong, *words if isinstance(words, tuple) else (words,))
 
 
 def test_a_shape_error_is_not_blamed_on_anything_else():
@@ -84,6 +151,16 @@ def _gru(x, h, W_ih, W_hh, b_ih, b_hh, mix="ok", act=torch.tanh, order="rz", res
         r, z = z, r
     if reset == "before":
         n = act(xn + (r * h) @ W_hh[2 * H:].T + b_hh[2 * H:])
+    elif reset == "before, as published":      # Cho et al.'s candidate literally: no b_hn
+        n = act(xn + (r * h) @ W_hh[2 * H:].T)
+    elif reset == "before, no biases":
+        n = act(x @ W_ih[2 * H:].T + (r * h) @ W_hh[2 * H:].T)
+    elif reset == "none":
+        n = act(xn + hn)
+    elif reset == "whole":
+        n = act(r * (xn + hn))
+    elif reset == "with b_in":
+        n = act(x @ W_ih[2 * H:].T + r * (hn + b_ih[2 * H:]))
     elif reset == "matrix only":
         n = act(xn + r * (h @ W_hh[2 * H:].T) + b_hh[2 * H:])
     else:
@@ -95,14 +172,38 @@ def gru_ok(x, h, W_ih, W_hh, b_ih, b_hh):
     return _gru(x, h, W_ih, W_hh, b_ih, b_hh)
 
 
-def test_gru_check_accepts_the_right_cell(capsys):
-    lab04.check_gru_cell(gru_ok)
+def gru_right_per_gate(x, h, W_ih, W_hh, b_ih, b_hh):     # right, written another way
+    H = h.shape[1]
+    r = torch.sigmoid(x @ W_ih[:H].T + b_ih[:H] + h @ W_hh[:H].T + b_hh[:H])
+    z = torch.sigmoid(x @ W_ih[H:2 * H].T + b_ih[H:2 * H] + h @ W_hh[H:2 * H].T + b_hh[H:2 * H])
+    n = torch.tanh(x @ W_ih[2 * H:].T + b_ih[2 * H:] + r * (h @ W_hh[2 * H:].T + b_hh[2 * H:]))
+    return h + (1 - z) * (n - h)
+
+
+def gru_ignores_W_hh(x, h, W_ih, W_hh, b_ih, b_hh):
+    xr, xz, xn = (x @ W_ih.T + b_ih).chunk(3, dim=1)
+    hr, hz, hn = b_hh.chunk(3)
+    r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+    return (1 - z) * torch.tanh(xn + r * hn) + z * h
+
+
+@pytest.mark.parametrize("right", [gru_ok, gru_right_per_gate])
+def test_gru_check_accepts_the_right_cell(right, capsys):
+    lab04.check_gru_cell(right)
     assert "match nn.GRU" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("wrong, words", [
     (lambda *a, **w: _gru(*a, **w, mix="reversed"), "interpolation is reversed"),
     (lambda *a, **w: _gru(*a, **w, reset="before"), "reset h before the matrix"),
+    # review u4, item 5: the trap is named whatever the student does with the biases
+    (lambda *a, **w: _gru(*a, **w, reset="before, as published"), "reset h before the matrix"),
+    (lambda *a, **w: _gru(*a, **w, reset="before, no biases"), "reset h before the matrix"),
+    # review u4, item 7
+    (lambda *a, **w: _gru(*a, **w, reset="none"), "your candidate ignores the reset gate"),
+    (lambda *a, **w: _gru(*a, **w, reset="whole"), "multiplies the whole candidate pre-activation"),
+    (lambda *a, **w: _gru(*a, **w, reset="with b_in"), "your reset gate also multiplies b_in"),
+    (gru_ignores_W_hh, "ignore the previous state h_{t-1}: compute h @ W_hh.T + b_hh"),
     (lambda *a, **w: _gru(*a, **w, reset="matrix only"), "multiplies W_hn h_{t-1} but not b_hn"),
     (lambda *a, **w: _gru(*a, **w, act=torch.sigmoid), "sigmoid where tanh belongs"),
     (lambda *a, **w: _gru(*a, **w, order="zr"), "reset and update gates are swapped"),
@@ -122,14 +223,25 @@ def test_gru_check_names_each_mistake(wrong, words):
 
 # ----------------------------------------------------------------- peepholes
 def _peep(x, h, c, W_ih, W_hh, b_ih, b_hh, p_i, p_f, p_o, out_old=False, swap=False,
-          skip_f=False):
+          skip_f=False, peek_at_h=False, after_sigmoid=False, out_tanh=False,
+          out_after_sigmoid=False):
     i, f, g, o = (x @ W_ih.T + b_ih + h @ W_hh.T + b_hh).chunk(4, dim=1)
+    o_pre = o
     if swap:
         p_i, p_f = p_f, p_i
-    i = torch.sigmoid(i + p_i * c)
-    f = torch.sigmoid(f + (0 if skip_f else p_f) * c)
+    seen = h if peek_at_h else c
+
+    def gate(pre, peep, state):
+        if after_sigmoid:
+            return torch.sigmoid(pre) + peep * state
+        return torch.sigmoid(pre + peep * state)
+
+    i = gate(i, p_i, seen)
+    f = gate(f, 0 if skip_f else p_f, seen)
     c_new = f * c + i * torch.tanh(g)
-    o = torch.sigmoid(o + p_o * (c if out_old else c_new))
+    o = gate(o, p_o, c if out_old else torch.tanh(c_new) if out_tanh else c_new)
+    if out_after_sigmoid:
+        o = torch.sigmoid(o_pre) + p_o * c_new
     return o * torch.tanh(c_new), c_new
 
 
@@ -146,6 +258,15 @@ def test_peephole_check_accepts_the_right_cell(capsys):
     (lambda *a, **k: _peep(*a, **k, out_old=True), "peeks at the old state c_{t-1}"),
     (lambda *a, **k: _peep(*a, **k, swap=True), "use each other's peephole weights"),
     (lambda *a, **k: _peep(*a, **k, skip_f=True), "ignores the forget gate's peephole weight p_f"),
+    # review u4, item 7: each names the gate where it first shows
+    (lambda *a, **k: _peep(*a, **k, peek_at_h=True),
+     "your input gate peeks at h_{t-1}; a peephole looks at the cell state: i_t = sigmoid(... + "
+     "p_i * c_{t-1})"),
+    (lambda *a, **k: _peep(*a, **k, after_sigmoid=True),
+     "you add p_i * c_{t-1} after the sigmoid of the input gate; it belongs inside"),
+    (lambda *a, **k: _peep(*a, **k, out_tanh=True), "your output gate peeks at tanh(c_t)"),
+    (lambda *a, **k: _peep(*a, **k, out_after_sigmoid=True),
+     "you add p_o * c_t after the sigmoid of the output gate"),
     (lambda x, h, c, W_ih, W_hh, b_ih, b_hh, **p: _lstm(x, h, c, W_ih, W_hh, b_ih, b_hh,
                                                         order="figo"), "plain LSTM step"),
     (lambda *a, **k: pair(to_numpy)(peep_ok(*a, **k)), "should be a torch.Tensor"),
@@ -183,6 +304,48 @@ def chrono_ok_numpy(lstm, max_len):
 
 def chrono_one_too_wide(lstm, max_len):           # U(1, max_len): issue 15
     _set(lstm, torch.empty(lstm.hidden_size).uniform_(1, max_len).log())
+
+
+def chrono_log_one_plus_u(lstm, max_len):        # review u4, item 4a: u right, log(1 + u)
+    _set(lstm, torch.log(1 + torch.empty(lstm.hidden_size).uniform_(1, max_len - 1)))
+
+
+def chrono_wide_for_short_lengths(lstm, max_len):  # right at max_len = 100, U(1, max_len) at 3
+    top = max_len if max_len < 10 else max_len - 1
+    _set(lstm, torch.empty(lstm.hidden_size).uniform_(1, top).log())
+
+
+def chrono_integers(lstm, max_len):               # review u4, item 16
+    _set(lstm, torch.randint(1, max_len - 1, (lstm.hidden_size,)).float().log())
+
+
+def chrono_integers_to_max_len(lstm, max_len):
+    _set(lstm, torch.randint(1, max_len, (lstm.hidden_size,)).float().log())
+
+
+def chrono_without_no_grad(lstm, max_len):        # review u4, item 6
+    H = lstm.hidden_size
+    b_f = torch.log(1 + torch.rand(H) * (max_len - 2))
+    lstm.bias_ih_l0[:2 * H] = 0.0
+    lstm.bias_hh_l0[H:2 * H] = b_f
+    lstm.bias_hh_l0[:H] = -b_f
+
+
+def chrono_half_in_each(lstm, max_len):           # right sums, split: review u4, item 4b
+    H = lstm.hidden_size
+    b_f = torch.log(1 + torch.rand(H) * (max_len - 2))
+    with torch.no_grad():
+        for bias in (lstm.bias_ih_l0, lstm.bias_hh_l0):
+            bias[H:2 * H] = b_f / 2
+            bias[:H] = -b_f / 2
+
+
+def chrono_split_by_gate(lstm, max_len):          # right sums: b_i in bias_ih, b_f in bias_hh
+    H = lstm.hidden_size
+    b_f = torch.log(1 + torch.rand(H) * (max_len - 2))
+    with torch.no_grad():
+        lstm.bias_ih_l0[:H], lstm.bias_hh_l0[:H] = -b_f, 0.0
+        lstm.bias_ih_l0[H:2 * H], lstm.bias_hh_l0[H:2 * H] = 0.0, b_f
 
 
 def chrono_without_log(lstm, max_len):            # issue 15: was told about bias_hh
@@ -248,15 +411,23 @@ def chrono_new_module(lstm, max_len):
     return fresh
 
 
-@pytest.mark.parametrize("right", [chrono_ok, chrono_ok_uniform_, chrono_ok_numpy])
+@pytest.mark.parametrize("right", [chrono_ok, chrono_ok_uniform_, chrono_ok_numpy,
+                                   chrono_half_in_each, chrono_split_by_gate])
 def test_chrono_check_accepts_right_inits(right, capsys):
     lab04.check_chrono_init(right)
     assert "✓ check_chrono_init" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (chrono_one_too_wide, "You draw u from U(1, max_len); chrono initialisation draws it from "
+    (chrono_one_too_wide, "you draw u from U(1, max_len); chrono initialisation draws it from "
                           "U(1, max_len - 1)"),
+    (chrono_wide_for_short_lengths, "with max_len = 3 the forget biases should lie in [0, log 2] "
+                                    "= [0, 0.69]; yours reach 1.09. At max_len = 3 your u = "
+                                    "exp(b_f) spans [1.01, 2.98]: you draw u from U(1, max_len)"),
+    (chrono_log_one_plus_u, "At max_len = 3 every u = exp(b_f) lies in [2, 3]"),
+    (chrono_integers, "100% of your u = exp(b_f) are whole numbers: you drew integers"),
+    (chrono_integers_to_max_len, "are whole numbers: you drew integers"),
+    (chrono_without_no_grad, "Changing a parameter in place needs `with torch.no_grad():`"),
     (chrono_without_log, "you set b_f = u"),
     (chrono_log_uniform, "They look uniform in [0, log(T - 1)]"),
     (chrono_into_input_rows, "rows 0:H, which PyTorch uses for the input gate"),
@@ -273,6 +444,13 @@ def test_chrono_check_accepts_right_inits(right, capsys):
 ])
 def test_chrono_check_names_each_mistake(wrong, words):
     rejects(lab04.check_chrono_init, wrong, words)
+
+
+def test_a_shifted_draw_is_not_blamed_on_U_1_max_len():
+    """log(1 + u) fills [log 2, log 3] at max_len = 3: no bias below log 2, so the evidence
+    does not support "you draw u from U(1, max_len)" (review u4, item 4a)."""
+    message = rejects(lab04.check_chrono_init, chrono_log_one_plus_u, "log(1 + u)")
+    assert "U(1, max_len);" not in message
 
 
 def test_chrono_without_log_is_not_blamed_on_the_two_biases():
@@ -352,13 +530,26 @@ def grad_of_output(model, x, y):
     return grad.norm(dim=(0, 2))
 
 
+def grad_backward_on_a_copy(model, x, y):         # review u4, item 17: writes the model's .grad
+    x = x.detach().clone().requires_grad_(True)
+    F.mse_loss(model(x), y).backward()
+    return x.grad.norm(dim=(0, 2))
+
+
+def grad_backward_then_cleared(model, x, y):      # right: leaves no .grad behind
+    norms = grad_backward_on_a_copy(model, x, y)
+    model.zero_grad(set_to_none=True)
+    return norms
+
+
 def grad_in_place(model, x, y):
     x.add_(1.0)
     return grad_ok(model, x, y)
 
 
-def test_gradient_check_accepts_the_right_function(capsys):
-    lab04.check_gradient_by_distance(grad_ok)
+@pytest.mark.parametrize("right", [grad_ok, grad_backward_then_cleared])
+def test_gradient_check_accepts_the_right_function(right, capsys):
+    lab04.check_gradient_by_distance(right)
     assert "✓ check_gradient_by_distance" in capsys.readouterr().out
 
 
@@ -372,6 +563,8 @@ def test_gradient_check_accepts_the_right_function(capsys):
     (lambda *a: grad_ok(*a) ** 2, "squared"),
     (grad_of_output, "the norm at step t ="),
     (grad_in_place, "changed its argument `x` in place"),
+    (grad_backward_on_a_copy, "left gradients in the model's parameters (rnn.weight_ih_l0, "
+                              "rnn.weight_hh_l0, ... now have a .grad)"),
     (lambda *a: grad_ok(*a).tolist(), "should be a torch.Tensor, got list"),
     (lambda *a: grad_ok(*a).double(), "dtype torch.float64, expected torch.float32"),
     (stub, "not implemented yet"),

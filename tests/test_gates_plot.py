@@ -1,7 +1,10 @@
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import FancyBboxPatch  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
@@ -25,6 +28,70 @@ def test_lstm_diagram_names_all_four_layers_and_gru_its_three():
     gru = " ".join(t.get_text() for t in gp.draw_gru_cell().axes[0].texts)
     assert all(w in lstm for w in ("forget", "input", "main", "output"))
     assert all(w in gru for w in ("update", "reset", "candidate"))
+    plt.close("all")
+
+
+def _boxes(ax):
+    """The gate and layer boxes of a diagram, as data-coordinate Bboxes."""
+    return [patch.get_bbox() for patch in ax.patches if isinstance(patch, FancyBboxPatch)]
+
+
+def _inside(bbox, x, y, margin=0.03):
+    return bbox.x0 + margin < x < bbox.x1 - margin and bbox.y0 + margin < y < bbox.y1 - margin
+
+
+def test_peephole_lines_never_run_behind_a_box():
+    """Review u4, item 10: the input gate's peephole ran behind the forget box. A dashed line
+    may enter only the box it ends at."""
+    ax = gp.draw_lstm_cell(peepholes=True).axes[0]
+    boxes = _boxes(ax)
+    peepholes = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert len(peepholes) == 3
+    for line in peepholes:
+        xs, ys = line.get_xdata(), line.get_ydata()
+        end = (xs[-1], ys[-1])
+        target = min(boxes, key=lambda b: abs(b.x0 + b.width / 2 - end[0]) + abs(b.y0 + b.height / 2 - end[1]))
+        for (x0, y0), (x1, y1) in zip(zip(xs, ys), zip(xs[1:], ys[1:])):
+            for share in np.linspace(0, 1, 200):
+                x, y = x0 + share * (x1 - x0), y0 + share * (y1 - y0)
+                hidden = [b for b in boxes if b is not target and _inside(b, x, y)]
+                assert not hidden, f"the peephole {list(zip(xs, ys))} runs behind a box at {(x, y)}"
+    plt.close("all")
+
+
+@pytest.mark.parametrize("draw", [gp.draw_lstm_cell, lambda: gp.draw_lstm_cell(peepholes=True),
+                                  gp.draw_gru_cell])
+def test_labels_outside_the_boxes_overlap_none(draw):
+    """Review u4, item 10: the GRU's "r_t scales ..." label lay over both the reset and the
+    candidate box."""
+    fig = draw()
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    boxes = [patch.get_window_extent(renderer) for patch in ax.patches
+             if isinstance(patch, FancyBboxPatch)]
+    for text in (t for t in ax.texts if t.get_text()):     # not the arrows (empty annotations)
+        extent = text.get_window_extent(renderer)
+        centre = ((extent.x0 + extent.x1) / 2, (extent.y0 + extent.y1) / 2)
+        if any(box.contains(*centre) for box in boxes):
+            continue                                # a box's own label
+        assert not any(extent.overlaps(box) for box in boxes), text.get_text()
+    plt.close(fig)
+
+
+def test_diagrams_and_plots_write_vectors_in_bold():
+    """Review u4, item 11: NOTATION.md writes vectors bold; the diagrams and the default plot
+    titles wrote $c_{t-1}$, $h_t$, $x_t$, the gates and the candidate in italics."""
+    figures = [gp.draw_lstm_cell(peepholes=True), gp.draw_gru_cell(),
+               gp.plot_gradient_by_distance({"GRU": [1e-3, 1.0]}),
+               gp.plot_gradient_before_after({"GRU": [1e-3, 1.0]}, {"GRU": [1e-2, 1.0]})]
+    texts = []
+    for fig in figures:
+        for ax in fig.axes:
+            texts += [t.get_text() for t in ax.texts] + [ax.get_title(), ax.get_ylabel()]
+        texts.append(fig._suptitle.get_text() if fig._suptitle else "")
+    italic = [t for t in texts if re.search(r"\$[a-z]_|\\tilde\{[a-z]\}_", t)]
+    assert not italic, italic
+    assert sum("\\mathbf{" in t for t in texts) >= 10
     plt.close("all")
 
 

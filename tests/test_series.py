@@ -110,6 +110,15 @@ def test_split_windows_uses_the_make_windows_it_is_given():
 @pytest.mark.parametrize("args, error, words", [
     ((np.arange(50.0), 30, 20, 5, 2), ValueError, "leaves no test value"),
     ((np.arange(50.0), 3, 10, 5, 2), ValueError, "n_steps=5 is longer than the training part"),
+    # C13: the part that is too short is named, not a slice of it
+    ((np.arange(50.0), 30, 7, 5, 10), ValueError,
+     r"horizon=10 targets do not fit: the validation part has 7 values"),
+    ((np.arange(50.0), 30, 15, 5, 6), ValueError,
+     r"horizon=6 targets do not fit: the test part has 5 values"),
+    ((np.arange(50.0), 8, 10, 5, 2, 4), ValueError,
+     r"train_horizon=4 targets do not fit: the training part \(8 values\) holds n_steps=5"),
+    ((np.r_[np.arange(49.0), np.nan], 30, 10, 5, 2), ValueError,
+     r"series holds NaN or infinity \(1 values, the first at index 49\)"),
     ((np.arange(50.0), 30, 0, 5, 2), ValueError, "n_val must be a positive integer"),
     ((np.arange(50.0), 30, 10, 5, 2.0), TypeError, "horizon must be a positive integer"),
     (("abc", 30, 10, 5, 2), TypeError, "series must be a 1-D series"),
@@ -147,6 +156,9 @@ def test_make_windows_with_exactly_one_window_and_from_a_list():
     ((["a", "b", "c"], 2), TypeError, "series must hold numbers"),
     ((np.ones((3, 3)), 2), ValueError, r"series must be a 1-D series, got shape \(3, 3\)"),
     ((np.array([]), 2), ValueError, "series is empty"),
+    ((np.array([1.0, np.nan, 3.0, 4.0]), 2), ValueError,  # C13: NaN no longer passes silently
+     "series holds NaN or infinity .* the first at index 1"),
+    ((np.array([1.0, 2.0, np.inf, 4.0]), 2), ValueError, "series holds NaN or infinity"),
 ])
 def test_make_windows_rejects_bad_arguments(args, error, words):
     with pytest.raises(error, match=words):
@@ -171,6 +183,23 @@ def test_shifted_windows_rejects_bad_arguments(args, error, words):
 
 
 # ----------------------------------------------------------------- scaling
+def test_scaler_is_scikit_learns_map_for_a_series_of_any_shape():
+    """Why the course has its own scaler (its docstring says so): the same map, one minimum and
+    maximum for the series, and any shape in both directions, where scikit-learn's works
+    column by column on 2-D arrays only."""
+    from sklearn.preprocessing import MinMaxScaler as SklearnMinMaxScaler
+    series = np.random.default_rng(0).normal(10.0, 3.0, 60)
+    ours = S.MinMaxScaler(-1.0, 1.0).fit(series[:40])
+    theirs = SklearnMinMaxScaler((-1, 1)).fit(series[:40, None])
+    assert np.allclose(ours.transform(series), theirs.transform(series[:, None])[:, 0])
+    windows = series[40:].reshape(2, 10)                       # (N, m), as in the lab
+    assert np.allclose(ours.inverse_transform(ours.transform(windows)), windows)
+    with pytest.raises(ValueError, match="10 features, but MinMaxScaler is expecting 1"):
+        theirs.transform(windows)
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        theirs.inverse_transform(series)
+
+
 def test_scaler_remembers_its_fit_and_inverts():
     scaler = S.MinMaxScaler(-1.0, 1.0).fit(np.array([10.0, 15.0, 20.0]))
     assert np.allclose(scaler.transform([10.0, 20.0, 30.0]), [-1, 1, 3])
@@ -240,10 +269,10 @@ def test_naive_forecast_rejects_bad_arguments(args, kwargs, error, words):
         S.naive_forecast(*args, **kwargs)
 
 
-def test_iterate_forecast_feeds_predictions_back():
+def test_iterated_forecast_feeds_predictions_back():
     X = np.array([[1.0, 2.0, 3.0]])
-    assert S.iterate_forecast(lambda w: w[:, -1] + 1, X, 4).tolist() == [[4, 5, 6, 7]]
-    out = S.iterate_forecast(lambda w: w.sum(axis=1, keepdims=True), X, 2)
+    assert S.iterated_forecast(lambda w: w[:, -1] + 1, X, 4).tolist() == [[4, 5, 6, 7]]
+    out = S.iterated_forecast(lambda w: w.sum(axis=1, keepdims=True), X, 2)
     assert out.tolist() == [[6, 11]]  # 1+2+3, then 2+3+6
     assert X.tolist() == [[1, 2, 3]]  # the input is not modified
 
@@ -255,9 +284,9 @@ def test_iterate_forecast_feeds_predictions_back():
     ((lambda w: w[:, -1], np.ones(2), 1), ValueError, "X must be a 2-D array of windows"),
     ((lambda w: w[:, -1], np.zeros((0, 2)), 1), ValueError, "X is empty"),
 ])
-def test_iterate_forecast_rejects_bad_arguments(args, error, words):
+def test_iterated_forecast_rejects_bad_arguments(args, error, words):
     with pytest.raises(error, match=words):
-        S.iterate_forecast(*args)
+        S.iterated_forecast(*args)
 
 
 def _ar3(n=400, seed=0):
@@ -275,6 +304,21 @@ def test_fit_ar_is_statsmodels_autoreg_with_a_constant():
     assert np.allclose(result.params, [2.0, 0.5, -0.3, 0.2], atol=0.2)
 
 
+def test_what_the_lab_says_about_statsmodels_is_what_statsmodels_does():
+    """W1, W2: ar_select_order picks by BIC unless told; apply keeps the fitted parameters but
+    builds a new AutoReg on the window, which needs at least 2p + 1 values."""
+    import inspect
+
+    from statsmodels.tsa.ar_model import ar_select_order
+    assert inspect.signature(ar_select_order).parameters["ic"].default == "bic"
+    train = _ar3()
+    result = S.fit_ar(train, 12)
+    assert np.allclose(result.apply(train[:25]).params, result.params)   # 2p + 1 = 25 values
+    with pytest.raises(ValueError):
+        result.apply(train[:24])
+    assert S.fit_ar(train[:8], 3).params.shape == (4,)                   # 2p + 2: fit_ar's least
+
+
 def test_ar_forecast_equals_statsmodels_forecast_from_each_window():
     train = _ar3()
     result = S.fit_ar(train, 3)
@@ -286,7 +330,7 @@ def test_ar_forecast_equals_statsmodels_forecast_from_each_window():
 @pytest.mark.parametrize("call, error, words", [
     (lambda: S.fit_ar(_ar3(), 0), ValueError, "p must be a positive integer"),
     (lambda: S.fit_ar(_ar3(), 2.0), TypeError, "p must be a positive integer"),
-    (lambda: S.fit_ar(np.ones(5), 3), ValueError, r"an AR\(3\) needs more than 7 training values"),
+    (lambda: S.fit_ar(np.ones(7), 3), ValueError, r"an AR\(3\) needs at least 8 training values"),
     (lambda: S.fit_ar(np.ones((4, 4)), 1), ValueError, "train must be a 1-D series"),
     (lambda: S.fit_ar([], 1), ValueError, "train is empty"),
     (lambda: S.ar_forecast("result", np.ones((2, 5)), 2), TypeError,
@@ -386,6 +430,14 @@ def test_choose_on_validation_never_reads_the_test_split():
     (([], _shift_fit, _shift_forecast, _toy_splits()), ValueError, "candidates is empty"),
     (([1.0], "fit", _shift_forecast, _toy_splits()), TypeError, "fit and forecast must be functions"),
     (([1.0], _shift_fit, _shift_forecast, {"train": 1}), ValueError, r"missing \['val'\]"),
+    # C13: a list candidate is not a dict key; a 2-row array is not a pair (X_val, Y_val)
+    (([[2, 0.1], [4, 1.0]], _shift_fit, _shift_forecast, _toy_splits()), TypeError,
+     r"must be hashable: got list \[2, 0.1\]; write it as a tuple, \(2, 0.1\)"),
+    (([1.0], _shift_fit, _shift_forecast, {"train": 1, "val": np.ones((2, 4))}), TypeError,
+     r"splits\['val'\] must be a pair \(X_val, Y_val\).*array of shape \(2, 4\)"),
+    (([1.0], _shift_fit, _shift_forecast, {"train": 1, "val": (np.ones((3, 2)), np.ones(2))}),
+     ValueError, r"must pair 3 windows with as many rows of targets, got targets of shape \(2,\)"),
+    (([1.0], _shift_fit, _shift_forecast, [("train", 1)]), TypeError, "splits must be a dict"),
 ])
 def test_choose_on_validation_rejects_bad_arguments(args, error, words):
     with pytest.raises(error, match=words):
@@ -408,6 +460,8 @@ def test_remember_fits_once_per_candidate_and_training_numbers():
         S.remember("fit")
     with pytest.raises(TypeError, match="only fingerprint numbers"):
         fit(3, object())
+    with pytest.raises(TypeError, match=r"must be hashable: got list \[8, 30\]"):  # C13
+        fit([8, 30], (X, X))
 
 
 # ----------------------------------------------------------------- the acceptance test of issue 14
@@ -443,7 +497,7 @@ def _choices(x, make_seed=0):
         return model
     rnn = S.choose_on_validation(
         [(2, 5), (4, 10)], rnn_fit,
-        lambda m, X: S.iterate_forecast(lambda v: S.predict(m, v), X, M), splits(one))
+        lambda m, X: S.iterated_forecast(lambda v: S.predict(m, v), X, M), splits(one))
     val = {"AR": ar[1][ar[0]], "ridge": ridge[1][ridge[0]], "RNN": rnn[1][rnn[0]]}
     verdict = S.verdict(val, {name: 1.0 for name in val}, ["RNN"])[:2]
     return ar[0], ridge[0], arima[0], rnn[0], verdict
@@ -551,7 +605,45 @@ def test_verdict_chooses_on_validation_and_reports_on_test():
     (({"AR": 1.0, "RNN": 2.0}, {"AR": 1.0, "RNN": 2.0}, ["GRU"]), ValueError,
      "must name at least one model"),
     (({"RNN": 2.0}, {"RNN": 2.0}, ["RNN"]), ValueError, "leave at least one baseline"),
+    # C13: a zero baseline RMSE, RMSEs as text, a NaN
+    (({"AR": 1.0, "RNN": 2.0}, {"AR": 0.0, "RNN": 2.0}, ["RNN"]), ValueError,
+     r"test_rmse\['AR'\] is 0: the change relative to the baseline .* is undefined"),
+    (({"AR": "1.0", "RNN": 2.0}, {"AR": 1.0, "RNN": 2.0}, ["RNN"]), TypeError,
+     r"val_rmse\['AR'\] must be a number, got str"),
+    (({"AR": 1.0, "RNN": 2.0}, {"AR": 1.0, "RNN": np.nan}, ["RNN"]), ValueError,
+     r"test_rmse\['RNN'\] must be"),
+    (({"AR": 1.0, "RNN": -2.0}, {"AR": 1.0, "RNN": 2.0}, ["RNN"]), ValueError,
+     r"val_rmse\['RNN'\] must be at least 0.0"),
 ])
 def test_verdict_rejects_bad_arguments(args, error, words):
     with pytest.raises(error, match=words):
         S.verdict(*args)
+
+
+# ----------------------------------------------------------------- how sure: the block bootstrap
+def test_change_interval_covers_the_change_and_shrinks_to_it_when_the_ratio_is_fixed():
+    rng = np.random.default_rng(0)
+    base = rng.chisquare(1, size=(50, 3))
+    low, high = S.change_interval(1.21 * base, base, block_size=10)   # RMSE ratio 1.1 always
+    assert low == pytest.approx(0.1) and high == pytest.approx(0.1)
+    rnn = rng.chisquare(1, size=(50, 3))
+    low, high = S.change_interval(rnn, base, block_size=10)
+    point = np.mean(np.sqrt(rnn.mean(axis=0) / base.mean(axis=0))) - 1
+    assert low < point < high and high - low > 0.2                    # two noisy series
+    assert (low, high) == S.change_interval(rnn, base, block_size=10)  # seeded
+    assert (low, high) != S.change_interval(rnn, base, block_size=10, seed=1)
+
+
+@pytest.mark.parametrize("args, kwargs, error, words", [
+    ((np.ones((5, 2)), np.ones((5, 3)), 2), {}, ValueError, "pair the same windows and seeds"),
+    ((np.ones(5), np.ones(5), 2), {}, ValueError, r"rnn_errors must be squared errors \(N windows"),
+    ((-np.ones((5, 2)), np.ones((5, 2)), 2), {}, ValueError, "finite and >= 0"),
+    ((np.ones((5, 2)), np.ones((5, 2)), 6), {}, ValueError, "block_size=6 is longer than the 5"),
+    ((np.ones((5, 2)), np.ones((5, 2)), 2.0), {}, TypeError, "block_size must be a positive"),
+    ((np.ones((5, 2)), np.ones((5, 2)), 2), dict(level=1.5), ValueError, "level must be a fraction"),
+    ((np.ones((5, 2)), np.zeros((5, 2)), 2), {}, ValueError, "baseline_errors are all 0"),
+    ((np.ones((5, 2)), np.ones((5, 2)), 2), dict(seed=0.5), TypeError, "seed must be an integer"),
+])
+def test_change_interval_rejects_bad_arguments(args, kwargs, error, words):
+    with pytest.raises(error, match=words):
+        S.change_interval(*args, **kwargs)

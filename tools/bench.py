@@ -156,6 +156,8 @@ def show(result: dict) -> str:
         return f"{value:.1f}x"
     if unit == "seconds":
         return f"{value:.1f} s"
+    if unit == "ms":
+        return f"{value:.3g} ms"
     if unit in ("bits/char", "nats/char"):
         return f"{value:.2f} {unit}"
     return f"{value:#.3g}"
