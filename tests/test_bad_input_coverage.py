@@ -28,7 +28,6 @@ PENDING = {
     "ecg": "units 1 and 7 (lecture 01, the capstone)",
     "char_rnn": "unit 2", "gradients": "unit 2",
     "sequences": "unit 3",
-    "gates_plot": "unit 4",
     "series": "unit 5",
     "capstone": "unit 7",
 }
