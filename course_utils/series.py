@@ -34,6 +34,8 @@ __all__ = ["synthetic_series", "load_co2_monthly", "load_sunspots", "split_point
 def _number(name: str, value: Any, *, positive: bool = False, minimum: float | None = None) -> float:
     if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}.")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
     if positive and not value > 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}.")
     if minimum is not None and not value >= minimum:
@@ -82,7 +84,8 @@ def synthetic_series(t_max: float = 30.0, resolution: float = 0.1, noise: float 
     drawn from ``numpy.random.default_rng(seed)``. Returns ``(time, x)``, two float arrays of
     ``round(t_max / resolution) + 1`` values; ``x[t]`` is $x_t$, the value at step ``t``. Without
     noise the series obeys an exact linear recurrence of order 6 (it is a sum of
-    $u e^{\\pm i u}$ and $e^{\\pm 5 i u}$; lecture 05).
+    $u e^{\\pm i u}$ and $e^{\\pm 5 i u}$; lecture 05). ``TypeError`` / ``ValueError`` name an
+    argument that is not a finite number (``seed``: a non-negative integer) or out of range.
     """
     t_max = _number("t_max", t_max, positive=True)
     resolution = _number("resolution", resolution, positive=True)
@@ -91,6 +94,8 @@ def synthetic_series(t_max: float = 30.0, resolution: float = 0.1, noise: float 
         raise ValueError(f"resolution must be smaller than t_max={t_max}, got {resolution!r}.")
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}.")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
     t = np.arange(0.0, t_max + resolution / 2, resolution)
     x = t * np.sin(t) / 3 + 2 * np.sin(5 * t)
     if noise > 0:
@@ -192,8 +197,12 @@ def split_windows(series: np.ndarray, n_train: int, n_val: int, n_steps: int, ho
     the validation (test) part; its ``n_steps`` inputs may reach back into earlier parts, since
     the past is known when a forecast is made. No value of a later part is ever an input or a
     target of an earlier part's window. ``make_windows`` cuts the windows (yours, in the lab).
+    ``TypeError`` / ``ValueError`` name the argument at fault.
     """
     series = _as_series(series)
+    if not callable(make_windows):
+        raise TypeError(f"make_windows must be a function make_windows(series, n_steps, horizon), "
+                        f"got {type(make_windows).__name__}.")
     n_train, n_val = _positive_int("n_train", n_train), _positive_int("n_val", n_val)
     n_steps, horizon = _positive_int("n_steps", n_steps), _positive_int("horizon", horizon)
     train_horizon = horizon if train_horizon is None else _positive_int("train_horizon",
@@ -333,7 +342,8 @@ def iterate_forecast(predict_next: Callable[[np.ndarray], np.ndarray], X: np.nda
 
     ``predict_next`` maps windows ``(N, T)`` to next values ``(N,)`` or ``(N, 1)``. After each
     step the window slides: its oldest value drops out and the prediction is appended, so it
-    keeps ``T`` values. ``X`` is not modified. Returns ``(N, horizon)``.
+    keeps ``T`` values. ``X`` is not modified. Returns ``(N, horizon)``. ``ValueError`` when
+    ``predict_next`` returns anything but one number per window.
     """
     if not callable(predict_next):
         raise TypeError(f"predict_next must be a function, got {type(predict_next).__name__}.")
@@ -341,12 +351,22 @@ def iterate_forecast(predict_next: Callable[[np.ndarray], np.ndarray], X: np.nda
     horizon = _positive_int("horizon", horizon)
     out = np.empty((len(window), horizon))
     for h in range(horizon):
-        step = np.asarray(predict_next(window), dtype=float).reshape(len(window), -1)
-        if step.shape[1] != 1:
-            raise ValueError(f"predict_next must return one value per window, got {step.shape}.")
+        step = _one_per_window(predict_next(window), len(window))
         out[:, h] = step[:, 0]
         window = np.hstack([window[:, 1:], step])
     return out
+
+
+def _one_per_window(step: Any, n_windows: int) -> np.ndarray:
+    """``predict_next``'s answer as an (N, 1) float array, or a ValueError saying what it gave."""
+    wanted = f"one value per window, shape ({n_windows},) or ({n_windows}, 1)"
+    try:
+        array = np.asarray(step, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"predict_next must return {wanted}, got {type(step).__name__}.") from None
+    if array.size != n_windows or array.ndim == 0 or array.shape[0] != n_windows:
+        raise ValueError(f"predict_next must return {wanted}, got shape {array.shape}.")
+    return array.reshape(n_windows, 1)
 
 
 def fit_ar(train: np.ndarray, p: int):
@@ -407,7 +427,8 @@ def fit_arima(train: np.ndarray, order: tuple[int, int, int]):
 
     train = _as_series(train, "train")
     if (not isinstance(order, tuple) or len(order) != 3
-            or not all(isinstance(v, (int, np.integer)) and v >= 0 for v in order)):
+            or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0
+                       for v in order)):
         raise ValueError(f"order must be a tuple (p, d, q) of non-negative integers, got "
                          f"{order!r}.")
     if len(train) <= 2 * (order[0] + order[2]) + order[1] + 2:
@@ -482,17 +503,31 @@ def choose_on_validation(candidates: Iterable[Hashable], fit: Callable[[Any, Any
     validation windows, ``rmse(forecast(model, X_val), Y_val)`` with
     ``(X_val, Y_val) = splits["val"]``. Returns ``(best, scores)``: the candidate with the
     lowest validation RMSE (the first one on a tie) and ``{candidate: RMSE}``. ``splits["test"]``
-    is never read, so changing the test split cannot change a choice.
+    is never read, so changing the test split cannot change a choice. ``TypeError`` for
+    candidates that are not hashable, functions that are not callable or ``splits`` that is
+    not a dict; ``ValueError`` for no candidates or a missing part.
     """
+    if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Iterable):
+        raise TypeError(f"candidates must be a list of settings, got {type(candidates).__name__}.")
     candidates = list(candidates)
+    unhashable = next((c for c in candidates if not isinstance(c, Hashable)), None)
+    if unhashable is not None:
+        raise TypeError(f"candidates must be hashable settings (numbers, strings, tuples), got "
+                        f"{unhashable!r}: use a tuple instead of a {type(unhashable).__name__}.")
     if not candidates:
         raise ValueError("candidates is empty: give at least one setting to choose from.")
     if not callable(fit) or not callable(forecast):
         raise TypeError("fit and forecast must be functions: fit(candidate, train) -> model, "
                         "forecast(model, X) -> (N, m) forecasts.")
+    if not isinstance(splits, Mapping):
+        raise TypeError(f"splits must be a dict with the keys 'train' and 'val' (split_windows), "
+                        f"got {type(splits).__name__}.")
     missing = [key for key in ("train", "val") if key not in splits]
     if missing:
         raise ValueError(f"splits must have the keys 'train' and 'val', missing {missing}.")
+    if not isinstance(splits["val"], (tuple, list)) or len(splits["val"]) != 2:
+        raise ValueError(f"splits['val'] must be a pair (X_val, Y_val), got "
+                         f"{type(splits['val']).__name__}.")
     X_val, Y_val = splits["val"]
     scores = {c: rmse(forecast(fit(c, splits["train"]), X_val), Y_val) for c in candidates}
     best = min(candidates, key=lambda c: scores[c])
@@ -537,6 +572,9 @@ def remember(fit: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 
     @functools.wraps(fit)
     def fit_once(candidate: Any, train: Any) -> Any:
+        if not isinstance(candidate, Hashable):
+            raise TypeError(f"candidate must be hashable (a number, string or tuple), got "
+                            f"{type(candidate).__name__} {candidate!r}.")
         key = (candidate, _fingerprint(train))
         if key not in memory:
             memory[key] = fit(candidate, train)
@@ -564,8 +602,8 @@ class Forecaster(nn.Module):
         self.head = nn.Linear(hidden_size, horizon)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not isinstance(x, torch.Tensor) or x.dim() != 2:
-            raise ValueError(f"x must be a (B, T) tensor of windows, got "
+        if not isinstance(x, torch.Tensor) or x.dim() != 2 or 0 in x.shape:
+            raise ValueError(f"x must be a (B, T) tensor of windows, B and T at least 1, got "
                              f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}.")
         out, _ = self.rnn(x.unsqueeze(-1))  # (B, T, H)
         return self.head(out[:, -1])         # h_T -> (B, horizon)
@@ -576,7 +614,8 @@ def predict(model: nn.Module, X: np.ndarray) -> np.ndarray:
 
     Runs in eval mode (dropout off) and without gradients; ``X`` may be float64 or float32
     (NumPy) and goes to the device of the model's parameters as float32. The model is left
-    in eval mode (training with ``course_utils.fit`` switches it back).
+    in eval mode (training with ``course_utils.fit`` switches it back). ``ValueError`` when
+    ``X`` is not (N, T) or does not fit the model.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
@@ -585,7 +624,12 @@ def predict(model: nn.Module, X: np.ndarray) -> np.ndarray:
     device = parameter.device if parameter is not None else torch.device("cpu")
     model.eval()
     with torch.no_grad():
-        return model(torch.as_tensor(X, dtype=torch.float32, device=device)).cpu().numpy()
+        try:
+            out = model(torch.as_tensor(X, dtype=torch.float32, device=device))
+        except RuntimeError as error:  # e.g. a model built for other inputs
+            raise ValueError(f"X of shape {X.shape} does not fit model: model(X) raised "
+                             f"{error}") from None
+    return out.cpu().numpy()
 
 
 # --------------------------------------------------------------------------- scores
@@ -619,12 +663,20 @@ def verdict(val_rmse: Mapping[str, float], test_rmse: Mapping[str, float],
     ``rnn`` is the model named in ``recurrent`` with the lowest validation RMSE, ``baseline``
     the other model with the lowest validation RMSE (both chosen on validation, never on
     test), and ``change = test_rmse[rnn] / test_rmse[baseline] - 1``: negative when the RNN
-    wins (-0.1: 10 % lower test error), positive when it loses.
+    wins (-0.1: 10 % lower test error), positive when it loses. ``TypeError`` / ``ValueError``
+    name an argument of the wrong type or an RMSE that is not a non-negative finite number.
     """
     for name, table in (("val_rmse", val_rmse), ("test_rmse", test_rmse)):
         if not isinstance(table, Mapping) or not table:
             raise TypeError(f"{name} must be a non-empty dict {{model name: RMSE}}, got "
                             f"{type(table).__name__}.")
+        for model, value in table.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise TypeError(f"{name}[{model!r}] must be a number (an RMSE), got "
+                                f"{type(value).__name__} {value!r}.")
+            if not (np.isfinite(value) and value >= 0):
+                raise ValueError(f"{name}[{model!r}] must be a non-negative finite RMSE, got "
+                                 f"{value!r}.")
     if isinstance(recurrent, str) or not isinstance(recurrent, (list, tuple, set, frozenset)):
         raise TypeError(f"recurrent must be a list of model names, got {recurrent!r}.")
     if set(val_rmse) != set(test_rmse):
@@ -637,4 +689,7 @@ def verdict(val_rmse: Mapping[str, float], test_rmse: Mapping[str, float],
                          f"{sorted(val_rmse)} and leave at least one baseline.")
     rnn = min(rnns, key=lambda name: val_rmse[name])
     baseline = min(baselines, key=lambda name: val_rmse[name])
+    if test_rmse[baseline] == 0:
+        raise ValueError(f"test_rmse[{baseline!r}] is 0: the change relative to the baseline "
+                         "is undefined.")
     return rnn, baseline, float(test_rmse[rnn] / test_rmse[baseline] - 1)

@@ -28,7 +28,6 @@ PENDING = {
     "ecg": "units 1 and 7 (lecture 01, the capstone)",
     "char_rnn": "unit 2", "gradients": "unit 2",
     "sequences": "unit 3",
-    "series": "unit 5",
     "capstone": "unit 7",
 }
 MODULES = sorted(info.name for info in pkgutil.iter_modules(course_utils.__path__)
