@@ -3,12 +3,13 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8888
+HUB_PORT ?= 8000
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 TESTED_PYTHON := (3, 11)
 
-.PHONY: help lab slides labs update images bench test clean chromium
+.PHONY: help lab slides labs update images bench test clean chromium grading hub classsize
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -24,6 +25,11 @@ $(STAMP_PY): requirements.txt pyproject.toml
 	@# offline by default: no news or update checks from JupyterLab
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@# nbgrader is the instructor's command line (make grading); students' JupyterLab gets no
+	@# nbgrader menus or server extensions
+	@for e in formgrader validate_assignment assignment_list course_list; do \
+	  $(PY) -m jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$e >/dev/null 2>&1; done
+	@$(PY) -m jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
 	@touch $@
 
 $(STAMP_NODE): package.json package-lock.json
@@ -65,6 +71,15 @@ images: $(STAMP_PY)  ## redraw every figure in images/
 
 bench: $(STAMP_PY)  ## run the whole course, time it, write BENCHMARKS.md (DEVICE=cpu|cuda; default CUDA if present)
 	$(PY) tools/bench.py $(if $(DEVICE),--device $(DEVICE))
+
+grading: $(STAMP_PY)  ## an nbgrader course folder in build/grading (LAB=01 for one lab); README, "Teaching a class"
+	$(PY) tools/grading.py $(if $(LAB),--lab $(LAB))
+
+hub: $(STAMP_PY) $(STAMP_NODE)  ## JupyterHub for a small class on this machine, and the course link (HUB_PORT=8000)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/hub.py --port $(HUB_PORT)
+
+classsize: $(STAMP_PY)  ## size a class from the last make bench (CPU, memory per student) into README
+	$(PY) tools/class_size.py
 
 # Two workers (pytest-xdist): each lecture runs once, for its checks and its deck
 # (tests/test_lectures.py); conftest.py keeps each notebook and the deck tests on one worker.

@@ -518,6 +518,10 @@ def sampling_widget(generate, seed_text: str = "The ", temperature: float = 0.8)
     draw = {"seed": 0}
 
     def redraw(*_):
+        if not box.value:          # a model cannot continue a text of length 0
+            shown.value = ("<b style='color:#b00'>the seed text is empty: type at least one "
+                           "character for the model to read first.</b>")
+            return
         try:
             sample_text = generate(box.value, slider.value, draw["seed"])
         except ValueError as exc:  # e.g. a character the vocabulary does not know

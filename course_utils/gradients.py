@@ -277,7 +277,10 @@ def measure_bptt_cost(lengths: Sequence[int], hidden_size: int = 128, batch_size
     With ``truncation`` = k the sequence is processed in chunks of k steps, carrying the
     state forward but detaching it (truncated BPTT), so only one chunk's activations are held.
     Returns {"lengths", "seconds" (best of ``repeats``), "saved_mb" (peak megabytes of
-    tensors saved for backward)}.
+    distinct storage saved for backward)}. Autograd saves the same tensor several times (the
+    state h_t for the product with W_hh and for tanh', W_hh at every step, slices of one input
+    tensor): each storage is counted once, and the parameters and the input sequence, which
+    exist whether or not anything is saved, are left out.
     """
     import torch
 
@@ -297,10 +300,15 @@ def measure_bptt_cost(lengths: Sequence[int], hidden_size: int = 128, batch_size
         best, peak = np.inf, 0
         for _ in range(repeats):
             held = {"now": 0, "peak": 0}
+            seen = {x.untyped_storage().data_ptr()} | {
+                p.untyped_storage().data_ptr() for p in cell.parameters()}
 
             def pack(tensor):
-                held["now"] += tensor.numel() * tensor.element_size()
-                held["peak"] = max(held["peak"], held["now"])
+                storage = tensor.untyped_storage()
+                if storage.data_ptr() not in seen:
+                    seen.add(storage.data_ptr())
+                    held["now"] += storage.nbytes()
+                    held["peak"] = max(held["peak"], held["now"])
                 return tensor
 
             def unpack(tensor):

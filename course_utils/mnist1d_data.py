@@ -1,6 +1,7 @@
 """MNIST-1D, generated offline: 4,000 training and 1,000 test signals of 40 steps, 10 classes.
 
-MNIST-1D (Greydanus, "Scaling down deep learning", 2020, arXiv:2011.14439) turns ten
+MNIST-1D (Greydanus, "Scaling down deep learning", 2020, arXiv:2011.14439; published as
+Greydanus and Kobak, "Scaling Down Deep Learning with MNIST-1D", ICML 2024) turns ten
 hand-drawn 1-D digit templates into noisy signals by padding, scaling, translating,
 shearing, adding correlated and white noise and resampling to 40 steps. The
 ``mnist1d`` package builds it procedurally; we call its generator with the default
@@ -14,7 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
-#: Test accuracy on the default split, from the MNIST-1D paper and README (Greydanus 2020).
+#: Test accuracy on the default split, from the MNIST-1D paper and README (Greydanus 2020;
+#: Greydanus and Kobak 2024).
 PUBLISHED_ACCURACY: dict[str, float] = {
     "logistic regression": 0.32,
     "MLP": 0.68,

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 RESULTS_ENV = "COURSE_RESULTS"
-UNITS = ("fraction", "bits/char", "nats/char", "MSE", "RMSE", "seconds", "ratio", "count")
+UNITS = ("fraction", "bits/char", "nats/char", "MSE", "RMSE", "seconds", "ms", "ratio", "count")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

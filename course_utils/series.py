@@ -25,9 +25,9 @@ from torch import nn
 
 __all__ = ["synthetic_series", "load_co2_monthly", "load_sunspots", "split_points",
            "make_windows", "split_windows", "shifted_windows", "MinMaxScaler", "scale_series",
-           "naive_forecast", "iterate_forecast", "fit_ar", "ar_forecast", "fit_arima",
+           "naive_forecast", "iterated_forecast", "fit_ar", "ar_forecast", "fit_arima",
            "arima_forecast", "LinearAR", "choose_on_validation", "remember", "Forecaster", "predict",
-           "rmse", "rmse_by_horizon", "verdict"]
+           "rmse", "rmse_by_horizon", "verdict", "change_interval"]
 
 
 # --------------------------------------------------------------------------- argument checks
@@ -67,12 +67,22 @@ def _numeric(name: str, value: Any, ndim: int, what: str) -> np.ndarray:
     return array
 
 
+def _finite(name: str, array: np.ndarray) -> np.ndarray:
+    bad = np.flatnonzero(~np.isfinite(array))
+    if bad.size:
+        where = np.unravel_index(bad[0], array.shape)
+        where = where[0] if len(where) == 1 else tuple(int(i) for i in where)
+        raise ValueError(f"{name} holds NaN or infinity ({bad.size} values, the first at index "
+                         f"{where}): fill or drop missing values before forecasting.")
+    return array
+
+
 def _as_series(series: Any, name: str = "series") -> np.ndarray:
-    return _numeric(name, series, 1, "a 1-D series")
+    return _finite(name, _numeric(name, series, 1, "a 1-D series"))
 
 
 def _as_windows(X: Any, name: str = "X") -> np.ndarray:
-    return _numeric(name, X, 2, "a 2-D array of windows (N, T)")
+    return _finite(name, _numeric(name, X, 2, "a 2-D array of windows (N, T)"))
 
 
 # --------------------------------------------------------------------------- series
@@ -80,12 +90,13 @@ def synthetic_series(t_max: float = 30.0, resolution: float = 0.1, noise: float 
                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The seeds' series $x(u) = \\tfrac13 u \\sin u + 2 \\sin 5u$ at times ``u = 0, resolution, ..., t_max``.
 
-    ``noise`` is the standard deviation of Gaussian noise added to every value (0 = none),
-    drawn from ``numpy.random.default_rng(seed)``. Returns ``(time, x)``, two float arrays of
-    ``round(t_max / resolution) + 1`` values; ``x[t]`` is $x_t$, the value at step ``t``. Without
-    noise the series obeys an exact linear recurrence of order 6 (it is a sum of
-    $u e^{\\pm i u}$ and $e^{\\pm 5 i u}$; lecture 05). ``TypeError`` / ``ValueError`` name an
-    argument that is not a finite number (``seed``: a non-negative integer) or out of range.
+    Returns ``(time, x)``, two float arrays of ``round(t_max / resolution) + 1`` values;
+    ``x[t]`` is $x_t = \\mu_t + \\varepsilon_t$: the noise-free signal $\\mu_t = x(u_t)$ plus
+    Gaussian noise $\\varepsilon_t$ whose standard deviation $\\sigma_\\varepsilon$ is ``noise``
+    (0 = none), drawn from ``numpy.random.default_rng(seed)``. Without noise the series obeys an
+    exact linear recurrence of order 6 (it is a sum of $u e^{\\pm i u}$ and $e^{\\pm 5 i u}$;
+    lecture 05). ``TypeError`` / ``ValueError`` name an argument that is not a finite
+    number (``seed``: a non-negative integer) or is out of range.
     """
     t_max = _number("t_max", t_max, positive=True)
     resolution = _number("resolution", resolution, positive=True)
@@ -197,7 +208,7 @@ def split_windows(series: np.ndarray, n_train: int, n_val: int, n_steps: int, ho
     the validation (test) part; its ``n_steps`` inputs may reach back into earlier parts, since
     the past is known when a forecast is made. No value of a later part is ever an input or a
     target of an earlier part's window. ``make_windows`` cuts the windows (yours, in the lab).
-    ``TypeError`` / ``ValueError`` name the argument at fault.
+    Raises ValueError naming the part (training, validation, test) that cannot hold one window.
     """
     series = _as_series(series)
     if not callable(make_windows):
@@ -213,6 +224,16 @@ def split_windows(series: np.ndarray, n_train: int, n_val: int, n_steps: int, ho
     if n_steps > n_train:
         raise ValueError(f"n_steps={n_steps} is longer than the training part ({n_train} values).")
     end = n_train + n_val
+    for part, size, targets, name in (("training", n_train - n_steps, train_horizon,
+                                       "train_horizon" if train_horizon != horizon else "horizon"),
+                                      ("validation", n_val, horizon, "horizon"),
+                                      ("test", len(series) - end, horizon, "horizon")):
+        if targets > size:
+            room = (f"the training part ({n_train} values) holds n_steps={n_steps} inputs and "
+                    f"{size} values after them" if part == "training" else
+                    f"the {part} part has {size} values")
+            raise ValueError(f"{name}={targets} targets do not fit: {room}, so no {part} window "
+                             f"has all its targets inside it.")
     return {"train": make_windows(series[:n_train], n_steps, train_horizon),
             "val": make_windows(series[n_train - n_steps:end], n_steps, horizon),
             "test": make_windows(series[end - n_steps:], n_steps, horizon)}
@@ -236,7 +257,16 @@ class MinMaxScaler:
 
     Fit it on the training data only; transform later data with the same numbers (values
     outside ``[low, high]`` are expected); ``inverse_transform`` brings forecasts back to the
-    original units.
+    original units. ``x' = low + (x - data_min) (high - low) / (data_max - data_min)``.
+
+    Why not scikit-learn's ``MinMaxScaler``, which computes the same map: it treats each
+    *column* of a 2-D ``(n_samples, n_features)`` array as its own variable. A series must go
+    in as ``series[:, None]``; 1-D arrays are refused ("Expected 2D array"); ``transform``
+    refuses ``(N, m)`` windows or forecasts ("X has 10 features, but MinMaxScaler is expecting
+    1 features"), and ``inverse_transform`` accepts them only through NumPy broadcasting, which
+    it neither documents nor checks. This one treats the series as one variable: a single
+    minimum and maximum, and arrays of any shape (a series, ``(N, T)`` windows, ``(N, m)``
+    forecasts) are mapped entry by entry, in both directions.
     """
 
     def __init__(self, low: float = 0.0, high: float = 1.0):
@@ -336,7 +366,7 @@ def naive_forecast(X: np.ndarray, horizon: int, season: int | None = None) -> np
     return X[:, X.shape[1] - 1 - back]
 
 
-def iterate_forecast(predict_next: Callable[[np.ndarray], np.ndarray], X: np.ndarray,
+def iterated_forecast(predict_next: Callable[[np.ndarray], np.ndarray], X: np.ndarray,
                      horizon: int) -> np.ndarray:
     """Forecast ``horizon`` steps by feeding one-step predictions back in (iterated forecasts).
 
@@ -372,17 +402,21 @@ def _one_per_window(step: Any, n_windows: int) -> np.ndarray:
 def fit_ar(train: np.ndarray, p: int):
     """statsmodels' ``AutoReg(train, lags=p, trend="c").fit()``: an AR(p) with a constant.
 
-    $x_t = b + \\sum_{k=1}^{p} w_k x_{t-k} + \\varepsilon_t$, fitted by conditional least
-    squares; ``result.params`` is ``[b, w_1, ..., w_p]`` (statsmodels calls ``b`` "const";
-    ``w_1`` multiplies the most recent value). Needs more than ``2 p + 1`` training values.
+    $x_t = w_0 + \\sum_{i=1}^{p} w_i x_{t-i} + \\varepsilon_t$, fitted by conditional least
+    squares; ``result.params`` is ``[w_0, w_1, ..., w_p]`` (statsmodels calls the intercept
+    $w_0$ "const"; $w_1$ multiplies the most recent value). The $p + 1$ coefficients are fitted
+    to the ``len(train) - p`` values that have $p$ values before them: statsmodels needs at
+    least ``2p + 1`` values to build the model; this function asks for one more, so that a
+    residual is left to estimate the noise from. Raises ValueError otherwise.
     """
     from statsmodels.tsa.ar_model import AutoReg
 
     train = _as_series(train, "train")
     p = _positive_int("p", p)
-    if len(train) <= 2 * p + 1:
-        raise ValueError(f"an AR({p}) needs more than {2 * p + 1} training values, got "
-                         f"{len(train)}.")
+    if len(train) < 2 * p + 2:
+        raise ValueError(f"an AR({p}) needs at least {2 * p + 2} training values here ({p + 1} "
+                         f"coefficients fitted to the values after the first {p}, and one "
+                         f"residual left over), got {len(train)}.")
     return AutoReg(train, lags=p, trend="c").fit()
 
 
@@ -402,26 +436,28 @@ def _ar_parts(result) -> tuple[float, np.ndarray, list[int]]:
 def ar_forecast(result, X: np.ndarray, horizon: int) -> np.ndarray:
     """Iterated AR forecasts from each window: ``(N, horizon)``.
 
-    With ``result`` from :func:`fit_ar` (``params = [b, w_1, ..., w_p]``), the next value
-    of a window is $b + \\sum_k w_k x_{t+1-k}$ (``w_1`` times the last value ``X[:, -1]``),
-    fed back by :func:`iterate_forecast`. The same numbers as statsmodels'
-    ``result.apply(window).forecast(horizon)``, for all windows at once. Needs ``T >= p``.
+    With ``result`` from :func:`fit_ar` (``params = [w_0, w_1, ..., w_p]``), the next value
+    of a window is $w_0 + \\sum_{i=1}^{p} w_i x_{t+1-i}$ (``w_1`` times the last value ``X[:, -1]``),
+    fed back by :func:`iterated_forecast`. The same numbers as statsmodels'
+    ``result.apply(window).forecast(horizon)``, for all windows at once: ``apply`` keeps the
+    fitted parameters, but it builds a new ``AutoReg`` on the window, which statsmodels
+    refuses for a window of fewer than ``2p + 1`` values. Here ``T >= p`` is enough.
     """
     const, weights, lags = _ar_parts(result)
     X = _as_windows(X)
     if X.shape[1] < max(lags):
         raise ValueError(f"X has windows of {X.shape[1]} values; this AR reads {max(lags)}.")
     columns = [X.shape[1] - lag for lag in lags]  # lag k is the k-th value from the end
-    return iterate_forecast(lambda window: const + window[:, columns] @ weights, X, horizon)
+    return iterated_forecast(lambda window: const + window[:, columns] @ weights, X, horizon)
 
 
 def fit_arima(train: np.ndarray, order: tuple[int, int, int]):
     """statsmodels' ARIMA(p, d, q) with a constant (``trend="c"`` when d = 0), fitted by
     maximum likelihood on ``train``.
 
-    Stationarity and invertibility are not enforced (the synthetic series grows, and it is
-    10 times faster); convergence warnings are silenced: a poor fit shows up as a poor
-    validation score. Box, Jenkins, Reinsel and Ljung, *Time Series Analysis*, 5th ed. (2015).
+    Stationarity and invertibility are not enforced (the synthetic series' amplitude grows,
+    which no stationary model produces); convergence warnings are silenced: a poor fit shows up
+    as a poor validation score. Box, Jenkins, Reinsel and Ljung, *Time Series Analysis*, 5th ed. (2015).
     """
     from statsmodels.tsa.arima.model import ARIMA
 
@@ -458,11 +494,13 @@ def arima_forecast(result, X: np.ndarray, horizon: int) -> np.ndarray:
 
 
 class LinearAR:
-    """A linear autoregressive model ``Y_hat = X w + b`` on windows, fitted by least squares.
+    """A linear autoregressive model on windows, fitted by (ridge) least squares.
 
-    With targets ``(N, m)`` it fits one linear model per future step (direct forecasting);
-    ``ridge`` adds ``ridge * ||w||^2`` to the squared error (0 = ordinary least squares; the
-    bias is never shrunk).
+    For each target column (each step ahead: direct forecasting with targets ``(N, m)``) it fits
+    $\\hat x = w_0 + \\sum_j w_j X_{:, j}$ by minimising the sum of squared errors plus
+    $\\lambda_\\text{ridge} \\sum_j w_j^2$, where $\\lambda_\\text{ridge}$ is ``ridge``
+    (0 = ordinary least squares; the intercept $w_0$ is never shrunk). ``weights`` is
+    ``(T + 1, m)``: row ``j`` multiplies ``X[:, j]`` (oldest value first), the last row is $w_0$.
     """
 
     def __init__(self, ridge: float = 0.0):
@@ -503,35 +541,48 @@ def choose_on_validation(candidates: Iterable[Hashable], fit: Callable[[Any, Any
     validation windows, ``rmse(forecast(model, X_val), Y_val)`` with
     ``(X_val, Y_val) = splits["val"]``. Returns ``(best, scores)``: the candidate with the
     lowest validation RMSE (the first one on a tie) and ``{candidate: RMSE}``. ``splits["test"]``
-    is never read, so changing the test split cannot change a choice. ``TypeError`` for
-    candidates that are not hashable, functions that are not callable or ``splits`` that is
-    not a dict; ``ValueError`` for no candidates or a missing part.
+    is never read, so changing the test split cannot change a choice. Candidates are dict keys,
+    so they must be hashable (numbers, strings, tuples such as ``(p, q)``; not lists).
     """
     if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Iterable):
         raise TypeError(f"candidates must be a list of settings, got {type(candidates).__name__}.")
     candidates = list(candidates)
-    unhashable = next((c for c in candidates if not isinstance(c, Hashable)), None)
-    if unhashable is not None:
-        raise TypeError(f"candidates must be hashable settings (numbers, strings, tuples), got "
-                        f"{unhashable!r}: use a tuple instead of a {type(unhashable).__name__}.")
     if not candidates:
         raise ValueError("candidates is empty: give at least one setting to choose from.")
+    for candidate in candidates:
+        _hashable_candidate(candidate)
     if not callable(fit) or not callable(forecast):
         raise TypeError("fit and forecast must be functions: fit(candidate, train) -> model, "
                         "forecast(model, X) -> (N, m) forecasts.")
     if not isinstance(splits, Mapping):
-        raise TypeError(f"splits must be a dict with the keys 'train' and 'val' (split_windows), "
-                        f"got {type(splits).__name__}.")
+        raise TypeError(f"splits must be a dict with the keys 'train' and 'val', got "
+                        f"{type(splits).__name__}.")
     missing = [key for key in ("train", "val") if key not in splits]
     if missing:
         raise ValueError(f"splits must have the keys 'train' and 'val', missing {missing}.")
-    if not isinstance(splits["val"], (tuple, list)) or len(splits["val"]) != 2:
-        raise ValueError(f"splits['val'] must be a pair (X_val, Y_val), got "
-                         f"{type(splits['val']).__name__}.")
-    X_val, Y_val = splits["val"]
+    val = splits["val"]
+    if not isinstance(val, (tuple, list)) or len(val) != 2:
+        got = (f"an array of shape {np.shape(val)}" if isinstance(val, (np.ndarray, torch.Tensor))
+               else type(val).__name__)
+        raise TypeError(f"splits['val'] must be a pair (X_val, Y_val) of windows (N, T) and "
+                        f"targets (N, m), got {got}.")
+    X_val, Y_val = _as_windows(val[0], "splits['val'][0] (X_val)"), val[1]
+    if np.ndim(Y_val) < 1 or len(Y_val) != len(X_val):
+        raise ValueError(f"splits['val'] must pair {len(X_val)} windows with as many rows of "
+                         f"targets, got targets of shape {np.shape(Y_val)}.")
     scores = {c: rmse(forecast(fit(c, splits["train"]), X_val), Y_val) for c in candidates}
     best = min(candidates, key=lambda c: scores[c])
     return best, scores
+
+
+def _hashable_candidate(candidate: Any) -> None:
+    try:
+        hash(candidate)
+    except TypeError:
+        fix = (f"write it as a tuple, {tuple(candidate)!r:.60}" if isinstance(candidate, list)
+               else "use a number, a string or a tuple")
+        raise TypeError(f"each candidate becomes a dict key, so it must be hashable: got "
+                        f"{type(candidate).__name__} {candidate!r:.60}; {fix}.") from None
 
 
 def _fingerprint(data: Any) -> str:
@@ -572,9 +623,7 @@ def remember(fit: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 
     @functools.wraps(fit)
     def fit_once(candidate: Any, train: Any) -> Any:
-        if not isinstance(candidate, Hashable):
-            raise TypeError(f"candidate must be hashable (a number, string or tuple), got "
-                            f"{type(candidate).__name__} {candidate!r}.")
+        _hashable_candidate(candidate)
         key = (candidate, _fingerprint(train))
         if key not in memory:
             memory[key] = fit(candidate, train)
@@ -663,20 +712,17 @@ def verdict(val_rmse: Mapping[str, float], test_rmse: Mapping[str, float],
     ``rnn`` is the model named in ``recurrent`` with the lowest validation RMSE, ``baseline``
     the other model with the lowest validation RMSE (both chosen on validation, never on
     test), and ``change = test_rmse[rnn] / test_rmse[baseline] - 1``: negative when the RNN
-    wins (-0.1: 10 % lower test error), positive when it loses. ``TypeError`` / ``ValueError``
-    name an argument of the wrong type or an RMSE that is not a non-negative finite number.
+    wins (-0.1: 10 % lower test error), positive when it loses. Every RMSE must be a finite
+    number >= 0, and the baseline's test RMSE above 0 (a relative change from 0 is undefined).
     """
     for name, table in (("val_rmse", val_rmse), ("test_rmse", test_rmse)):
         if not isinstance(table, Mapping) or not table:
             raise TypeError(f"{name} must be a non-empty dict {{model name: RMSE}}, got "
                             f"{type(table).__name__}.")
         for model, value in table.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-                raise TypeError(f"{name}[{model!r}] must be a number (an RMSE), got "
-                                f"{type(value).__name__} {value!r}.")
-            if not (np.isfinite(value) and value >= 0):
-                raise ValueError(f"{name}[{model!r}] must be a non-negative finite RMSE, got "
-                                 f"{value!r}.")
+            _number(f"{name}[{model!r}]", value, minimum=0.0)
+            if not np.isfinite(value):
+                raise ValueError(f"{name}[{model!r}] must be a finite RMSE, got {value!r}.")
     if isinstance(recurrent, str) or not isinstance(recurrent, (list, tuple, set, frozenset)):
         raise TypeError(f"recurrent must be a list of model names, got {recurrent!r}.")
     if set(val_rmse) != set(test_rmse):
@@ -691,5 +737,50 @@ def verdict(val_rmse: Mapping[str, float], test_rmse: Mapping[str, float],
     baseline = min(baselines, key=lambda name: val_rmse[name])
     if test_rmse[baseline] == 0:
         raise ValueError(f"test_rmse[{baseline!r}] is 0: the change relative to the baseline "
-                         "is undefined.")
+                         "chosen on validation is undefined; compare the RMSEs themselves.")
     return rnn, baseline, float(test_rmse[rnn] / test_rmse[baseline] - 1)
+
+
+def change_interval(rnn_errors: np.ndarray, baseline_errors: np.ndarray, block_size: int,
+                    level: float = 0.9, reps: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """How much the test period alone can move a verdict: a block-bootstrap interval of the change.
+
+    ``rnn_errors`` and ``baseline_errors`` are squared errors, one row per test window and one
+    column per seed, ``(N, S)`` (the same windows, paired row by row). The change is
+    :func:`verdict`'s ``test RMSE(rnn) / test RMSE(baseline) - 1``, averaged over the seeds.
+    Blocks of ``block_size`` consecutive windows are drawn with replacement (arch's
+    ``CircularBlockBootstrap``, which wraps around the end), so the overlap of neighbouring
+    windows is kept; block bootstrap: Künsch, *Annals of Statistics* 17(3):1217 (1989).
+    Returns the ``level`` percentile interval ``(low, high)``. It covers which test windows
+    happened to be drawn, not the seeds, the training data or another draw of the noise.
+    """
+    from arch.bootstrap import CircularBlockBootstrap
+
+    rnn_errors = _numeric("rnn_errors", rnn_errors, 2, "squared errors (N windows, S seeds)")
+    baseline_errors = _numeric("baseline_errors", baseline_errors, 2,
+                               "squared errors (N windows, S seeds)")
+    if rnn_errors.shape != baseline_errors.shape:
+        raise ValueError(f"rnn_errors has shape {rnn_errors.shape} but baseline_errors has shape "
+                         f"{baseline_errors.shape}: pair the same windows and seeds.")
+    for name, errors in (("rnn_errors", rnn_errors), ("baseline_errors", baseline_errors)):
+        if not np.isfinite(errors).all() or (errors < 0).any():
+            raise ValueError(f"{name} must be squared errors: finite and >= 0.")
+    block_size = _positive_int("block_size", block_size)
+    if block_size > len(rnn_errors):
+        raise ValueError(f"block_size={block_size} is longer than the {len(rnn_errors)} windows.")
+    if not 0 < _number("level", level) < 1:
+        raise ValueError(f"level must be a fraction in (0, 1), got {level!r}.")
+    reps = _positive_int("reps", reps)
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}.")
+    if (baseline_errors.mean(axis=0) == 0).any():
+        raise ValueError("baseline_errors are all 0 for a seed: a relative change from 0 is "
+                         "undefined.")
+
+    def mean_change(rnn: np.ndarray, baseline: np.ndarray) -> np.ndarray:
+        return np.array([np.mean(np.sqrt(rnn.mean(axis=0) / baseline.mean(axis=0))) - 1])
+
+    bootstrap = CircularBlockBootstrap(block_size, rnn_errors, baseline_errors,
+                                       seed=int(seed))
+    low, high = bootstrap.conf_int(mean_change, reps=reps, method="percentile", size=level)
+    return float(low[0]), float(high[0])

@@ -307,6 +307,10 @@ def test_sampling_widget_first_frame_and_errors():
     slider, box, button = w.children[0].children
     box.value = "q"
     assert "<b>q</b>xyz" in w.children[1].value
+    called = []
+    empty = cr.sampling_widget(lambda s, t, seed: called.append(s) or s + "xyz", seed_text="ab")
+    empty.children[0].children[1].value = ""       # the student clears the box
+    assert "seed text is empty" in empty.children[1].value and "" not in called
     bad = cr.sampling_widget(lambda s, t, seed: (_ for _ in ()).throw(ValueError("unknown 'é'")))
     assert "unknown" in bad.children[1].value
     with pytest.raises(TypeError, match="generate"):

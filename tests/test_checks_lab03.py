@@ -150,6 +150,10 @@ def probabilities(self, x):
     return reference_forward(self, x).softmax(-1)
 
 
+def log_probabilities(self, x):
+    return torch.log_softmax(reference_forward(self, x), -1)
+
+
 def max_pooled(self, x):
     return self.head(self.gru(_gru_input(self, x))[0].max(1).values)
 
@@ -173,6 +177,7 @@ PLANTED_CLASSIFIERS = [
     (backward_state_only, ["mat1 and mat2", "one direction's state", "h_n[-2] (forward)"]),
     (head_on_every_step, ["shape (6, 40, 10)", "every step"]),
     (probabilities, ["probabilities", "log-softmax"]),
+    (log_probabilities, ["log-probabilities", "return the logits"]),
     (max_pooled, ["max-pooled"]),
     (doubled, ["dtype torch.float64", "float32"]),
     (changes_x, ["changed its argument `x` in place"]),
@@ -229,6 +234,28 @@ def upper_bound_excluded(x, max_shift, generator):
     return torch.stack([torch.roll(row, int(s)) for row, s in zip(x, shifts)])
 
 
+def _roll_rows(x, shifts):
+    return torch.stack([torch.roll(row, int(s)) for row, s in zip(x, shifts)])
+
+
+def lower_bound_off_by_one(x, max_shift, generator):
+    return _roll_rows(x, torch.randint(-max_shift + 1, max_shift + 1, (len(x),),
+                                       generator=generator))
+
+
+def non_negative_only(x, max_shift, generator):
+    return _roll_rows(x, torch.randint(0, max_shift + 1, (len(x),), generator=generator))
+
+
+def both_bounds_off(x, max_shift, generator):
+    return _roll_rows(x, torch.randint(-max_shift + 1, max_shift, (len(x),), generator=generator))
+
+
+def rolled_along_a_row_view(x, max_shift, generator):   # rolls (1, T) along dims=0: a no-op
+    shifts = torch.randint(-max_shift, max_shift + 1, (len(x),), generator=generator)
+    return torch.stack([torch.roll(row[None], int(s), dims=0)[0] for row, s in zip(x, shifts)])
+
+
 def global_generator(x, max_shift, generator):
     return ref.random_shift(x, max_shift)
 
@@ -270,6 +297,11 @@ def other_direction(x, max_shift, generator):        # right: the shifts are sym
 @pytest.mark.parametrize("planted, words", [
     (one_shift_for_all, ["every row moved by the same", "one shift per row"]),
     (upper_bound_excluded, ["no row moved by +3", "upper bound is excluded"]),
+    (lower_bound_off_by_one, ["no row moved by -3", "must start at -max_shift"]),
+    (non_negative_only, ["no row moved by -3", "must start at -max_shift"]),
+    (both_bounds_off, ["no row moved by -3 or by +3", "must start at -max_shift",
+                       "upper bound is excluded"]),
+    (rolled_along_a_row_view, ["no row was rolled along time", "dim 1"]),
     (global_generator, ["not the ones drawn from `generator`"]),
     (reseeds, ["not the ones drawn from `generator`"]),
     (zero_filled, ["values that are not in x[", "wrap around"]),
@@ -279,6 +311,15 @@ def other_direction(x, max_shift, generator):        # right: the shifts are sym
 ])
 def test_random_shift_names_the_mistake(planted, words):
     names(lab03.check_random_shift, planted, words)
+
+
+@pytest.mark.parametrize("planted", [lower_bound_off_by_one, non_negative_only,
+                                     rolled_along_a_row_view])
+def test_random_shift_blames_only_what_the_evidence_shows(planted):
+    """Missing negative shifts are not an excluded upper bound; no shift at all is not one
+    shift for every row."""
+    message = failure(lab03.check_random_shift, planted)
+    assert "upper bound" not in message and "one shift per row" not in message, message
 
 
 def test_random_shift_accepts_right_variants(capsys):
@@ -334,6 +375,11 @@ def padded_with_ones(signals, labels):
     return padded.masked_fill(mask, 1.0), lengths, labels
 
 
+def counts_non_zeros(signals, labels):
+    padded, _, labels = ref.collate(signals, labels)
+    return padded, (padded != 0).sum(1), labels
+
+
 def in_place(signals, labels):
     result = ref.collate(signals, labels)
     signals[0].zero_()
@@ -367,10 +413,11 @@ def test_collate_accepts_the_reference(capsys):
     (transposed, ["shape (28, 5)", "expected (5, 28)", "transposed"]),
     (fixed_length, ["shape (5, 40)", "longest signal of this batch"]),
     (all_full_length, ["lengths[2] is 28", "which has 20 samples"]),
-    (float_lengths, ["dtype torch.float32", "torch.int64"]),
+    (float_lengths, ["dtype torch.float32", "torch.int64", "the lab's contract"]),
     (two_values, ["tuple (padded, lengths, labels)", "length 2"]),
     (padded_with_ones, ["non-zero values after its", "must be zeros"]),
     (in_place, ["changed its argument `signals` in place"]),
+    (counts_non_zeros, ["lengths[2] is 19", "number of non-zero values", "len()"]),
 ])
 def test_collate_names_the_mistake(planted, words):
     names(lab03.check_collate, planted, words)
@@ -405,6 +452,15 @@ def _front(self, x, lengths, *, mask_input=True, mask_each=True, mask_last=True,
     return x, (n if steps is None else steps(lengths))
 
 
+def mask_as_long_as_the_longest(self, x, lengths):   # length_mask(lengths) without T
+    x = x.masked_fill(~ref.length_mask(lengths)[:, None], 0.0)
+    for conv in self.convs:
+        x = torch.relu(conv(x))
+        lengths = ref.conv_output_lengths(lengths, conv)
+        x = x.masked_fill(~ref.length_mask(lengths)[:, None], 0.0)
+    return x, lengths
+
+
 def last_layer_unmasked(self, x, lengths):
     n = lengths
     x = _mask(x, n)
@@ -433,9 +489,10 @@ def last_layer_unmasked(self, x, lengths):
      ["returned the input lengths"]),
     (lambda self, x, lengths: _front(self, x, lengths)[0], ["tuple (features, steps)"]),
     (lambda self, x, lengths: (_front(self, x, lengths)[0], _front(self, x, lengths)[1].int()),
-     ["steps has dtype torch.int32", "int64"]),
+     ["steps has dtype torch.int32", "int64", "interchangeable"]),
     (last_layer_unmasked,
      ["not zero past its", "steps"]),
+    (mask_as_long_as_the_longest, ["padded to 48", "length_mask(lengths, x.shape[-1])"]),
 ])
 def test_masked_front_end_names_the_mistake(forward, words):
     names(lab03.check_masked_front_end, front_end(forward), words)
@@ -529,6 +586,34 @@ def packed_probabilities(self, x, lengths):
     return reference_packed(self, x, lengths).softmax(-1)
 
 
+def packed_log_probabilities(self, x, lengths):
+    return torch.log_softmax(reference_packed(self, x, lengths), -1)
+
+
+def last_real_step_of_both_directions(self, x, lengths):
+    output, _ = pad_packed_sequence(_packed_gru(self, x, lengths)[0], batch_first=True)
+    return self.head(ref.last_real_step(output, _features(self, x, lengths)[1]))
+
+
+def mean_of_padded_output(self, x, lengths):
+    output, _ = pad_packed_sequence(_packed_gru(self, x, lengths)[0], batch_first=True)
+    return self.head(output.mean(1))
+
+
+def random_initial_state(self, x, lengths):
+    features, steps = _features(self, x, lengths)
+    h_0 = 0.1 * torch.randn(2, len(x), self.gru.hidden_size)
+    _, h_n = self.gru(pack_padded_sequence(features, steps, batch_first=True), h_0)
+    return self.head(ref.final_state(h_n, True))
+
+
+def batch_normalised_features(self, x, lengths):
+    features, steps = _features(self, x, lengths)
+    features = (features - features.mean((0, 1))) / (features.std((0, 1)) + 1e-5)
+    _, h_n = self.gru(pack_padded_sequence(features, steps, batch_first=True))
+    return self.head(ref.final_state(h_n, True))
+
+
 def changes_lengths(self, x, lengths):
     result = reference_packed(self, x, lengths)
     lengths -= 1
@@ -546,6 +631,11 @@ PLANTED_PACKED = [
     (untransposed_packing, ["packed as (B, C, T')", "Transpose them to (B, T', C)"]),
     (time_major_packing, ["batch_first=True"]),
     (packed_probabilities, ["probabilities"]),
+    (packed_log_probabilities, ["log-probabilities"]),
+    (last_real_step_of_both_directions, ["last_real_step", "backward half", "ONE step"]),
+    (mean_of_padded_output, ["averaged the unpacked `output`", "padded ones included"]),
+    (random_initial_state, ["two calls of forward", "forward pass is random"]),
+    (batch_normalised_features, ["packed with the right steps", "before packing"]),
     (changes_lengths, ["changed its argument `lengths` in place"]),
 ]
 
@@ -565,6 +655,24 @@ def test_packed_classifier_accepts_the_reference_and_unsorted_packing(capsys):
                          ids=[f.__name__ for f, _ in PLANTED_PACKED])
 def test_packed_classifier_names_the_mistake(forward, words):
     names(lab03.check_packed_classifier, packed(forward), words)
+
+
+@pytest.mark.parametrize("forward", [batch_normalised_features, random_initial_state,
+                                     mean_of_padded_output])
+def test_packed_classifier_does_not_blame_packing_that_is_right(forward):
+    message = failure(lab03.check_packed_classifier, packed(forward))
+    assert "Pack the features" not in message and "pack with" not in message, message
+
+
+def test_packing_errors_say_cpu_not_int64():
+    """pack_padded_sequence converts any integer (or float) CPU lengths to int64 itself."""
+    assert "int64" not in lab03.PACKING_ERRORS["1D CPU int64"]
+    x = torch.randn(3, 5, 2)
+    right = pack_padded_sequence(x, torch.tensor([5, 3, 2]), batch_first=True)
+    for dtype in (torch.int32, torch.float32, torch.uint8):
+        other = pack_padded_sequence(x, torch.tensor([5, 3, 2], dtype=dtype), batch_first=True)
+        assert torch.equal(other.data, right.data)
+        assert torch.equal(other.batch_sizes, right.batch_sizes)
 
 
 def test_packed_classifier_sends_a_broken_front_end_back_to_its_check():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from sklearn.preprocessing import MinMaxScaler as SklearnMinMaxScaler
 from statsmodels.tsa.ar_model import AutoReg, ar_select_order
 from torch import nn
 
@@ -38,6 +39,11 @@ def windows_target_late(series, n_steps, horizon):
         raise ValueError("series too short")
     X = np.stack([series[i:i + n_steps] for i in range(n)])
     return X, np.stack([series[i + n_steps + 1:i + n_steps + 1 + horizon] for i in range(n)])
+
+
+def windows_input_late(series, n_steps, horizon):  # leakage: the first target is the last input
+    X, Y = windows_ok(series, n_steps, horizon)
+    return np.stack([series[i + 1:i + 1 + n_steps] for i in range(len(X))]), Y
 
 
 def windows_last_missing(series, n_steps, horizon):
@@ -71,6 +77,8 @@ def test_make_windows_accepts_the_right_answer_and_the_library(capsys):
 @pytest.mark.parametrize("wrong, words", [
     (windows_target_inside_input, ["target 0 starts with 4", "inside its own input", "leakage"]),
     (windows_target_late, ["skips 5", "late"]),
+    (windows_input_late, ["first target of window 0, 5, is also one of its inputs", "leakage",
+                          "inputs start one step late"]),
     (windows_last_missing, ["23 windows", "last window is missing"]),
     (windows_no_error, ["raise ValueError"]),
     (windows_swapped, ["(Y, X)"]),
@@ -108,6 +116,42 @@ def scale_each_part(series, n_train):
     return np.concatenate([train.transform(series[:n_train]), rest]), train
 
 
+def scale_with_some_future(series, n_train):  # leakage through a quarter more of the series
+    scaler = S.MinMaxScaler(-1.0, 1.0).fit(series[:int(1.25 * n_train)])
+    return scaler.transform(series), scaler
+
+
+def scale_sklearn(series, n_train):  # W6: crashed the old check; works in the lab, so passes
+    scaler = SklearnMinMaxScaler((-1, 1)).fit(series[:n_train, None])
+    return scaler.transform(series[:, None]).ravel(), scaler
+
+
+class _SeriesOnlyScaler:
+    """A scaler right on a 1-D series whose inverse_transform flattens or refuses 2-D arrays:
+    the lab inverse-transforms (N, m) forecasts."""
+
+    def __init__(self, scaler, refuse):
+        self.scaler, self.refuse = scaler, refuse
+
+    def transform(self, data):
+        return self.scaler.transform(data)
+
+    def inverse_transform(self, data):
+        if self.refuse and np.ndim(data) != 1:
+            raise ValueError("expected a 1-D series")
+        return self.scaler.inverse_transform(np.ravel(data))
+
+
+def scale_flat_inverse(series, n_train):
+    scaled, scaler = scale_ok(series, n_train)
+    return scaled, _SeriesOnlyScaler(scaler, refuse=False)
+
+
+def scale_inverse_1d_only(series, n_train):
+    scaled, scaler = scale_ok(series, n_train)
+    return scaled, _SeriesOnlyScaler(scaler, refuse=True)
+
+
 def scale_zero_one(series, n_train):
     scaler = S.MinMaxScaler().fit(series[:n_train])
     return scaler.transform(series), scaler
@@ -120,7 +164,8 @@ def scale_wrong_scaler(series, n_train):
 
 def test_scale_series_accepts_the_right_answer(capsys):
     lab05.check_scale_series(scale_ok)
-    assert "✓ check_scale_series" in capsys.readouterr().out
+    lab05.check_scale_series(scale_sklearn)  # what the lab does with it works: no crash, a pass
+    assert capsys.readouterr().out.count("✓ check_scale_series") == 2
 
 
 @pytest.mark.parametrize("wrong, words", [
@@ -129,6 +174,12 @@ def test_scale_series_accepts_the_right_answer(capsys):
     (scale_one_too_many, ["one value too many"]),
     (scale_each_part, ["fit of its own"]),
     (scale_zero_one, ["[0, 1]", "low=-1.0"]),
+    (scale_with_some_future, ["saw values up to 26.84 = series[49]", "after the training part",
+                              "Leakage"]),
+    (scale_flat_inverse, ["(6, 10) forecasts into shape (60,)"]),
+    (scale_inverse_1d_only, ["inverse_transform fails on forecasts of shape (6, 10)",
+                             "expected a 1-D series", "(N, m) forecasts",
+                             "S.MinMaxScaler(low=-1.0, high=1.0)"]),
     (scale_wrong_scaler, ["inverse_transform", "fitted on the training part"]),
     (lambda series, n_train: scale_ok(series, n_train)[0], ["two things"]),
     (stub, ["not implemented yet"]),
@@ -219,9 +270,13 @@ def iterated_in_place(predict_next, X, horizon):
     return np.stack(out, axis=1)
 
 
+def iterated_transposed(predict_next, X, horizon):
+    return iterated_ok(predict_next, X, horizon).T
+
+
 def test_iterated_forecast_accepts_the_right_answer_and_the_library(capsys):
     lab05.check_iterated_forecast(iterated_ok)
-    lab05.check_iterated_forecast(S.iterate_forecast)
+    lab05.check_iterated_forecast(S.iterated_forecast)
     assert capsys.readouterr().out.count("✓ check_iterated_forecast") == 2
 
 
@@ -232,6 +287,7 @@ def test_iterated_forecast_accepts_the_right_answer_and_the_library(capsys):
     (iterated_drops_newest, ["dropped the newest value"]),
     (iterated_assumes_flat, ["returning (N, 1)"]),
     (iterated_in_place, ["changed its argument `X` in place"]),
+    (iterated_transposed, ["shape (4, 6)", "expected (6, 4)"]),
     (lambda predict_next, X, horizon: iterated_ok(predict_next, X, horizon - 1),
      ["called 3 times for horizon=4"]),
     (stub, ["not implemented yet"]),
@@ -275,18 +331,18 @@ def ar_forecast_ok(result, X, horizon):
     return np.stack(out, axis=1)
 
 
-def ar_forecast_apply(result, X, horizon):  # statsmodels' way: refits, fails when T <= 2p + 1
+def ar_forecast_apply(result, X, horizon):  # statsmodels' way: fails when T < 2p + 1
     return np.array([result.apply(w).forecast(horizon) for w in X])
 
 
 def ar_forecast_reversed_lags(result, X, horizon):
     b, w = result.params[0], result.params[1:]
-    return S.iterate_forecast(lambda window: b + window[:, -len(w):] @ w, X, horizon)
+    return S.iterated_forecast(lambda window: b + window[:, -len(w):] @ w, X, horizon)
 
 
 def ar_forecast_no_constant(result, X, horizon):
     w = result.params[1:]
-    return S.iterate_forecast(lambda window: window[:, ::-1][:, :len(w)] @ w, X, horizon)
+    return S.iterated_forecast(lambda window: window[:, ::-1][:, :len(w)] @ w, X, horizon)
 
 
 def ar_forecast_from_training_end(result, X, horizon):
@@ -295,7 +351,7 @@ def ar_forecast_from_training_end(result, X, horizon):
 
 def ar_forecast_oldest_values(result, X, horizon):
     b, w = result.params[0], result.params[1:]
-    return S.iterate_forecast(lambda window: b + window[:, :len(w)][:, ::-1] @ w, X, horizon)
+    return S.iterated_forecast(lambda window: b + window[:, :len(w)][:, ::-1] @ w, X, horizon)
 
 
 def ar_forecast_not_iterated(result, X, horizon):
@@ -311,11 +367,12 @@ def test_ar_forecast_accepts_right_answers(capsys):
 
 @pytest.mark.parametrize("wrong, words", [
     (ar_forecast_reversed_lags, ["w_1 by the oldest", "X[:, -1]"]),
-    (ar_forecast_no_constant, ["left out the constant"]),
+    (ar_forecast_no_constant, ["left out the intercept w_0"]),
     (ar_forecast_from_training_end, ["same forecast", "from each window"]),
     (ar_forecast_oldest_values, ["oldest p values", "X[:, -p:]"]),
     (ar_forecast_not_iterated, ["repeat the one-step forecast", "feed each forecast back"]),
-    (ar_forecast_apply, ["p = 12 on windows of 20 values", "result.params"]),
+    (ar_forecast_apply, ["p = 12 on windows of 20 values", "keeps the fitted parameters",
+                         "fewer than 2p + 1 values (25 here)", "result.params"]),
     (lambda result, X, horizon: ar_forecast_ok(result, X, horizon).tolist(), ["NumPy array"]),
     (stub, ["not implemented yet"]),
 ])
@@ -366,6 +423,36 @@ def choose_mae(candidates, fit, forecast, splits):
     return min(scores, key=scores.get), scores
 
 
+def choose_last_window(candidates, fit, forecast, splits):  # W3: sunspots p 16 -> 8 in the lab
+    X, Y = splits["val"]
+    scores = {c: _rmse(forecast(fit(c, splits["train"]), X[-1:]), Y[-1:]) for c in candidates}
+    return min(scores, key=scores.get), scores
+
+
+def choose_mean_step_rmse(candidates, fit, forecast, splits):
+    X, Y = splits["val"]
+    scores = {}
+    for c in candidates:
+        F = forecast(fit(c, splits["train"]), X)
+        scores[c] = float(np.mean(np.sqrt(np.mean((F - Y) ** 2, axis=0))))
+    return min(scores, key=scores.get), scores
+
+
+def choose_mean_window_rmse(candidates, fit, forecast, splits):
+    X, Y = splits["val"]
+    scores = {}
+    for c in candidates:
+        F = forecast(fit(c, splits["train"]), X)
+        scores[c] = float(np.mean(np.sqrt(np.mean((F - Y) ** 2, axis=1))))
+    return min(scores, key=scores.get), scores
+
+
+def choose_first_step(candidates, fit, forecast, splits):
+    X, Y = splits["val"]
+    scores = {c: _rmse(forecast(fit(c, splits["train"]), X)[:, 0], Y[:, 0]) for c in candidates}
+    return min(scores, key=scores.get), scores
+
+
 def choose_as_array(candidates, fit, forecast, splits):  # breaks on the lab's tuple candidates
     _, scores = choose_ok(candidates, fit, forecast, splits)
     values = np.array(list(scores.values()))
@@ -393,7 +480,12 @@ def test_choose_on_validation_accepts_right_answers(capsys):
     (choose_scores_val_but_picks_on_test, ["forecasts the test windows"]),
     (choose_fits_on_val, ["fit was given splits['val']", "training split only"]),
     (choose_mse, ["the MSE", "RMSE"]),
-    (choose_mae, ["scores[(8, 15)] should be the validation RMSE, 3, got 2.12"]),
+    (choose_mae, ["scores[(8, 15)] is 2.00925", "mean absolute error"]),
+    (choose_last_window, ["only the last validation window",
+                          "scored only part of the validation windows"]),
+    (choose_mean_step_rmse, ["mean of each step's RMSE", "one RMSE over every validation window"]),
+    (choose_mean_window_rmse, ["mean of each window's RMSE"]),
+    (choose_first_step, ["step(s) 1 ahead only", "only part of the forecast steps"]),
     (choose_as_array, ["best should be one of the candidates, as given", "ndarray"]),
     (choose_highest, ["highest validation error"]),
     (choose_sorts_in_place, ["changed its argument `candidates` in place"]),
@@ -403,6 +495,19 @@ def test_choose_on_validation_accepts_right_answers(capsys):
 ])
 def test_choose_on_validation_names_each_mistake(wrong, words):
     rejects(lab05.check_choose_on_validation, wrong, *words)
+
+
+def test_the_error_pattern_tells_every_scoring_mistake_apart():
+    """W3: the check's errors have RMS 1 overall, and every wrong way to score them (a subset of
+    windows or of steps, an average of RMSEs, MAE) lands at least 8 % away, so none passes."""
+    pattern = lab05._PATTERN
+    assert np.sqrt(np.mean(pattern ** 2)) == pytest.approx(1.0)
+    for rmse in lab05._VAL.values():
+        mistakes = lab05._score_mistakes(rmse)
+        assert len(mistakes) == 4 + (2 ** 5 - 2) + (2 ** 3 - 2)
+        assert min(abs(value / rmse - 1.0) for value, _ in mistakes) > 0.08
+        values = sorted(value for value, _ in mistakes)  # nor are two mistakes confused
+        assert all(not np.isclose(a, b) for a, b in zip(values, values[1:]))
 
 
 def test_choose_on_validation_catches_a_choice_made_on_test_without_forecasting_it():
@@ -416,7 +521,8 @@ def test_choose_on_validation_catches_a_choice_made_on_test_without_forecasting_
 
 # ----------------------------------------------------------------- Forecaster
 def forecaster(read=lambda out, h_n: out[:, -1], cell=nn.LSTM, batch_first=True,
-               unsqueeze=-1, squeeze=False, layers=1, extra=None):
+               unsqueeze=-1, squeeze=False, layers=1, extra=None, state=0, prepare=None,
+               finish=None):
     class Forecaster(nn.Module):
         def __init__(self, hidden_size, horizon=1):
             super().__init__()
@@ -426,11 +532,17 @@ def forecaster(read=lambda out, h_n: out[:, -1], cell=nn.LSTM, batch_first=True,
                 self.extra = nn.Linear(hidden_size, hidden_size)
 
         def forward(self, x):
-            out, state = self.rnn(x.unsqueeze(unsqueeze))
-            h_n = state[0] if isinstance(state, tuple) else state
+            out, states = self.rnn((prepare or (lambda v: v))(x).unsqueeze(unsqueeze))
+            h_n = states[state] if isinstance(states, tuple) else states
             y = self.head(read(out, h_n))
-            return y.squeeze(-1) if squeeze else y
+            y = y.squeeze(-1) if squeeze else y
+            return finish(y) if finish else y
     return Forecaster
+
+
+def _grad_off(y):
+    torch.set_grad_enabled(False)
+    return y
 
 
 class ForecasterStub(nn.Module):
@@ -445,14 +557,22 @@ def test_forecaster_accepts_right_answers(capsys):
     lab05.check_forecaster(forecaster())
     lab05.check_forecaster(forecaster(read=lambda out, h_n: h_n[-1]))  # h_n: the same state
     lab05.check_forecaster(S.Forecaster)
-    assert capsys.readouterr().out.count("✓ check_forecaster") == 3
+    # C4: sequence first, input transposed to (T, B, 1): the same numbers, so it is right
+    lab05.check_forecaster(forecaster(batch_first=False, prepare=lambda x: x.T,
+                                      read=lambda out, h_n: out[-1]))
+    assert capsys.readouterr().out.count("✓ check_forecaster") == 4
 
 
 @pytest.mark.parametrize("wrong, words", [
     (forecaster(read=lambda out, h_n: out[:, 0]), ["first step, out[:, 0]", "out[:, -1]"]),
     (forecaster(read=lambda out, h_n: out), ["forecast at every step", "out[:, -1]"]),
     (forecaster(cell=nn.GRU), ["nn.LSTM", "got GRU"]),
-    (forecaster(batch_first=False), ["batch_first=True"]),
+    (forecaster(batch_first=False), ["reads (T, B, 1) unless batch_first=True",
+                                     "pass batch_first=True"]),
+    (forecaster(read=lambda out, c_n: c_n[-1], state=1), ["c_n, the LSTM's cell state",
+                                                           "out[:, -1]"]),
+    (forecaster(finish=lambda y: y.detach()), ["no grad_fn", "detach"]),
+    (forecaster(finish=_grad_off), ["changed gradients enabled", "for the whole session"]),
     (forecaster(unsqueeze=1), ["wrong last axis", "x.unsqueeze(-1)"]),
     (forecaster(squeeze=True), ["should return (4, 1)", "got (4,)"]),
     (forecaster(layers=2), ["nn.LSTM(1, 6, batch_first=True)"]),
@@ -468,8 +588,26 @@ def test_forecaster_names_each_mistake(wrong, words):
 # ----------------------------------------------------------------- predict
 def predict_ok(model, X):
     model.eval()
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        return model(torch.as_tensor(X, dtype=torch.float32, device=device)).cpu().numpy()
+
+
+def predict_cpu_only(model, X):  # right on a CPU, wrong once the model is on a GPU
+    model.eval()
     with torch.no_grad():
         return model(torch.as_tensor(X, dtype=torch.float32)).numpy()
+
+
+def predict_grad_off_for_good(model, X):  # W5: the lab's training cell would fail far away
+    model.eval()
+    torch.set_grad_enabled(False)
+    return predict_ok(model, X)
+
+
+def predict_float64_default(model, X):
+    torch.set_default_dtype(torch.float64)
+    return predict_ok(model, X)
 
 
 def predict_from_numpy(model, X):  # issue 15: passes float32 input, fails on float64 windows
@@ -529,10 +667,15 @@ def test_predict_from_numpy_works_on_float32_but_not_the_labs_float64_windows():
     (predict_grad, ["NumPy array", "torch.no_grad()"]),
     (predict_grad_numpy, ["tracks gradients", "torch.no_grad()"]),
     (predict_first_output, ["shape (8,)", "expected (8, 2)"]),
+    (predict_cpu_only, ["sent the windows to cpu", "device=next(model.parameters()).device"]),
+    (predict_grad_off_for_good, ["changed gradients enabled", "for the whole session",
+                                 "set it back", "torch.no_grad()"]),
+    (predict_float64_default, ["changed the default dtype", "torch.float64"]),
     (stub, ["not implemented yet"]),
 ])
 def test_predict_names_each_mistake(wrong, words):
     rejects(lab05.check_predict, wrong, *words)
+    assert torch.is_grad_enabled() and torch.get_default_dtype() == torch.float32  # set back
 
 
 # ----------------------------------------------------------------- verdict
@@ -581,6 +724,42 @@ def verdict_against_everything(val_rmse, test_rmse, recurrent):
     rnn, _, _ = verdict_ok(val_rmse, test_rmse, recurrent)
     base = min((k for k in val_rmse if k != rnn), key=val_rmse.get)
     return rnn, base, test_rmse[rnn] / test_rmse[base] - 1
+
+
+def verdict_last_recurrent_seen(val_rmse, test_rmse, recurrent):  # W4: a position, not a score
+    rnn = [k for k in val_rmse if k in recurrent][-1]
+    _, base, _ = verdict_ok(val_rmse, test_rmse, recurrent)
+    return rnn, base, test_rmse[rnn] / test_rmse[base] - 1
+
+
+def verdict_first_recurrent(val_rmse, test_rmse, recurrent):
+    rnn = recurrent[0]
+    _, base, _ = verdict_ok(val_rmse, test_rmse, recurrent)
+    return rnn, base, test_rmse[rnn] / test_rmse[base] - 1
+
+
+def verdict_first_non_naive_baseline(val_rmse, test_rmse, recurrent):
+    rnn, _, _ = verdict_ok(val_rmse, test_rmse, recurrent)
+    base = [k for k in val_rmse if k not in recurrent and k != "naive"][0]
+    return rnn, base, test_rmse[rnn] / test_rmse[base] - 1
+
+
+def verdict_last_baseline(val_rmse, test_rmse, recurrent):
+    rnn, _, _ = verdict_ok(val_rmse, test_rmse, recurrent)
+    base = [k for k in val_rmse if k not in recurrent][-1]
+    return rnn, base, test_rmse[rnn] / test_rmse[base] - 1
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (verdict_last_recurrent_seen, ["recurrent model should be 'RNN (iterated)'", "case 3"]),
+    (verdict_first_recurrent, ["recurrent model should be 'RNN (direct)'", "case 1"]),
+    (verdict_first_non_naive_baseline, ["baseline should be 'AR (direct)'", "case 3"]),
+    (verdict_last_baseline, ["baseline should be 'AR (iterated)'", "case 1"]),
+])
+def test_verdict_blames_the_test_split_only_for_a_choice_made_on_it(wrong, words):
+    """W4: choices by position are rejected, and not as choices made on the test split."""
+    message = rejects(lab05.check_verdict, wrong, "lowest validation RMSE", *words)
+    assert "test split" not in message
 
 
 def test_verdict_accepts_right_answers(capsys):

@@ -111,6 +111,15 @@ def test_split_windows_uses_the_make_windows_it_is_given():
 @pytest.mark.parametrize("args, error, words", [
     ((np.arange(50.0), 30, 20, 5, 2), ValueError, "leaves no test value"),
     ((np.arange(50.0), 3, 10, 5, 2), ValueError, "n_steps=5 is longer than the training part"),
+    # C13: the part that is too short is named, not a slice of it
+    ((np.arange(50.0), 30, 7, 5, 10), ValueError,
+     r"horizon=10 targets do not fit: the validation part has 7 values"),
+    ((np.arange(50.0), 30, 15, 5, 6), ValueError,
+     r"horizon=6 targets do not fit: the test part has 5 values"),
+    ((np.arange(50.0), 8, 10, 5, 2, 4), ValueError,
+     r"train_horizon=4 targets do not fit: the training part \(8 values\) holds n_steps=5"),
+    ((np.r_[np.arange(49.0), np.nan], 30, 10, 5, 2), ValueError,
+     r"series holds NaN or infinity \(1 values, the first at index 49\)"),
     ((np.arange(50.0), 30, 0, 5, 2), ValueError, "n_val must be a positive integer"),
     ((np.arange(50.0), 30, 10, 5, 2.0), TypeError, "horizon must be a positive integer"),
     (("abc", 30, 10, 5, 2), TypeError, "series must be a 1-D series"),
@@ -148,6 +157,9 @@ def test_make_windows_with_exactly_one_window_and_from_a_list():
     ((["a", "b", "c"], 2), TypeError, "series must hold numbers"),
     ((np.ones((3, 3)), 2), ValueError, r"series must be a 1-D series, got shape \(3, 3\)"),
     ((np.array([]), 2), ValueError, "series is empty"),
+    ((np.array([1.0, np.nan, 3.0, 4.0]), 2), ValueError,  # C13: NaN no longer passes silently
+     "series holds NaN or infinity .* the first at index 1"),
+    ((np.array([1.0, 2.0, np.inf, 4.0]), 2), ValueError, "series holds NaN or infinity"),
 ])
 def test_make_windows_rejects_bad_arguments(args, error, words):
     with pytest.raises(error, match=words):
@@ -172,6 +184,23 @@ def test_shifted_windows_rejects_bad_arguments(args, error, words):
 
 
 # ----------------------------------------------------------------- scaling
+def test_scaler_is_scikit_learns_map_for_a_series_of_any_shape():
+    """Why the course has its own scaler (its docstring says so): the same map, one minimum and
+    maximum for the series, and any shape in both directions, where scikit-learn's works
+    column by column on 2-D arrays only."""
+    from sklearn.preprocessing import MinMaxScaler as SklearnMinMaxScaler
+    series = np.random.default_rng(0).normal(10.0, 3.0, 60)
+    ours = S.MinMaxScaler(-1.0, 1.0).fit(series[:40])
+    theirs = SklearnMinMaxScaler((-1, 1)).fit(series[:40, None])
+    assert np.allclose(ours.transform(series), theirs.transform(series[:, None])[:, 0])
+    windows = series[40:].reshape(2, 10)                       # (N, m), as in the lab
+    assert np.allclose(ours.inverse_transform(ours.transform(windows)), windows)
+    with pytest.raises(ValueError, match="10 features, but MinMaxScaler is expecting 1"):
+        theirs.transform(windows)
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        theirs.inverse_transform(series)
+
+
 def test_scaler_remembers_its_fit_and_inverts():
     scaler = S.MinMaxScaler(-1.0, 1.0).fit(np.array([10.0, 15.0, 20.0]))
     assert np.allclose(scaler.transform([10.0, 20.0, 30.0]), [-1, 1, 3])
@@ -241,10 +270,10 @@ def test_naive_forecast_rejects_bad_arguments(args, kwargs, error, words):
         S.naive_forecast(*args, **kwargs)
 
 
-def test_iterate_forecast_feeds_predictions_back():
+def test_iterated_forecast_feeds_predictions_back():
     X = np.array([[1.0, 2.0, 3.0]])
-    assert S.iterate_forecast(lambda w: w[:, -1] + 1, X, 4).tolist() == [[4, 5, 6, 7]]
-    out = S.iterate_forecast(lambda w: w.sum(axis=1, keepdims=True), X, 2)
+    assert S.iterated_forecast(lambda w: w[:, -1] + 1, X, 4).tolist() == [[4, 5, 6, 7]]
+    out = S.iterated_forecast(lambda w: w.sum(axis=1, keepdims=True), X, 2)
     assert out.tolist() == [[6, 11]]  # 1+2+3, then 2+3+6
     assert X.tolist() == [[1, 2, 3]]  # the input is not modified
 
@@ -256,9 +285,9 @@ def test_iterate_forecast_feeds_predictions_back():
     ((lambda w: w[:, -1], np.ones(2), 1), ValueError, "X must be a 2-D array of windows"),
     ((lambda w: w[:, -1], np.zeros((0, 2)), 1), ValueError, "X is empty"),
 ])
-def test_iterate_forecast_rejects_bad_arguments(args, error, words):
+def test_iterated_forecast_rejects_bad_arguments(args, error, words):
     with pytest.raises(error, match=words):
-        S.iterate_forecast(*args)
+        S.iterated_forecast(*args)
 
 
 def _ar3(n=400, seed=0):
@@ -276,6 +305,21 @@ def test_fit_ar_is_statsmodels_autoreg_with_a_constant():
     assert np.allclose(result.params, [2.0, 0.5, -0.3, 0.2], atol=0.2)
 
 
+def test_what_the_lab_says_about_statsmodels_is_what_statsmodels_does():
+    """W1, W2: ar_select_order picks by BIC unless told; apply keeps the fitted parameters but
+    builds a new AutoReg on the window, which needs at least 2p + 1 values."""
+    import inspect
+
+    from statsmodels.tsa.ar_model import ar_select_order
+    assert inspect.signature(ar_select_order).parameters["ic"].default == "bic"
+    train = _ar3()
+    result = S.fit_ar(train, 12)
+    assert np.allclose(result.apply(train[:25]).params, result.params)   # 2p + 1 = 25 values
+    with pytest.raises(ValueError):
+        result.apply(train[:24])
+    assert S.fit_ar(train[:8], 3).params.shape == (4,)                   # 2p + 2: fit_ar's least
+
+
 def test_ar_forecast_equals_statsmodels_forecast_from_each_window():
     train = _ar3()
     result = S.fit_ar(train, 3)
@@ -287,7 +331,7 @@ def test_ar_forecast_equals_statsmodels_forecast_from_each_window():
 @pytest.mark.parametrize("call, error, words", [
     (lambda: S.fit_ar(_ar3(), 0), ValueError, "p must be a positive integer"),
     (lambda: S.fit_ar(_ar3(), 2.0), TypeError, "p must be a positive integer"),
-    (lambda: S.fit_ar(np.ones(5), 3), ValueError, r"an AR\(3\) needs more than 7 training values"),
+    (lambda: S.fit_ar(np.ones(7), 3), ValueError, r"an AR\(3\) needs at least 8 training values"),
     (lambda: S.fit_ar(np.ones((4, 4)), 1), ValueError, "train must be a 1-D series"),
     (lambda: S.fit_ar([], 1), ValueError, "train is empty"),
     (lambda: S.ar_forecast("result", np.ones((2, 5)), 2), TypeError,
@@ -387,6 +431,14 @@ def test_choose_on_validation_never_reads_the_test_split():
     (([], _shift_fit, _shift_forecast, _toy_splits()), ValueError, "candidates is empty"),
     (([1.0], "fit", _shift_forecast, _toy_splits()), TypeError, "fit and forecast must be functions"),
     (([1.0], _shift_fit, _shift_forecast, {"train": 1}), ValueError, r"missing \['val'\]"),
+    # C13: a list candidate is not a dict key; a 2-row array is not a pair (X_val, Y_val)
+    (([[2, 0.1], [4, 1.0]], _shift_fit, _shift_forecast, _toy_splits()), TypeError,
+     r"must be hashable: got list \[2, 0.1\]; write it as a tuple, \(2, 0.1\)"),
+    (([1.0], _shift_fit, _shift_forecast, {"train": 1, "val": np.ones((2, 4))}), TypeError,
+     r"splits\['val'\] must be a pair \(X_val, Y_val\).*array of shape \(2, 4\)"),
+    (([1.0], _shift_fit, _shift_forecast, {"train": 1, "val": (np.ones((3, 2)), np.ones(2))}),
+     ValueError, r"must pair 3 windows with as many rows of targets, got targets of shape \(2,\)"),
+    (([1.0], _shift_fit, _shift_forecast, [("train", 1)]), TypeError, "splits must be a dict"),
 ])
 def test_choose_on_validation_rejects_bad_arguments(args, error, words):
     with pytest.raises(error, match=words):
@@ -409,6 +461,8 @@ def test_remember_fits_once_per_candidate_and_training_numbers():
         S.remember("fit")
     with pytest.raises(TypeError, match="only fingerprint numbers"):
         fit(3, object())
+    with pytest.raises(TypeError, match=r"must be hashable: got list \[8, 30\]"):  # C13
+        fit([8, 30], (X, X))
 
 
 # ----------------------------------------------------------------- the acceptance test of issue 14
@@ -444,7 +498,7 @@ def _choices(x, make_seed=0):
         return model
     rnn = S.choose_on_validation(
         [(2, 5), (4, 10)], rnn_fit,
-        lambda m, X: S.iterate_forecast(lambda v: S.predict(m, v), X, M), splits(one))
+        lambda m, X: S.iterated_forecast(lambda v: S.predict(m, v), X, M), splits(one))
     val = {"AR": ar[1][ar[0]], "ridge": ridge[1][ridge[0]], "RNN": rnn[1][rnn[0]]}
     verdict = S.verdict(val, {name: 1.0 for name in val}, ["RNN"])[:2]
     return ar[0], ridge[0], arima[0], rnn[0], verdict
@@ -552,6 +606,15 @@ def test_verdict_chooses_on_validation_and_reports_on_test():
     (({"AR": 1.0, "RNN": 2.0}, {"AR": 1.0, "RNN": 2.0}, ["GRU"]), ValueError,
      "must name at least one model"),
     (({"RNN": 2.0}, {"RNN": 2.0}, ["RNN"]), ValueError, "leave at least one baseline"),
+    # C13: a zero baseline RMSE, RMSEs as text, a NaN
+    (({"AR": 1.0, "RNN": 2.0}, {"AR": 0.0, "RNN": 2.0}, ["RNN"]), ValueError,
+     r"test_rmse\['AR'\] is 0: the change relative to the baseline .* is undefined"),
+    (({"AR": "1.0", "RNN": 2.0}, {"AR": 1.0, "RNN": 2.0}, ["RNN"]), TypeError,
+     r"val_rmse\['AR'\] must be a number, got str"),
+    (({"AR": 1.0, "RNN": 2.0}, {"AR": 1.0, "RNN": np.nan}, ["RNN"]), ValueError,
+     r"test_rmse\['RNN'\] must be"),
+    (({"AR": 1.0, "RNN": -2.0}, {"AR": 1.0, "RNN": 2.0}, ["RNN"]), ValueError,
+     r"val_rmse\['RNN'\] must be at least 0.0"),
 ])
 def test_verdict_rejects_bad_arguments(args, error, words):
     with pytest.raises(error, match=words):
@@ -623,17 +686,17 @@ BAD_INPUT = [
      r"X must be a 2-D array of windows \(N, T\), got shape \(50,\)"),
     ("naive_forecast", "empty", lambda: S.naive_forecast(np.zeros((3, 0)), 2), ValueError,
      r"X is empty: expected a 2-D array of windows \(N, T\)"),
-    ("iterate_forecast", "type", lambda: S.iterate_forecast(3, _X, 2), TypeError,
+    ("iterated_forecast", "type", lambda: S.iterated_forecast(3, _X, 2), TypeError,
      "predict_next must be a function, got int"),
-    ("iterate_forecast", "value", lambda: S.iterate_forecast(lambda w: "a", _X, 2), ValueError,
+    ("iterated_forecast", "value", lambda: S.iterated_forecast(lambda w: "a", _X, 2), ValueError,
      r"predict_next must return one value per window, shape \(44,\) or \(44, 1\), got str"),
-    ("iterate_forecast", "shape",
-     lambda: S.iterate_forecast(lambda w: w[:2, -1], _X, 2), ValueError,
+    ("iterated_forecast", "shape",
+     lambda: S.iterated_forecast(lambda w: w[:2, -1], _X, 2), ValueError,
      r"predict_next must return one value per window, shape \(44,\) or \(44, 1\), got shape \(2,\)"),
-    ("iterate_forecast", "shape", lambda: S.iterate_forecast(lambda w: w[:, -1], _S, 2), ValueError,
+    ("iterated_forecast", "shape", lambda: S.iterated_forecast(lambda w: w[:, -1], _S, 2), ValueError,
      r"X must be a 2-D array of windows \(N, T\), got shape \(50,\)"),
-    ("iterate_forecast", "empty",
-     lambda: S.iterate_forecast(lambda w: w[:, -1], np.zeros((0, 5)), 2),
+    ("iterated_forecast", "empty",
+     lambda: S.iterated_forecast(lambda w: w[:, -1], np.zeros((0, 5)), 2),
      ValueError, r"X is empty"),
     ("fit_ar", "type",
      lambda: S.fit_ar(_S, 2.0), TypeError, "p must be a positive integer, got float 2.0"),
@@ -667,12 +730,13 @@ BAD_INPUT = [
     ("choose_on_validation", "type", lambda: _choose(candidates=None), TypeError,
      "candidates must be a list of settings, got NoneType"),
     ("choose_on_validation", "type", lambda: _choose(candidates=[[1, 2]]), TypeError,
-     r"candidates must be hashable settings \(numbers, strings, tuples\), got \[1, 2\]: use a tuple"),
+     r"each candidate becomes a dict key, so it must be hashable: got list \[1, 2\]; write it as a tuple"),
     ("choose_on_validation", "type", lambda: _choose(splits=[1]), TypeError,
      "splits must be a dict with the keys 'train' and 'val'"),
     ("choose_on_validation", "shape",
-     lambda: _choose(splits={"train": None, "val": _X}), ValueError,
-     r"splits\['val'\] must be a pair \(X_val, Y_val\), got ndarray"),
+     lambda: _choose(splits={"train": None, "val": _X}), TypeError,
+     r"splits\['val'\] must be a pair \(X_val, Y_val\) of windows \(N, T\) and targets "
+     r"\(N, m\), got an array"),
     ("choose_on_validation", "shape", lambda: _choose(forecast=lambda model, X: X), ValueError,
      r"prediction has shape \(44, 5\) but target has shape \(44, 2\)"),
     ("choose_on_validation", "empty", lambda: _choose(candidates=[]), ValueError,
@@ -682,7 +746,7 @@ BAD_INPUT = [
     ("remember", "type", lambda: S.remember(None), TypeError,
      r"fit must be a function fit\(candidate, train\), got NoneType"),
     ("remember", "type", lambda: S.remember(lambda c, train: c)([1], _S), TypeError,
-     r"candidate must be hashable \(a number, string or tuple\), got list \[1\]"),
+     r"each candidate becomes a dict key, so it must be hashable: got list \[1\]; write it as a tuple"),
     ("remember", "type", lambda: S.remember(lambda c, train: c)(1, object()), TypeError,
      "remember can only fingerprint numbers, got object"),
     ("predict", "type",
@@ -713,10 +777,20 @@ BAD_INPUT = [
     ("rmse_by_horizon", "empty",
      lambda: S.rmse_by_horizon(np.zeros((0, 2)), np.zeros((0, 2))), ValueError,
      "prediction is empty"),
+    ("change_interval", "type", lambda: S.change_interval("e", np.ones((5, 2)), 2), TypeError,
+     r"rnn_errors must be squared errors \(N windows, S seeds\) \(a NumPy array\), got str"),
+    ("change_interval", "type", lambda: S.change_interval(np.ones((5, 2)), np.ones((5, 2)), 2.0),
+     TypeError, "block_size must be a positive integer, got float 2.0"),
+    ("change_interval", "shape", lambda: S.change_interval(np.ones(5), np.ones(5), 2), ValueError,
+     r"rnn_errors must be squared errors \(N windows, S seeds\), got shape \(5,\)"),
+    ("change_interval", "shape", lambda: S.change_interval(np.ones((5, 2)), np.ones((5, 3)), 2),
+     ValueError, r"rnn_errors has shape \(5, 2\) but baseline_errors has shape \(5, 3\)"),
+    ("change_interval", "empty", lambda: S.change_interval(np.ones((0, 2)), np.ones((0, 2)), 2),
+     ValueError, "rnn_errors is empty"),
     ("verdict", "type", lambda: S.verdict([1.0], _RMSE, ["RNN"]), TypeError,
      r"val_rmse must be a non-empty dict \{model name: RMSE\}, got list"),
     ("verdict", "type", lambda: S.verdict({"AR": "1", "RNN": 2.0}, _RMSE, ["RNN"]), TypeError,
-     r"val_rmse\['AR'\] must be a number \(an RMSE\), got str '1'"),
+     r"val_rmse\['AR'\] must be a number, got str '1'"),
     ("verdict", "type", lambda: S.verdict(_RMSE, _RMSE, "RNN"), TypeError,
      "recurrent must be a list of model names, got 'RNN'"),
     ("verdict", "shape", lambda: S.verdict(_RMSE, {"AR": 1.0}, ["RNN"]), ValueError,
@@ -727,9 +801,9 @@ BAD_INPUT = [
      r"recurrent=\[\] must name at least one model of \['AR', 'RNN'\]"),
     ("verdict", "value",
      lambda: S.verdict({"AR": float("nan"), "RNN": 2.0}, _RMSE, ["RNN"]), ValueError,
-     r"val_rmse\['AR'\] must be a non-negative finite RMSE, got nan"),
+     r"val_rmse\['AR'\] must be a finite number, got nan"),
     ("verdict", "value", lambda: S.verdict(_RMSE, {"AR": 0.0, "RNN": 2.0}, ["RNN"]), ValueError,
-     r"test_rmse\['AR'\] is 0: the change relative to the baseline is undefined"),
+     r"test_rmse\['AR'\] is 0: the change relative to the baseline chosen on validation is undefined"),
 ]
 # Kinds that do not apply, with the reason: load_co2_monthly and load_sunspots take no
 # argument; synthetic_series and split_points take numbers, not arrays, so there is no shape
@@ -756,3 +830,32 @@ def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input(
 def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+# ----------------------------------------------------------------- how sure: the block bootstrap
+def test_change_interval_covers_the_change_and_shrinks_to_it_when_the_ratio_is_fixed():
+    rng = np.random.default_rng(0)
+    base = rng.chisquare(1, size=(50, 3))
+    low, high = S.change_interval(1.21 * base, base, block_size=10)   # RMSE ratio 1.1 always
+    assert low == pytest.approx(0.1) and high == pytest.approx(0.1)
+    rnn = rng.chisquare(1, size=(50, 3))
+    low, high = S.change_interval(rnn, base, block_size=10)
+    point = np.mean(np.sqrt(rnn.mean(axis=0) / base.mean(axis=0))) - 1
+    assert low < point < high and high - low > 0.2                    # two noisy series
+    assert (low, high) == S.change_interval(rnn, base, block_size=10)  # seeded
+    assert (low, high) != S.change_interval(rnn, base, block_size=10, seed=1)
+
+
+@pytest.mark.parametrize("args, kwargs, error, words", [
+    ((np.ones((5, 2)), np.ones((5, 3)), 2), {}, ValueError, "pair the same windows and seeds"),
+    ((np.ones(5), np.ones(5), 2), {}, ValueError, r"rnn_errors must be squared errors \(N windows"),
+    ((-np.ones((5, 2)), np.ones((5, 2)), 2), {}, ValueError, "finite and >= 0"),
+    ((np.ones((5, 2)), np.ones((5, 2)), 6), {}, ValueError, "block_size=6 is longer than the 5"),
+    ((np.ones((5, 2)), np.ones((5, 2)), 2.0), {}, TypeError, "block_size must be a positive"),
+    ((np.ones((5, 2)), np.ones((5, 2)), 2), dict(level=1.5), ValueError, "level must be a fraction"),
+    ((np.ones((5, 2)), np.zeros((5, 2)), 2), {}, ValueError, "baseline_errors are all 0"),
+    ((np.ones((5, 2)), np.ones((5, 2)), 2), dict(seed=0.5), TypeError, "seed must be an integer"),
+])
+def test_change_interval_rejects_bad_arguments(args, kwargs, error, words):
+    with pytest.raises(error, match=words):
+        S.change_interval(*args, **kwargs)

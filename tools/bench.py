@@ -45,17 +45,19 @@ def notebooks() -> list[Path]:
     return sorted((ROOT / "lectures").glob("[0-9]*.ipynb")) + sorted((ROOT / "solutions").glob("[0-9]*.ipynb"))
 
 
-def run_notebook(path: Path, results_file: Path, timeout: int) -> float:
-    """Execute ``path`` in its folder, its results going to ``results_file``; return seconds."""
+def run_notebook(path: Path, results_file: Path, timeout: int):
+    """Execute ``path`` in its folder, its results going to ``results_file``; return the wall
+    seconds and the kernel's measures (course_kernel.Execution: CPU seconds, peak memory)."""
     nb = nbformat.read(path, as_version=4)
     results_file.unlink(missing_ok=True)
     os.environ["COURSE_RESULTS"] = str(results_file.resolve())   # the kernel inherits it
     start = time.perf_counter()
     try:
-        run_in_kernel(nb, path.parent, f"{path.parent.name}/{path.name}", cell_timeout=timeout)
+        execution = run_in_kernel(nb, path.parent, f"{path.parent.name}/{path.name}",
+                                  cell_timeout=timeout)
     finally:
         os.environ.pop("COURSE_RESULTS", None)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, execution
 
 
 def machine(device: str) -> dict:
@@ -94,17 +96,20 @@ def run_course(device: str, timeout: int) -> dict:
     os.environ["COURSE_DEVICE"] = device
     SCRATCH.mkdir(parents=True, exist_ok=True)
     run = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit(),
-           "machine": machine(device), "notebooks": {}, "results": {}}
+           "machine": machine(device), "notebooks": {}, "kernels": {}, "results": {}}
     start = time.perf_counter()
     for path in notebooks():
         name = f"{path.parent.name}/{path.stem}"
         print(f"running {name} ...", flush=True)
         results_file = SCRATCH / f"{path.parent.name}-{path.stem}.json"
         try:
-            seconds = run_notebook(path, results_file, timeout)
+            seconds, execution = run_notebook(path, results_file, timeout)
         except (NotebookFailed, KernelDidNotAnswer) as error:
             raise SystemExit(f"error: {name} failed, so the benchmark stops:\n{error}") from None
         run["notebooks"][name] = round(seconds, 1)
+        if execution.cpu_seconds is not None:      # tools/class_size.py sizes a class from these
+            run["kernels"][name] = {"cpu_seconds": round(execution.cpu_seconds, 1),
+                                    "peak_rss_mb": round(execution.peak_rss_mb)}
         recorded = json.loads(results_file.read_text()) if results_file.exists() else {}
         for key, result in recorded.items():
             run["results"][key] = {**result, "notebook": name}
@@ -156,6 +161,8 @@ def show(result: dict) -> str:
         return f"{value:.1f}x"
     if unit == "seconds":
         return f"{value:.1f} s"
+    if unit == "ms":
+        return f"{value:.3g} ms"
     if unit in ("bits/char", "nats/char"):
         return f"{value:.2f} {unit}"
     return f"{value:#.3g}"

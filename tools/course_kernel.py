@@ -72,6 +72,7 @@ class Execution:
     /proc is missing), the wall seconds and how many kernels it took (2 after a retry)."""
 
     cpu_seconds: float | None = None
+    peak_rss_mb: float | None = None
     wall_seconds: float = 0.0
     attempts: int = 1
     messages: list[str] = field(default_factory=list)
@@ -86,6 +87,17 @@ def kernel_cpu_seconds(km) -> float | None:
         return None
     utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
     return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+
+
+def kernel_peak_rss_mb(km) -> float | None:
+    """The kernel's peak resident memory so far (VmHWM, MiB; None where /proc is missing)."""
+    pid = getattr(getattr(km, "provisioner", None), "pid", None)
+    try:
+        line = next(l for l in Path(f"/proc/{pid}/status").read_text().splitlines()
+                    if l.startswith("VmHWM:"))
+    except (OSError, StopIteration, TypeError):
+        return None
+    return int(line.split()[1]) / 1024
 
 
 def _first_line(source: str) -> str:
@@ -116,6 +128,7 @@ def _client(nb, cwd: Path, cell_timeout: int, startup_timeout: int, state: dict,
 
     def cell_executed(cell, cell_index, execute_reply) -> None:
         state["cpu"] = kernel_cpu_seconds(client.km)
+        state["rss"] = kernel_peak_rss_mb(client.km)
 
     client.on_notebook_start = handshake
     client.on_cell_start = cell_started
@@ -162,6 +175,7 @@ def run_notebook(nb: nbformat.NotebookNode, cwd: Path, name: str, *,
         nb.update(work)
         result.attempts = attempt
         result.cpu_seconds = state.get("cpu")
+        result.peak_rss_mb = state.get("rss")
         result.wall_seconds = time.perf_counter() - start
         return result
     raise AssertionError("unreachable")

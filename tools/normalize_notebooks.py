@@ -6,8 +6,9 @@ When a kernel starts, JupyterLab writes that kernel's ``kernelspec`` and ``langu
 into the notebook; if the file held anything else (the display name "Python 3" instead of
 "Python 3 (ipykernel)", a shortened ``language_info``), the notebook is marked changed as soon
 as it is opened and autosave rewrites it. This tool stores exactly what the course's kernel
-reports, and drops saved widget state (an output, which notebooks are committed without). It
-touches no cell. ``--check`` writes nothing and exits 1 if a notebook would change;
+reports, and drops saved widget state (an output, which notebooks are committed without). In
+solutions it also writes each cell's nbgrader metadata, derived from its tags
+(tools/grading.py); it touches no cell's source or outputs. ``--check`` writes nothing and exits 1 if a notebook would change;
 tests/test_notebook_format.py enforces the same, and tools/make_labs.py applies it to labs.
 """
 from __future__ import annotations
@@ -34,10 +35,14 @@ def language_info() -> dict:
     return dict(IPythonKernel.language_info)
 
 
-def normalize(nb: nbformat.NotebookNode) -> bool:
+def normalize(nb: nbformat.NotebookNode, graded: bool = False) -> bool:
     """Set ``nb``'s kernelspec and language_info to the course kernel's and drop saved widget
-    state; return whether anything changed."""
+    state; with ``graded`` (a solution), also set its cells' nbgrader metadata from their tags
+    (tools/grading.py). Return whether anything changed."""
     before = nbformat.writes(nb)
+    if graded:
+        from grading import nbgrader_cells
+        nbgrader_cells(nb)
     nb.metadata["kernelspec"] = kernelspec()
     nb.metadata["language_info"] = language_info()
     nb.metadata.pop("widgets", None)
@@ -59,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     changed = []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        if normalize(nb):
+        if normalize(nb, graded=path.resolve().parent == ROOT / "solutions"):
             changed.append(path)
             if not args.check:
                 path.write_text(render(nb), encoding="utf-8")

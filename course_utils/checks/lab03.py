@@ -33,6 +33,9 @@ __all__ = ["check_final_state", "check_classifier", "check_random_shift", "check
 
 TOL = 1e-5            # float32 agreement of two computations of the same logits
 K = 10
+LOG_PROBABILITIES = ("you return log-probabilities (log_softmax of the logits): return the "
+                     "logits, the head's output. F.cross_entropy applies the log-softmax "
+                     "itself, so the model's output should be the scores before it.")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -272,6 +275,7 @@ def _classifier_variants(model: nn.Module, x: torch.Tensor) -> list[tuple[torch.
             (model.head(ref.final_state(h_n, bi)).softmax(-1),
              "you return probabilities (a softmax of the logits): return the logits, "
              "F.cross_entropy applies the log-softmax itself."),
+            (model.head(ref.final_state(h_n, bi)).log_softmax(-1), LOG_PROBABILITIES),
             (model.head(output.max(1).values),
              "you max-pooled `output` over time; this classifier reads the final state "
              "(final_state(h_n, ...))."),
@@ -389,14 +393,25 @@ def check_random_shift(random_shift: Callable) -> None:
     if int(shifts.abs().max()) > max_shift:
         raise CheckFailed(check, f"some rows moved by {int(shifts.abs().max())} steps; "
                           f"max_shift is {max_shift}.")
+    if torch.all(shifts == 0):
+        raise CheckFailed(check, "no row was rolled along time: every row of the result is its "
+                          "row of x, unchanged. Roll each row along its time axis (dim 1 of x, "
+                          "or the only axis of x[b]); rolling a (1, T) view along dims=0 moves "
+                          "nothing.")
     if torch.all(shifts == shifts[0]):
         raise CheckFailed(check, f"every row moved by the same {int(shifts[0])} steps: draw "
                           "one shift per row, shape (B,).")
-    for end in (max_shift, -max_shift):
-        if not torch.any(shifts == end):
-            raise CheckFailed(check, f"no row moved by {end:+d} in {B} rows: the shifts must "
-                              f"cover -max_shift..max_shift. torch.randint's upper bound is "
-                              "excluded: use max_shift + 1.")
+    missing = [end for end in (-max_shift, max_shift) if not torch.any(shifts == end)]
+    if missing:
+        advice = []
+        if -max_shift in missing:
+            advice.append("the draw must start at -max_shift (torch.randint's lower bound "
+                          "is included)")
+        if max_shift in missing:
+            advice.append("torch.randint's upper bound is excluded: use max_shift + 1")
+        raise CheckFailed(check, f"no row moved by {' or by '.join(f'{e:+d}' for e in missing)} "
+                          f"in {B} rows: the shifts must cover -max_shift..max_shift, so "
+                          f"{'; and '.join(advice)}.")
     drawn = torch.randint(-max_shift, max_shift + 1, (B,),
                           generator=torch.Generator().manual_seed(7))
     if not (torch.equal(shifts, drawn) or torch.equal(shifts, -drawn)):
@@ -413,7 +428,8 @@ def check_random_shift(random_shift: Callable) -> None:
 def _collate_case() -> tuple[list[torch.Tensor], torch.Tensor]:
     g = torch.Generator().manual_seed(3)
     lengths = [12, 28, 20, 28, 8]
-    signals = [torch.randn(n, generator=g) + 3.0 for n in lengths]  # never exactly 0
+    signals = [torch.randn(n, generator=g) + 3.0 for n in lengths]
+    signals[2][5] = 0.0      # a real sample can be 0: lengths are not a count of non-zeros
     return signals, torch.tensor([4, 1, 7, 2, 9])
 
 
@@ -452,7 +468,7 @@ def check_collate(collate: Callable) -> None:
         raise CheckFailed(check, f"lengths and labels should both have shape ({n},), got "
                           f"{tuple(lengths.shape)} and {tuple(out_labels.shape)}.")
     expect_array(check, "lengths", lengths, library="torch", dtype=torch.int64,
-                 hint="pack_padded_sequence wants int64 (torch.long) lengths.")
+                 hint=LENGTHS_INT64)
     expect_array(check, "labels", out_labels, library="torch", dtype=labels.dtype,
                  hint="cross_entropy wants int64 class indices: keep the labels' dtype.")
     for b in range(n):
@@ -466,6 +482,12 @@ def check_collate(collate: Callable) -> None:
                               "the padding. Pad at the end: the real samples come first, which "
                               "is what pack_padded_sequence expects.")
         if int(lengths[b]) != len(signals[i]):
+            if int(lengths[b]) == int((padded[b] != 0).sum()):
+                raise CheckFailed(check, f"lengths[{b}] is {int(lengths[b])}, the number of "
+                                  f"non-zero values in row {b}, but signal {i} has "
+                                  f"{len(signals[i])} samples: a real sample can be 0.0 (this "
+                                  "one has one). Take each signal's len(), not a count of "
+                                  "non-zeros.")
             raise CheckFailed(check, f"lengths[{b}] is {int(lengths[b])}, but row {b} holds "
                               f"signal {i}, which has {len(signals[i])} samples.")
         if torch.any(padded[b, len(signals[i]):] != 0):
@@ -484,6 +506,11 @@ def check_collate(collate: Callable) -> None:
 
 
 # --------------------------------------------------------------------------- the front-end
+
+LENGTHS_INT64 = ("lengths are counts, and the lab's contract is int64 (torch.long): what "
+                 "torch.tensor makes of Python ints and what the course's reference returns, so "
+                 "that yours and the reference are interchangeable in the cells that follow "
+                 "(pack_padded_sequence itself would accept other types on the CPU).")
 
 #: Lengths the variable-length checks use: not multiples of 4, so that lengths // 4 is wrong.
 VAR_LENGTHS = (40, 37, 29, 24, 13)
@@ -556,8 +583,20 @@ def check_masked_front_end(MaskedFrontEnd: type) -> None:
     convs = list(front_end.convs)
     x, lengths = _padded_case(PAD_VALUE)
     x = x[:, None]                                              # (B, 1, T)
-    with torch.no_grad():
-        result = call_student(check, front_end.forward, x, lengths)
+    try:
+        with torch.no_grad():
+            result = call_student(check, front_end.forward, x, lengths)
+    except CheckFailed as failure:
+        short_mask = (f"size of tensor a ({int(lengths.max())}) must match the size of tensor "
+                      f"b ({VAR_PADDED})")
+        if short_mask in failure.message:
+            raise CheckFailed(check, f"{failure.message.rstrip('.')}. A mask from "
+                              "length_mask(lengths) is "
+                              f"only as long as the longest sequence ({int(lengths.max())} "
+                              f"samples here), but the batch is padded to {VAR_PADDED}: pass "
+                              "the padded length, length_mask(lengths, x.shape[-1]), and "
+                              "likewise after each convolution.") from None
+        raise
     if not isinstance(result, tuple) or len(result) != 2:
         raise CheckFailed(check, "forward should return a tuple (features, steps), got "
                           f"{type(result).__name__}.")
@@ -571,7 +610,7 @@ def check_masked_front_end(MaskedFrontEnd: type) -> None:
     expect_array(check, "features", features, library="torch", dtype=torch.float32)
     expect_array(check, "steps", steps, library="torch", shape=(len(lengths),))
     expect_array(check, "steps", steps, library="torch", dtype=torch.int64,
-                 hint="pack_padded_sequence wants int64 lengths.")
+                 hint=LENGTHS_INT64)
     if not torch.equal(steps, expected_steps):
         raise CheckFailed(check, _steps_message(steps, expected_steps, lengths))
     if _same(features, expected):
@@ -605,8 +644,8 @@ def _packed_lengths(packed: Any) -> list[int] | None:
 PACKING_ERRORS = {
     "to be equal to batch_size": "pack_padded_sequence read the features as (T', B, C): pass "
                                  "batch_first=True.",
-    "1D CPU int64": "pack_padded_sequence wants the lengths as a 1-D int64 tensor on the CPU: "
-                    "steps.cpu().",
+    "1D CPU int64": "pack_padded_sequence wants the lengths on the CPU (a tensor there, or a "
+                    "list): pass steps.cpu().",
     "sorted in decreasing order": "pack_padded_sequence got lengths that are not in decreasing "
                                   "order: pass the steps in the batch's order (collate sorts "
                                   "the batch).",
@@ -670,6 +709,16 @@ def _packed_variants(model: nn.Module, x: torch.Tensor, lengths: torch.Tensor):
             (model.head(ref.final_state(h_packed, bi)).softmax(-1),
              "you return probabilities (a softmax of the logits): return the logits, "
              "F.cross_entropy applies the log-softmax itself."),
+            (model.head(ref.final_state(h_packed, bi)).log_softmax(-1), LOG_PROBABILITIES),
+            *[(model.head(out.mean(1)),
+               "you averaged the unpacked `output` over all its steps, the padded ones "
+               "included: they are zeros, so the mean depends on how much padding the batch "
+               "has. Classify from final_state(h_n, ...).") for out in (out_padded, out_total)],
+            *([(model.head(ref.last_real_step(out_padded, steps)),
+                "you read `output` at each sequence's last real step (last_real_step): right "
+                "for the forward half, but the backward half there is the backward direction "
+                "after ONE step (it starts at the end). Classify from final_state(h_n, ...), "
+                "where both directions have read the whole sequence.")] if bi else []),
         ]
 
 
@@ -721,15 +770,27 @@ def check_packed_classifier(VariableLengthClassifier: type) -> None:
     for candidate, explanation in variants:
         if _same(batch, candidate):
             raise CheckFailed(check, explanation)
+    again, _ = _run_forward(check, model, x, lengths, explain=explain(slice(None)))
+    if not _same(again, batch, atol=0):
+        gap = float((again - batch).abs().max())
+        raise CheckFailed(check, f"two calls of forward on the same batch, in eval mode, give "
+                          f"different logits (by up to {gap:.3g}): your forward pass is "
+                          "random, it draws new numbers at every call. Keep it deterministic "
+                          "(for example, leave h_0 out: it defaults to zeros).")
     hint = _packed_hint(model, recorder, good_steps, lengths)
     agree = [b for b in range(B) if torch.allclose(batch[b], alone[b], atol=TOL, rtol=1e-4)]
     if len(agree) < B:
         wrong = [b for b in range(B) if b not in agree]
         gap = float((batch - alone).abs().max())
+        if hint is None and _packed_lengths(recorder.gru_input) is not None:
+            hint = ("self.gru received the features packed with the right steps, so the "
+                    "difference arises before packing (something that mixes in the other "
+                    "signals of the batch) or after the GRU (something that reads the padded "
+                    "output).")
         raise CheckFailed(check, f"the same signal gets different logits alone and in the padded "
                           f"batch: sequences {wrong} (lengths {lengths[wrong].tolist()} samples) "
                           f"differ by up to {gap:.3g}, so padding changes the answer. "
-                          f"{hint or 'Pack the features with the steps the front-end returns.'}")
+                          f"{hint or ''}".strip())
     failure = _differs(check, "the logits", batch, expected, "(sequence, class)")
     raise CheckFailed(check, f"{failure.message} They do not depend on the padding, but they are "
                       f"not the reference's. {hint or ''}".strip())

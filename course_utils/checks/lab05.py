@@ -9,6 +9,7 @@ dicts of RMSE) and none passes a wrong answer that the lab would then use.
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable
 
 import numpy as np
@@ -69,6 +70,14 @@ def check_make_windows(make_windows: Callable[..., Any]) -> None:
                           f"{X.shape} and {Y.shape}.")
     for i in range(min(len(X), len(Y), n)):
         if not np.array_equal(X[i], series[i:i + n_steps]):
+            if Y[i, 0] in X[i]:
+                late = (" Your inputs start one step late: X[i] should be "
+                        "series[i : i + n_steps]." if np.array_equal(
+                            X[i], series[i + 1:i + 1 + n_steps]) else "")
+                raise CheckFailed(check, f"the first target of window {i}, {Y[i, 0]:g}, is also "
+                                  f"one of its inputs ({_grid(X[i])}): leakage, the model would "
+                                  f"be asked for a value it already sees, and its score would "
+                                  f"look too good.{late}")
             raise CheckFailed(check, f"on the series 0, 1, 2, ... input window {i} should be "
                               f"{_grid(series[i:i + n_steps])}, got {_grid(X[i])}.")
         want = series[i + n_steps:i + n_steps + horizon]
@@ -116,6 +125,33 @@ def _which_fit(scaled: np.ndarray, series: np.ndarray, n_train: int) -> str | No
     return None
 
 
+def _fitted_range(train_scaled: np.ndarray, train: np.ndarray) -> tuple[float, float] | None:
+    """The (min, max) a [-1, 1] scaler must have been fitted on to map ``train`` to
+    ``train_scaled``, or None when the scaled values are not such a linear map of ``train``."""
+    slope, intercept = np.polyfit(train, train_scaled, 1)
+    if slope <= 0 or not np.allclose(slope * train + intercept, train_scaled, atol=1e-6):
+        return None
+    data_min = (-1.0 - intercept) / slope
+    return float(data_min), float(data_min + 2.0 / slope)
+
+
+def _inverse(check: str, scaler: Any, data: np.ndarray, what: str) -> np.ndarray:
+    try:
+        return np.asarray(call_student(check, scaler.inverse_transform, data), dtype=float)
+    except CheckFailed as failure:
+        if "raised" not in failure.message:
+            raise
+        library = type(scaler).__module__.split(".")[0]
+        why = (" scikit-learn's scalers treat each column of a 2-D array as its own variable."
+               if library == "sklearn" else "")
+        error = failure.message.split(" raised ", 1)[1].splitlines()[0]
+        raise CheckFailed(check, f"scaler.inverse_transform fails on {what}: {error:.120} "
+                          "The lab inverse-transforms "
+                          f"(N, m) forecasts and targets with it.{why} Use "
+                          "S.MinMaxScaler(low=-1.0, high=1.0), which maps arrays of any shape "
+                          "with one minimum and maximum.") from None
+
+
 def check_scale_series(scale_series: Callable[..., Any]) -> None:
     """``scale_series(series, n_train)`` returns (scaled, scaler), fitted on the training part."""
     check = "check_scale_series"
@@ -157,15 +193,33 @@ def check_scale_series(scale_series: Callable[..., Any]) -> None:
                               + f"its last value (30) should map to {want[-1]:.3f}, got "
                               f"{rest[-1]:.3f}. Transform the whole series with the scaler "
                               "fitted on the training part; values past 1 are expected.")
+        # Nothing in this series is below the training minimum and everything after the
+        # training part is above its maximum: a fit that reaches a later value saw the future.
+        fitted = _fitted_range(train, series[:n_train])
+        later = np.flatnonzero(np.isclose(series[n_train:], fitted[1])) if fitted else []
+        if fitted is not None and np.isclose(fitted[0], series[:n_train].min()) and len(later):
+            raise CheckFailed(check, f"your scaled training part spans [{train.min():.3f}, "
+                              f"{train.max():.3f}], not [-1, 1]: the scaler saw values up to "
+                              f"{fitted[1]:.4g} = series[{n_train + later[0]}], which comes after "
+                              f"the training part (its maximum is {series[:n_train].max():g}). "
+                              "Leakage: the future's range reaches the training inputs. Fit on "
+                              "series[:n_train] only.")
         index, got, expected = first_mismatch(scaled, want)
         raise CheckFailed(check, f"scaled[{index[0]}] should be {expected:.4f} (the training "
                           f"part spans exactly [-1, 1]), got {got:.4f}.")
-    back = np.asarray(scaler.inverse_transform(want), dtype=float)
-    if back.shape != series.shape or not np.allclose(back, series, atol=1e-6):
+    # the lab inverse-transforms (N, m) forecasts and targets, never a 1-D series
+    forecasts = want.reshape(6, 10)
+    back = _inverse(check, scaler, forecasts, "forecasts of shape (6, 10), as the lab calls it")
+    if back.shape != forecasts.shape:
+        raise CheckFailed(check, f"scaler.inverse_transform turned (6, 10) forecasts into shape "
+                          f"{back.shape}: the lab needs (N, m) forecasts back as (N, m).")
+    if not np.allclose(back, series.reshape(6, 10), atol=1e-6):
         raise CheckFailed(check, "scaler.inverse_transform(scaled) does not give the series "
-                          "back: return the scaler you fitted on the training part.")
+                          "back: return the scaler you fitted on the training part (it maps "
+                          "every entry back with that one fit, whatever the array's shape).")
     passed(check, f"fitted on the {n_train} training values: they span [-1, 1]; the later "
-           f"values reach {want.max():.2f} (past 1 is fine: it is new territory).")
+           f"values reach {want.max():.2f} (past 1 is fine: it is new territory); "
+           "inverse_transform maps (N, m) forecasts back.")
 
 
 # --------------------------------------------------------------------------- naive
@@ -221,8 +275,8 @@ class _Recorder:
 def check_iterated_forecast(iterated_forecast: Callable[..., Any]) -> None:
     """``iterated_forecast(predict_next, X, horizon)``: feed predictions back, window slides."""
     check = "check_iterated_forecast"
-    X = np.random.default_rng(2).normal(size=(4, 5))
-    horizon = 4
+    X = np.random.default_rng(2).normal(size=(6, 5))
+    horizon = 4  # N = 6 windows != horizon, so forecasts returned as (horizon, N) are caught
     for column in (False, True):  # the AR's predict_next returns (N,), the RNN's (N, 1)
         shape = "(N, 1)" if column else "(N,)"
         recorder = _Recorder(check, X.shape[1], column)
@@ -234,7 +288,7 @@ def check_iterated_forecast(iterated_forecast: Callable[..., Any]) -> None:
         out = expect_array(check, f"the forecasts (predict_next returning {shape})", out,
                            shape=(len(X), horizon), dtype="floating",
                            hint="One row per window, one column per step ahead.")
-        want = S.iterate_forecast(_Recorder(check, X.shape[1], column), X, horizon)
+        want = S.iterated_forecast(_Recorder(check, X.shape[1], column), X, horizon)
         if len(recorder.windows) > 1:
             first, second = recorder.windows[0], recorder.windows[1]
             pred = want[:, 0]
@@ -261,7 +315,7 @@ def check_iterated_forecast(iterated_forecast: Callable[..., Any]) -> None:
 
 # --------------------------------------------------------------------------- AR with statsmodels
 def _ar_series(n: int = 300, seed: int = 3) -> np.ndarray:
-    """An AR(3) with unequal coefficients and a constant, so lag order and c both matter."""
+    """An AR(3) with unequal coefficients and an intercept, so lag order and w_0 both matter."""
     rng = np.random.default_rng(seed)
     x = np.zeros(n + 50)
     for t in range(3, len(x)):
@@ -304,24 +358,24 @@ def check_fit_ar(fit_ar: Callable[..., Any]) -> None:
 def _ar_diagnosis(out: np.ndarray, result: Any, X: np.ndarray, horizon: int) -> str:
     """Name the mistake behind wrong AR forecasts ``out``, or say where they differ."""
     want = S.ar_forecast(result, X, horizon)
-    b, weights = float(result.params[0]), np.asarray(result.params[1:])
+    w_0, weights = float(result.params[0]), np.asarray(result.params[1:])
     p = len(weights)
 
     def iterate(next_value: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        return S.iterate_forecast(next_value, X, horizon)
+        return S.iterated_forecast(next_value, X, horizon)
 
     if np.allclose(out, out[:1], atol=1e-6):
         return ("every window got the same forecast: result.forecast(m) continues the training "
                 "series from its end. Forecast from each window instead, with the "
                 "coefficients result.params.")
     diagnoses = [
-        (iterate(lambda win: b + win[:, -p:] @ weights),
+        (iterate(lambda win: w_0 + win[:, -p:] @ weights),
          "you multiplied w_1 by the oldest of the last p values. statsmodels orders params as "
-         "[b, w_1 (lag 1), w_2, ...] (it calls b 'const'): w_1 belongs to the most recent value "
-         "X[:, -1], w_2 to X[:, -2], ... (window[:, ::-1][:, :p] @ w)."),
+         "[w_0, w_1 (lag 1), w_2, ...] (it calls the intercept w_0 'const'): w_1 belongs to the "
+         "most recent value X[:, -1], w_2 to X[:, -2], ... (window[:, ::-1][:, :p] @ w)."),
         (iterate(lambda win: win[:, ::-1][:, :p] @ weights),
-         "you left out the constant b = params[0]: the next value is b + w_1 x_t + ... ."),
-        (iterate(lambda win: b + win[:, :p][:, ::-1] @ weights),
+         "you left out the intercept w_0 = params[0]: the next value is w_0 + w_1 x_t + ... ."),
+        (iterate(lambda win: w_0 + win[:, :p][:, ::-1] @ weights),
          "you read the oldest p values of each window, X[:, :p]; an AR(p) reads the most "
          "recent p, X[:, -p:]."),
         (np.repeat(want[:, :1], horizon, axis=1),
@@ -349,18 +403,19 @@ def check_ar_forecast(ar_forecast: Callable[..., Any]) -> None:
         except CheckFailed as failure:
             if "cannot be estimated" in failure.message:
                 raise CheckFailed(check, f"with p = {p} on windows of {n_steps} values your "
-                                  "ar_forecast fails: result.apply(window) fits the model "
-                                  "again to the window, which needs more than 2p + 1 values. "
-                                  "Use the fitted coefficients, result.params, with your "
-                                  "iterated_forecast instead.") from None
+                                  "ar_forecast fails: result.apply(window) keeps the fitted "
+                                  "parameters, but it builds a new AutoReg on the window, and "
+                                  "statsmodels refuses one on fewer than 2p + 1 values "
+                                  f"({2 * p + 1} here). Use the fitted coefficients, "
+                                  "result.params, with your iterated_forecast instead.") from None
             raise
         out = expect_array(check, "the forecasts", out, shape=(len(X), horizon),
                            dtype="floating", hint="One row per window, one column per step "
                            "ahead.")
         if not np.allclose(out, S.ar_forecast(result, X, horizon), atol=1e-6):
             raise CheckFailed(check, _ar_diagnosis(out, result, X, horizon))
-    passed(check, "b + w_1 x_t + ... + w_p x_(t+1-p), from each window, fed back for "
-           f"{horizon} steps, for p = 3 and p = 12 (statsmodels' params: [b, w_1, ..., w_p]).")
+    passed(check, "w_0 + w_1 x_t + ... + w_p x_(t+1-p), from each window, fed back for "
+           f"{horizon} steps, for p = 3 and p = 12 (statsmodels' params: [w_0, w_1, ..., w_p]).")
 
 
 # --------------------------------------------------------------------------- choosing
@@ -376,20 +431,63 @@ class _Train:
 _A, _B, _C, _D = (8, 15), (8, 30), (32, 15), (32, 30)
 _VAL = {_A: 3.0, _B: 1.5, _C: 2.0, _D: 4.0}
 _TEST = {_A: 0.5, _B: 2.5, _C: 1.0, _D: 3.0}
-# Errors with RMS 1 but mean absolute value 0.71, so RMSE, MSE and MAE all differ.
-_PATTERN = np.sqrt(2) * np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
-_X_VAL, _X_TEST = 2.0, 3.0  # the windows of each split are recognised by their values
+# The forecast errors of every candidate are its score times this pattern: 5 windows, 3 steps
+# ahead, RMS 1 over all 15 entries but uneven across windows and steps (window 2, step 1 errs
+# most). Every proper subset of windows or of steps, the mean of per-window or per-step RMSEs,
+# the mean absolute error and the MSE give a score at least 8 % away from the RMSE, so each of
+# those mistakes changes the score and can be named (tests/test_checks_lab05.py checks this).
+_RAW = np.array([[0.52, -0.31, 0.17], [-0.43, 0.66, -0.24], [3.0, 1.07, -0.55],
+                 [0.29, 0.21, -0.63], [-0.61, 0.13, 0.38]])
+_PATTERN = _RAW / np.sqrt(np.mean(_RAW ** 2))
+# Each window is recognised by its values, so a subset of the windows is recognised too.
+_X_VAL = 2.0 + 0.01 * np.arange(len(_PATTERN))[:, None] + np.zeros((1, 3))
+_X_TEST = _X_VAL + 1.0
+
+
+def _rms(values: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(values))))
+
+
+def _score_mistakes(rmse: float) -> list[tuple[float, str]]:
+    """(score, what it is) for each wrong way to score errors ``rmse * _PATTERN``."""
+    n, m = _PATTERN.shape
+    mistakes = [(rmse ** 2, "the square of the RMSE: that is the MSE"),
+                (rmse * float(np.mean(np.abs(_PATTERN))), "the mean absolute error (MAE)"),
+                (rmse * float(np.mean([_rms(row) for row in _PATTERN])),
+                 "the mean of each window's RMSE; averaging RMSEs is not the RMSE"),
+                (rmse * float(np.mean([_rms(col) for col in _PATTERN.T])),
+                 "the mean of each step's RMSE; averaging RMSEs is not the RMSE")]
+    for size in range(1, n):
+        for rows in itertools.combinations(range(n), size):
+            which = ("only the last validation window" if rows == (n - 1,) else
+                     "only the first validation window" if rows == (0,) else
+                     f"only {size} of the {n} validation windows, {list(rows)}")
+            mistakes.append((rmse * _rms(_PATTERN[list(rows)]), f"the RMSE over {which}: you "
+                             "scored only part of the validation windows"))
+    for size in range(1, m):
+        for cols in itertools.combinations(range(m), size):
+            steps = ", ".join(str(c + 1) for c in cols)
+            mistakes.append((rmse * _rms(_PATTERN[:, list(cols)]), f"the RMSE of step(s) "
+                             f"{steps} ahead only: you scored only part of the forecast steps"))
+    return mistakes
 
 
 def _choose_run(check: str, choose_on_validation: Callable[..., Any],
                 test_scores: dict) -> tuple[Any, dict, dict]:
-    splits = {"train": _Train(), "val": (np.full((4, 3), _X_VAL), np.zeros((4, 2))),
-              "test": (np.full((4, 3), _X_TEST), np.ones((4, 2)))}
+    targets = {"val": np.zeros(_PATTERN.shape), "test": np.ones(_PATTERN.shape)}
+    splits = {"train": _Train(), "val": (_X_VAL.copy(), targets["val"].copy()),
+              "test": (_X_TEST.copy(), targets["test"].copy())}
     seen: dict[str, list] = {"fit_on": [], "forecast_on": []}
 
     def fit(candidate: Any, train: Any) -> tuple:
         seen["fit_on"].append(train)
         return ("model", candidate)
+
+    def rows_of(X: np.ndarray, windows: np.ndarray) -> list[int] | None:
+        if X.ndim != 2 or X.shape[1] != windows.shape[1] or not len(X):
+            return None
+        found = [np.flatnonzero(np.all(np.isclose(windows, row), axis=1)) for row in X]
+        return [int(f[0]) for f in found] if all(len(f) for f in found) else None
 
     def forecast(model: Any, X: Any) -> np.ndarray:
         candidate = model[1] if isinstance(model, tuple) and len(model) == 2 else None
@@ -397,13 +495,14 @@ def _choose_run(check: str, choose_on_validation: Callable[..., Any],
             raise CheckFailed(check, f"forecast was given {model!r}: pass it the model that "
                               "fit(candidate, train) returned.")
         X = np.asarray(X, dtype=float)
-        part = next((name for name, value in (("val", _X_VAL), ("test", _X_TEST))
-                     if X.shape == (4, 3) and np.all(X == value)), "other")
-        seen["forecast_on"].append(part)
-        if part == "other":
-            return np.zeros((len(X), 2))
-        value = _VAL[candidate] if part == "val" else test_scores[candidate]
-        return splits[part][1] + value * _PATTERN
+        for part, windows in (("val", _X_VAL), ("test", _X_TEST)):
+            rows = rows_of(X, windows)
+            if rows is not None:
+                seen["forecast_on"].append(part)
+                value = _VAL[candidate] if part == "val" else test_scores[candidate]
+                return targets[part][rows] + value * _PATTERN[rows]
+        seen["forecast_on"].append("other")
+        return np.zeros((len(X), _PATTERN.shape[1]))
 
     out = call_student(check, choose_on_validation, list(_VAL), fit, forecast, splits)
     return out, seen, splits
@@ -436,13 +535,17 @@ def check_choose_on_validation(choose_on_validation: Callable[..., Any]) -> None
                               f"{list(_VAL)}, got keys {list(scores)}.")
         for name, want in _VAL.items():
             got = float(scores[name])
-            if np.isclose(got, want ** 2):
-                raise CheckFailed(check, f"scores[{name!r}] is {got:g}, the square of the "
-                                  f"RMSE ({want:g}): that is the MSE. Score each candidate by "
-                                  "its RMSE on the validation split.")
-            if not np.isclose(got, want):
-                raise CheckFailed(check, f"scores[{name!r}] should be the validation RMSE, "
-                                  f"{want:g}, got {got:g}.")
+            if np.isclose(got, want):
+                continue
+            what = next((words for value, words in _score_mistakes(want)
+                         if np.isclose(got, value)), None)
+            if what is not None:
+                raise CheckFailed(check, f"scores[{name!r}] is {got:g}, {what}. Score each "
+                                  f"candidate by one RMSE over every validation window and "
+                                  f"every step ahead, S.rmse(forecast(model, X_val), Y_val): "
+                                  f"{want:g} here.")
+            raise CheckFailed(check, f"scores[{name!r}] should be the validation RMSE, "
+                              f"{want:g}, got {got:g}.")
         if not isinstance(best, tuple) or best not in _VAL:
             raise CheckFailed(check, f"best should be one of the candidates, as given (here the "
                               f"tuple {_B}), got {best!r} ({type(best).__name__}).")
@@ -495,9 +598,6 @@ def check_forecaster(Forecaster: Any) -> None:
                 1, hidden_size, 1, False):
             raise CheckFailed(check, f"Forecaster({hidden_size}, {m}).rnn should be "
                               f"nn.LSTM(1, {hidden_size}, batch_first=True), got {rnn}.")
-        if not rnn.batch_first:
-            raise CheckFailed(check, "self.rnn reads (T, B, 1) by default; the windows come as "
-                              "(B, T): pass batch_first=True.")
         if not isinstance(head, nn.Linear) or (head.in_features, head.out_features) != (
                 hidden_size, m):
             raise CheckFailed(check, f"Forecaster({hidden_size}, {m}).head should be "
@@ -511,14 +611,19 @@ def check_forecaster(Forecaster: Any) -> None:
             raise CheckFailed(check, "Forecaster should hold exactly self.rnn and self.head "
                               f"(so its parameters are rnn.* and head.*): {error}") from None
         x = torch.randn(B, T, generator=torch.Generator().manual_seed(6))
-        with evaluating(model, reference):
-            out = _forward(check, model, x)
+        with evaluating(model, reference), torch.enable_grad():
+            out = _keeping_global_state(check, "your forward", _forward, check, model, x)
             with torch.no_grad():
                 want = reference(x)
-                states, _ = reference.rnn(x.unsqueeze(-1))
+                states, (_, c_n) = reference.rnn(x.unsqueeze(-1))
         if not isinstance(out, torch.Tensor):
             raise CheckFailed(check, f"forward should return a tensor, got "
                               f"{type(out).__name__}.")
+        if not out.requires_grad:
+            raise CheckFailed(check, "the output of forward does not depend on the parameters "
+                              "through autograd (it has no grad_fn): training could not change "
+                              "them. Do not detach it, call .numpy() or use torch.no_grad() "
+                              "inside forward.")
         out = out.detach()
         if tuple(out.shape) == (B, T, m):
             raise CheckFailed(check, "your forward returns a forecast at every step, "
@@ -529,16 +634,52 @@ def check_forecaster(Forecaster: Any) -> None:
                               f"{(B, m)} (one value per step ahead), got {tuple(out.shape)}.")
         if not torch.allclose(out, want, atol=1e-5):
             with torch.no_grad():
-                first = reference.head(states[:, 0])
+                first, cell = reference.head(states[:, 0]), reference.head(c_n[-1])
             if torch.allclose(out, first, atol=1e-5):
                 raise CheckFailed(check, "you forecast from the LSTM's output at the first "
                                   "step, out[:, 0], which has read one value; forecast from the "
                                   "last, out[:, -1].")
+            if torch.allclose(out, cell, atol=1e-5):
+                raise CheckFailed(check, "you applied the head to c_n, the LSTM's cell state "
+                                  "(the second element of its (h_n, c_n) pair); forecast from "
+                                  "the hidden state h_T: out[:, -1], which equals h_n[-1].")
+            if not rnn.batch_first:
+                raise CheckFailed(check, "self.rnn reads (T, B, 1) unless batch_first=True, "
+                                  "and the windows come as (B, T): pass batch_first=True (or "
+                                  "transpose the input and read the last step as out[-1]).")
             raise CheckFailed(check, f"with the reference's weights your outputs differ by up "
                               f"to {float((out - want).abs().max()):.4f}: forward should be "
                               "head(rnn(x.unsqueeze(-1))[0][:, -1]), nothing more.")
     passed(check, "an LSTM over (B, T, 1) and a linear head on its last output: (B, horizon), "
            "the same numbers as the reference with the same weights.")
+
+
+def _global_state() -> dict[str, Any]:
+    """What a function could change for the whole session and break a later cell with."""
+    return {"gradients enabled (torch.is_grad_enabled())": torch.is_grad_enabled(),
+            "the default dtype (torch.get_default_dtype())": torch.get_default_dtype(),
+            "anomaly detection (torch.is_anomaly_enabled())": torch.is_anomaly_enabled()}
+
+
+def _keeping_global_state(check: str, who: str, func: Callable[..., Any], *args: Any) -> Any:
+    """``func(*args)``; fails, after putting it back, if it changed PyTorch's global state."""
+    before = _global_state()
+    try:
+        return func(*args)
+    finally:
+        after = _global_state()
+        changed = [what for what in before if after[what] != before[what]]
+        if changed:
+            torch.set_grad_enabled(before["gradients enabled (torch.is_grad_enabled())"])
+            torch.set_default_dtype(before["the default dtype (torch.get_default_dtype())"])
+            torch.autograd.set_detect_anomaly(
+                before["anomaly detection (torch.is_anomaly_enabled())"])
+            what = changed[0]
+            raise CheckFailed(check, f"{who} changed {what} for the whole session, from "
+                              f"{before[what]} to {after[what]} (the check has set it back). A "
+                              "later cell, training for one, would then fail far from here: "
+                              "change such settings only inside a `with` block, e.g. "
+                              "`with torch.no_grad():`.")
 
 
 # --------------------------------------------------------------------------- predict
@@ -569,8 +710,11 @@ def check_predict(predict: Callable[..., Any]) -> None:
     for dtype in (np.float64, np.float32):
         model.train()  # as after training: does predict switch dropout off?
         try:
-            first = call_student(check, predict, model, X.astype(dtype))
+            first = _keeping_global_state(check, "your predict", call_student, check, predict,
+                                          model, X.astype(dtype))
         except CheckFailed as failure:
+            if "for the whole session" in failure.message:
+                raise
             if dtype == np.float64 and any(w in failure.message for w in _DTYPE_WORDS):
                 raise CheckFailed(check, "the lab's windows are float64 NumPy arrays and your "
                                   "predict passed them on as float64 (torch.from_numpy keeps "
@@ -587,7 +731,8 @@ def check_predict(predict: Callable[..., Any]) -> None:
         first = expect_array(check, "predict(model, X)", first, shape=want.shape,
                              dtype="floating", hint="Return the model's output as it is.")
         model.train()
-        second = np.asarray(call_student(check, predict, model, X.astype(dtype)), dtype=float)
+        second = np.asarray(_keeping_global_state(check, "your predict", call_student, check,
+                                                  predict, model, X.astype(dtype)), dtype=float)
         if not np.allclose(first, second, atol=1e-6):
             gap = float(np.abs(first - second).max())
             raise CheckFailed(check, f"two calls on the same windows differ by up to {gap:.3f}: "
@@ -602,48 +747,109 @@ def check_predict(predict: Callable[..., Any]) -> None:
             raise CheckFailed(check, f"on {np.dtype(dtype).name} windows your outputs differ "
                               "from the model's eval-mode outputs by up to "
                               f"{float(np.abs(first - want).max()):.4f}.{hint}")
+    _check_device(check, predict, X)
     passed(check, "the same eval-mode outputs on every call, without gradients, as NumPy, for "
-           "float64 and float32 windows.")
+           "float64 and float32 windows, on the model's own device.")
+
+
+class _DeviceProbe(nn.Module):
+    """A model whose parameter lives on the ``meta`` device, standing in for a GPU: it records
+    where its input is and answers on the CPU, so a predict that ignores the device is seen on
+    a machine without a GPU."""
+
+    def __init__(self, horizon: int = 2) -> None:
+        super().__init__()
+        self.horizon, self.seen = horizon, []
+        # not registered, so the state dict stays empty (a meta tensor has no values to compare)
+        self.__dict__["_weight"] = nn.Parameter(torch.empty(horizon, device="meta"))
+
+    def parameters(self, recurse: bool = True):
+        yield self._weight
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.append(x.device)
+        return torch.zeros(len(x), self.horizon)
+
+
+def _check_device(check: str, predict: Callable[..., Any], X: np.ndarray) -> None:
+    probe = _DeviceProbe()
+    try:
+        _keeping_global_state(check, "your predict", call_student, check, predict, probe, X)
+    except CheckFailed as failure:
+        if probe.seen or "in place" in failure.message or "whole session" in failure.message:
+            raise
+        raise CheckFailed(check, "on a model whose parameters live on another device (the "
+                          "check uses PyTorch's 'meta' device to stand in for a GPU) your "
+                          f"predict failed before calling it: {failure.message}") from None
+    where = probe.seen[0] if probe.seen else None
+    if where is not None and where.type != "meta":
+        raise CheckFailed(check, f"your predict sent the windows to {where}, but the model's "
+                          "parameters are on another device (the check stands in for a GPU "
+                          "with PyTorch's 'meta' device): send them where the model is, "
+                          "device=next(model.parameters()).device.")
 
 
 # --------------------------------------------------------------------------- the verdict
-_VERDICT_CASES = [
-    # validation prefers "RNN (direct)" and "AR"; test would prefer "RNN (iterated)" and "ARIMA"
-    ({"naive": 5.0, "AR": 2.0, "ARIMA": 2.5, "RNN (iterated)": 1.95, "RNN (direct)": 1.9},
-     {"naive": 4.0, "AR": 3.0, "ARIMA": 2.4, "RNN (iterated)": 2.7, "RNN (direct)": 3.3}),
-    # here the recurrent model wins on test
-    ({"naive": 5.0, "AR": 2.0, "ARIMA": 2.5, "RNN (iterated)": 2.2, "RNN (direct)": 1.9},
-     {"naive": 4.0, "AR": 3.0, "ARIMA": 2.4, "RNN (iterated)": 2.7, "RNN (direct)": 2.4}),
-]
+_BASELINES = ["naive", "AR (iterated)", "AR (direct)", "ARIMA"]
 _RECURRENT = ["RNN (iterated)", "RNN (direct)"]
+
+
+def _table(*values: float) -> dict:
+    return dict(zip(_BASELINES + _RECURRENT, values))
+
+
+# (val_rmse, test_rmse). Across the three cases the models validation prefers sit at different
+# places in the lists, and so do the test winners; only a choice made on validation gets all
+# three right, and only a choice made on test matches the test winner in all three.
+_VERDICT_CASES = [
+    # validation: RNN (direct), AR (iterated); test would prefer RNN (iterated), ARIMA
+    (_table(5.0, 2.0, 2.2, 2.5, 1.95, 1.9), _table(4.0, 3.0, 2.9, 2.4, 2.7, 3.3)),
+    # validation: RNN (direct), AR (iterated); test: RNN (direct), ARIMA (the RNN wins on test)
+    (_table(5.0, 2.0, 2.3, 2.5, 2.2, 1.9), _table(4.0, 3.0, 3.1, 2.6, 2.7, 2.4)),
+    # validation: RNN (iterated), AR (direct), a middle baseline; test: RNN (direct), naive
+    (_table(3.0, 2.4, 2.1, 2.6, 2.0, 2.3), _table(2.2, 2.8, 2.5, 2.6, 3.0, 2.1)),
+]
+
+
+def _verdict_choice(check: str, role: str, picks: list[tuple[Any, str, str, list, dict]]) -> None:
+    """Fail when a pick differs from validation's; blame the test split only when every pick
+    is the test winner (the cases make that true of a choice made on test, and of nothing else)."""
+    wrong = [(case, got, want, pool, val) for case, (got, want, test_best, pool, val)
+             in enumerate(picks) if got != want]
+    if not wrong:
+        return
+    case, got, want, pool, val = wrong[0]
+    if all(got_ == test_best for got_, _, test_best, _, _ in picks):
+        raise CheckFailed(check, f"you chose the {role} {got!r}, the best on the test split, and "
+                          "you did so in every case the check tried: a choice made on the test "
+                          f"split. Choose on validation ({want!r} has the lowest validation "
+                          "RMSE), then report its test RMSE.")
+    if role == "baseline" and got in _RECURRENT:
+        raise CheckFailed(check, f"your baseline {got!r} is a recurrent model: compare "
+                          "the best RNN with the best of the other models.")
+    scores = ", ".join(f"{name} {val[name]:g}" for name in pool)
+    raise CheckFailed(check, f"the {role} should be {want!r}, the one with the lowest "
+                      f"validation RMSE, got {got!r} (case {case + 1} of the check, validation "
+                      f"RMSEs: {scores}).")
 
 
 def check_verdict(verdict: Callable[..., Any]) -> None:
     """``verdict(val_rmse, test_rmse, recurrent)`` -> (rnn, baseline, change), chosen on val."""
     check = "check_verdict"
+    outs = []
     for val, test in _VERDICT_CASES:
         val, test = dict(val), dict(test)  # fresh dicts: a student's change cannot last
-        out = call_student(check, verdict, val, test, _RECURRENT)
+        out = call_student(check, verdict, val, test, list(_RECURRENT))
         if not isinstance(out, (tuple, list)) or len(out) != 3:
             raise CheckFailed(check, "return three things: (rnn, baseline, change), got "
                               f"{type(out).__name__}.")
-        rnn, baseline, change = out
+        outs.append(out)
+    for role, position, pool in (("recurrent model", 0, _RECURRENT), ("baseline", 1, _BASELINES)):
+        _verdict_choice(check, role, [
+            (out[position], S.verdict(val, test, _RECURRENT)[position], min(pool, key=test.get),
+             pool, val) for out, (val, test) in zip(outs, _VERDICT_CASES)])
+    for (_, _, change), (val, test) in zip(outs, _VERDICT_CASES):
         want_rnn, want_base, want = S.verdict(val, test, _RECURRENT)
-        for role, got, expected, pool in (
-                ("recurrent model", rnn, want_rnn, _RECURRENT),
-                ("baseline", baseline, want_base, [k for k in val if k not in _RECURRENT])):
-            if got == expected:
-                continue
-            if got == min(pool, key=test.get):
-                raise CheckFailed(check, f"you chose the {role} {got!r}, the best on the test "
-                                  f"split: a choice made on the test split. Choose on "
-                                  f"validation ({expected!r} has the lowest validation RMSE), "
-                                  "then report its test RMSE.")
-            if role == "baseline" and got in _RECURRENT:
-                raise CheckFailed(check, f"your baseline {got!r} is a recurrent model: compare "
-                                  "the best RNN with the best of the other models.")
-            raise CheckFailed(check, f"the {role} should be {expected!r}, the one with the "
-                              f"lowest validation RMSE, got {got!r}.")
         if not isinstance(change, (float, int, np.floating)) or isinstance(change, bool):
             raise CheckFailed(check, f"change should be a number, got {type(change).__name__}.")
         t_r, t_b, v_r, v_b = test[want_rnn], test[want_base], val[want_rnn], val[want_base]
