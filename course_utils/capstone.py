@@ -419,7 +419,9 @@ def train(model: torch.nn.Module, sample: Callable[[torch.Generator], tuple], st
     clips the gradient norm at ``clip_norm`` and takes an Adam step; the learning rate
     decays from ``lr`` to 0 on a cosine over ``steps`` (Loshchilov and Hutter 2017). The
     batches come from a generator seeded with ``seed``; the model ends in eval mode on the
-    device of its parameters.
+    device of its parameters. Raises ``TypeError`` or ``ValueError`` naming the argument: a
+    sample that does not return (x, y) with int64 y, a ``class_weight`` that is not one
+    non-negative number per class, a model without parameters.
     """
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")

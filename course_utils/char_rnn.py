@@ -481,7 +481,10 @@ class Adagrad(torch.optim.Optimizer):
 
 def chunk_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """min-char-rnn's loss for a batch: cross-entropy summed over time, averaged over the batch
-    (nats). ``logits`` (B, T, K), ``targets`` (B, T) ids."""
+    (nats). ``logits`` (B, T, K) floats, ``targets`` (B, T) int64 ids below K.
+
+    Raises ``TypeError`` for a non-tensor or a wrong dtype, ``ValueError`` for an empty or
+    mismatched shape or an id outside 0 ... K - 1."""
     if not isinstance(logits, torch.Tensor) or not logits.is_floating_point():
         raise TypeError(f"logits must be a (B, T, K) float tensor, got "
                         f"{_type_name(logits)}.")
@@ -514,6 +517,8 @@ def train_tbptt(model: nn.Module, chunks: Iterable[tuple[torch.Tensor, torch.Ten
     and detached at each boundary; each update uses only its own chunk's gradient (reset
     before ``backward``), every gradient entry clipped to [-clip_value, clip_value]. The loss
     is :func:`chunk_loss`. Returns the losses (floats, nats per sequence of k characters).
+    Raises ``TypeError`` for a model, optimizer or chunk of the wrong type, ``ValueError`` for
+    chunks of mismatched or empty shapes, or no chunks at all.
     """
     clip_value = arg.number("clip_value", clip_value, positive=True)
     if not isinstance(model, nn.Module):
