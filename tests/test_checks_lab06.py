@@ -363,7 +363,47 @@ class StubbedForward(Good):
         stub()
 
 
+class DetachesInEncode(Good):
+    """Review u6 finding 1: right values, but no gradient reaches the encoder (cannot learn)."""
+
+    def encode(self, src):
+        state = super().encode(src)
+        return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+
+class DetachesInForward(Good):
+    def forward(self, src, decoder_inputs):
+        state = self.encode(src)
+        state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+        outputs, _ = self.decoder(self.embed(decoder_inputs), state)
+        return self.readout(outputs)
+
+
+class FrozenTable(Good):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.embedding is not None:
+            self.embedding.weight.requires_grad_(False)
+
+
+class ForwardWithoutGrad(Good):
+    def forward(self, src, decoder_inputs):
+        with torch.no_grad():
+            return super().forward(src, decoder_inputs)
+
+
+class DetachedReadoutInput(Good):
+    def forward(self, src, decoder_inputs):
+        outputs, _ = self.decoder(self.embed(decoder_inputs), self.encode(src))
+        return self.readout(outputs.detach())
+
+
 @pytest.mark.parametrize("wrong, words", [
+    (DetachesInEncode, "you detach the encoder's state"),
+    (DetachesInForward, "you detach the encoder's state"),
+    (FrozenTable, "the embedding table is frozen"),
+    (ForwardWithoutGrad, "your logits carry no gradient"),
+    (DetachedReadoutInput, "no gradient to embedding.weight, encoder.weight_ih_l0"),
     (DecoderFromZeros, "your decoder starts from zeros"),
     (ShiftsAgain, "you shift decoder_inputs again"),
     (FreeRunning, "feeds the decoder its own predictions"),
@@ -381,6 +421,8 @@ def test_teacher_forcing_check_names_each_mistake(wrong, words):
     (DropsCellState, "check_encoder fails"),
     (IgnoresState, "check_decoder_step fails"),
     (ShiftsAgain, "check_teacher_forcing fails"),
+    (DetachesInEncode, "you detach the encoder's state"),
+    (FrozenTable, "the embedding table is frozen"),
 ])
 def test_the_whole_model_check_names_the_failing_part(wrong, words):
     _fails(lab06.check_encoder_decoder, wrong, words)
@@ -623,6 +665,15 @@ def exact_zip(predicted, expected):
     return sum(all(a == b for a, b in zip(p, e)) for p, e in zip(predicted, expected)) / len(expected)
 
 
+def exact_membership(predicted, expected):
+    """Review u6 finding 2: 1.0 on the lab's rotated answers, where 0.001 are right."""
+    return sum(p in expected for p in predicted) / len(expected)
+
+
+def exact_set_intersection(predicted, expected):
+    return len(set(predicted) & set(expected)) / len(expected)
+
+
 def exact_percent(predicted, expected):
     return 100 * exact_ok(predicted, expected)
 
@@ -645,6 +696,8 @@ def test_exact_match_check_accepts_whole_answers(capsys):
     (exact_elementwise, "the share of tokens right"),
     (exact_per_char, "you score tokens, not whole sequences"),
     (exact_zip, "stops at the shorter string"),
+    (exact_membership, "you test membership in the whole list, not row i against row i"),
+    (exact_set_intersection, "you test membership in the whole list, not row i against row i"),
     (exact_percent, "not a percentage"),
     (exact_count, "number of right answers"),
     (exact_text, "return a number"),

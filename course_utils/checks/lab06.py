@@ -5,8 +5,9 @@ Each check runs the student's code on small inputs and compares it with the refe
 the reference's random weights into it (every weight nonzero, so that every parameter and the
 state matter) and compare outputs. When they disagree, a check names the mistake only when
 the evidence shows it (a decoder input not shifted, an encoder that returns its outputs
-instead of its state, a loss that counts the padding, a decoder fed the ground truth at
-inference, answers scored token by token); otherwise it says what differs and where.
+instead of its state, an encoder state detached so that no gradient reaches the encoder, a
+loss that counts the padding, a decoder fed the ground truth at inference, answers scored
+token by token or by membership in the whole list); otherwise it says what differs and where.
 """
 from __future__ import annotations
 
@@ -374,6 +375,7 @@ def check_teacher_forcing(student_class: Callable[..., Any]) -> None:
         expect_array(check, "your logits", got, library="torch", shape=(B, T, V),
                      dtype=torch.float32)
         if _close(got, want):
+            _check_gradients_reach_every_layer(check, model, src, decoder_inputs)
             continue
         with torch.no_grad():
             outputs, _ = reference.decoder(reference.embed(decoder_inputs))
@@ -397,7 +399,40 @@ def check_teacher_forcing(student_class: Callable[..., Any]) -> None:
         ])
         raise CheckFailed(check, f"with cell={cell!r} your logits differ from the reference's on "
                           f"the same weights: {_where(got, want)}.")
-    passed(check, "teacher-forced logits (B, T, V), the decoder starting from the encoder's state.")
+    passed(check, "teacher-forced logits (B, T, V), the decoder starting from the encoder's state; "
+           "the loss's gradient reaches every layer.")
+
+
+def _check_gradients_reach_every_layer(check: str, model: torch.nn.Module, src: torch.Tensor,
+                                       decoder_inputs: torch.Tensor) -> None:
+    """Backpropagate a loss of the student's logits (on the reference's weights) and require a
+    nonzero gradient on every parameter: right values with a cut graph (an encoder state
+    detached, a frozen table) cannot learn, since the state is the only path from the source."""
+    targets = _ids(B, T, seed=7)
+    model.zero_grad(set_to_none=True)
+    logits = call_student(check, model.forward, src, decoder_inputs)
+    if not logits.requires_grad:
+        raise CheckFailed(check, "your logits carry no gradient: forward must run with autograd "
+                          "on (no torch.no_grad(), .detach() or numpy inside), or the model cannot "
+                          "learn.")
+    F.cross_entropy(logits.transpose(1, 2), targets).backward()
+    for name, parameter in model.named_parameters():
+        if not parameter.requires_grad:
+            layer = "the embedding table" if name.startswith("embedding") else f"`{name}`"
+            raise CheckFailed(check, f"{layer} is frozen (requires_grad=False on `{name}`): "
+                              "training would never change it. Leave every parameter trainable.")
+    stuck = [name for name, parameter in model.named_parameters()
+             if parameter.grad is None or not torch.any(parameter.grad != 0)]
+    model.zero_grad(set_to_none=True)
+    if stuck and all(name.startswith("encoder") for name in stuck):
+        raise CheckFailed(check, "the loss sends no gradient to the encoder (" + ", ".join(stuck)
+                          + "): you detach the encoder's state (in encode or forward), so the "
+                          "encoder never learns and the decoder never learns to read the source. "
+                          "Pass the state on as the RNN returns it.")
+    if stuck:
+        raise CheckFailed(check, "the loss sends no gradient to " + ", ".join(stuck) + ": "
+                          "something in forward cuts the graph (.detach(), .data, torch.no_grad()) "
+                          "before these layers, so training would never change them.")
 
 
 def _free_running_logits(model: Seq2Seq, src: torch.Tensor, steps: int) -> torch.Tensor:
@@ -592,6 +627,10 @@ _PREDICTED = ["596", "59", "1000", "7", "", "12", "997", "5960"]
 _EXPECTED = ["596", "596", "1000", "8", "3", "12", "998", "596"]
 _PREDICTED_ROWS = [(45, 67, 2), (45, 68, 2), (9, 9, 2), (4, 4, 2), (36, 60, 2), (12, 25, 2)]
 _EXPECTED_ROWS = [(45, 67, 2), (45, 67, 2), (9, 9, 2), (4, 5, 2), (60, 36, 2), (12, 25, 2)]
+# rotated answers: every wrong prediction is another row's expected answer, so a test of
+# membership in the whole list (p in expected, or a set intersection) scores 3/3, not 1/3
+_PREDICTED_ROTATED = ["12", "596", "7"]
+_EXPECTED_ROTATED = ["596", "12", "7"]
 
 
 def _as_fraction(check: str, value: Any) -> float:
@@ -611,12 +650,21 @@ def check_exact_match(student_exact_match: Callable[..., Any]) -> None:
     check = "check_exact_match"
     for predicted, expected, layout in ((_PREDICTED, _EXPECTED, "strings (addition answers)"),
                                         (_PREDICTED_ROWS, _EXPECTED_ROWS,
-                                         "rows of token ids (echo: equal-length tuples)")):
+                                         "rows of token ids (echo: equal-length tuples)"),
+                                        (_PREDICTED_ROTATED, _EXPECTED_ROTATED,
+                                         "strings where a wrong answer is another row's answer")):
         value = _as_fraction(check, call_student(check, student_exact_match, list(predicted),
                                                  list(expected)))
         want = sum(p == e for p, e in zip(predicted, expected)) / len(expected)
         if abs(value - want) < 1e-9:
             continue
+        members = sum(p in expected for p in predicted) / len(expected)
+        if abs(value - members) < 1e-9 and abs(members - want) > 1e-9:
+            raise CheckFailed(check, f"on predicted {predicted} and expected {expected} you return "
+                              f"{value:.3f}, where {want:.3f} of the answers are right: you test "
+                              "membership in the whole list, not row i against row i. An answer "
+                              "counts only if it equals the expected answer of its own row: "
+                              "zip(predicted, expected).")
         tokens = sum(sum(a == b for a, b in zip(p, e)) for p, e in zip(predicted, expected))
         if abs(value - tokens / sum(len(e) for e in expected)) < 1e-9:
             words = ("'997' for '998' is 2/3 right per character but a wrong sum" if
@@ -640,4 +688,4 @@ def check_exact_match(student_exact_match: Callable[..., Any]) -> None:
         raise CheckFailed(check, f"on {layout} your function gives {value:.4f} where {want:.4f} of "
                           "the sequences are exactly right.")
     passed(check, "whole sequences counted, on lists of strings and on rows of ids (prefixes, "
-           "near misses and partly right rows count as wrong).")
+           "near misses, partly right rows and another row's answer count as wrong).")
