@@ -55,7 +55,24 @@ def test_shift_check_accepts_the_right_shift(capsys):
     assert capsys.readouterr().out.count("✓ check_shift_right") == 2
 
 
+def shift_ones_start(targets, start_id):
+    """Review u6 finding 10: right only while start_id happens to be 1."""
+    return torch.cat([torch.ones_like(targets[:, :1]), targets[:, :-1]], dim=1)
+
+
+def shift_int32(targets, start_id):
+    return shift_ok(targets, start_id).int()
+
+
+def shift_along_batch(targets, start_id):
+    """Review u6 finding 15: rows shifted instead of steps."""
+    return torch.cat([torch.full_like(targets[:1], start_id), targets[:-1]], dim=0)
+
+
 @pytest.mark.parametrize("wrong, words", [
+    (shift_ones_start, "with start_id=7 your first column is [1, 1, 1]"),
+    (shift_int32, "which keeps their dtype"),
+    (shift_along_batch, "you shifted along the batch axis (dim 0)"),
     (shift_none, "is the target y_t itself"),
     (shift_left, "you shifted left"),
     (shift_keeps_last, "T + 1 = 6 steps"),
@@ -470,6 +487,11 @@ def loss_not_transposed(logits, targets, pad_id):
     return F.cross_entropy(logits, targets, ignore_index=pad_id)
 
 
+def loss_probabilities(logits, targets, pad_id):
+    """Review u6 finding 15: a softmax before F.cross_entropy (which applies log_softmax)."""
+    return loss_ok(logits.softmax(-1), targets, pad_id)
+
+
 def loss_fixed_pad(logits, targets, pad_id):
     return F.cross_entropy(logits.transpose(1, 2), targets, ignore_index=0)
 
@@ -487,6 +509,7 @@ def test_loss_check_accepts_the_masked_mean_three_ways(capsys):
     (loss_detached, "carries no gradient"),
     (loss_item, "scalar tensor"),
     (loss_fixed_pad, "instead of the pad_id argument"),
+    (loss_probabilities, "you give the cross-entropy probabilities"),
     (stub, "not implemented yet"),
 ])
 def test_loss_check_names_each_mistake(wrong, words):
@@ -583,6 +606,11 @@ def greedy_always_start(model, src, start_id, max_len):
     return torch.stack(out, 1)
 
 
+def greedy_fixed_start(model, src, start_id, max_len):
+    """Review u6 finding 10: right only while start_id happens to be 1."""
+    return greedy_ok(model, src, 1, max_len)
+
+
 def greedy_keeps_start(model, src, start_id, max_len):
     out = greedy_ok(model, src, start_id, max_len)
     return torch.cat([torch.full((len(src), 1), start_id), out], 1)
@@ -624,6 +652,7 @@ def test_greedy_check_accepts_the_reference_and_a_detaching_decoder(capsys):
     (greedy_restarts_state, "carry the decoder state forward"),
     (greedy_always_start, "you feed <s> again"),
     (greedy_keeps_start, "leave out the start token"),
+    (greedy_fixed_start, "with start_id=7 you feed 1 first"),
     (greedy_no_encoder, "never call model.encode"),
     (greedy_detaching_a_tensor_only, "the state is a pair (h, c)"),
     (greedy_probabilities, "expected an integer dtype"),

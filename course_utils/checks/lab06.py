@@ -99,13 +99,17 @@ def check_shift_right(student_shift_right: Callable[..., Any]) -> None:
     if isinstance(got, torch.Tensor) and tuple(got.shape) == (rows, steps + 1):
         raise CheckFailed(check, f"your decoder inputs have T + 1 = {steps + 1} steps: drop the "
                           "last target, which is never an input. Keep the shape (B, T).")
+    floats = isinstance(got, torch.Tensor) and got.is_floating_point()
     expect_array(check, "your tensor of decoder inputs", got, library="torch", shape=(rows, steps),
                  dtype=y.dtype, hint="Token ids must keep the targets' integer dtype (the "
                  "embedding looks them up): build the start column with "
-                 "torch.full_like(targets[:, :1], start_id), not from floats.")
+                 "torch.full_like(targets[:, :1], start_id)" + (", not from floats." if floats else
+                                                               ", which keeps their dtype."))
     want = shift_right(y, START)
     if torch.equal(got, want):
-        passed(check, f"<s>, then y_1, ..., y_(T-1); shape {tuple(got.shape)}, dtype {got.dtype}.")
+        _check_start_id_is_used(check, student_shift_right, y)
+        passed(check, f"<s>, then y_1, ..., y_(T-1); shape {tuple(got.shape)}, dtype {got.dtype}; "
+               "any start_id.")
         return
     if torch.equal(got, y):
         raise CheckFailed(check, "your decoder input at step t is the target y_t itself, so the "
@@ -114,6 +118,11 @@ def check_shift_right(student_shift_right: Callable[..., Any]) -> None:
     if torch.equal(got[:, :-1], y[:, 1:]):
         raise CheckFailed(check, "you shifted left: your input at step t is y_(t+1), the future "
                           "token. Shift right: <s>, y_1, ..., y_(T-1).")
+    along_batch = torch.cat([torch.full_like(y[:1], START), y[:-1]], dim=0)
+    if torch.equal(got, along_batch) or torch.equal(got[1:], y[:-1]):
+        raise CheckFailed(check, "you shifted along the batch axis (dim 0): your row i is the "
+                          "targets of row i - 1. Shift along time, dim 1: column 0 is <s>, then "
+                          "targets[:, :-1].")
     if not torch.equal(got[:, 0], want[:, 0]):
         raise CheckFailed(check, f"the first input (column 0) must be the start token <s> (id "
                           f"{START}) in every row; you give {got[:, 0].tolist()}.")
@@ -123,6 +132,18 @@ def check_shift_right(student_shift_right: Callable[..., Any]) -> None:
     bad = (got != want).nonzero()[0].tolist()
     raise CheckFailed(check, f"at row {bad[0]}, column {bad[1]} you give {int(got[bad[0], bad[1]])}, "
                       f"expected {int(want[bad[0], bad[1]])} (the target in column {bad[1] - 1}).")
+
+
+OTHER_START = 7   # a start id other than <s> = 1: a fixed 1 (torch.ones_like) must fail
+
+
+def _check_start_id_is_used(check: str, student: Callable[..., Any], y: torch.Tensor) -> None:
+    got = call_student(check, student, y, OTHER_START)
+    if not (isinstance(got, torch.Tensor) and torch.equal(got, shift_right(y, OTHER_START))):
+        first = got[:, 0].tolist() if isinstance(got, torch.Tensor) and got.ndim == 2 else got
+        raise CheckFailed(check, f"with start_id={OTHER_START} your first column is {first}: you "
+                          "write a fixed id (torch.ones_like gives 1) instead of the start_id "
+                          "argument. Use torch.full_like(targets[:, :1], start_id).")
 
 
 # --------------------------------------------------------------------------- the model
@@ -495,6 +516,12 @@ def check_masked_loss(student_masked_loss: Callable[..., Any]) -> None:
     if abs(value - float((per_token * mask).sum() / y.numel())) < 1e-5:
         raise CheckFailed(check, "you zero the padding but divide by all B*T positions; divide by "
                           "the number of real (non-padding) tokens.")
+    with torch.no_grad():
+        from_probabilities = float(masked_cross_entropy(logits.softmax(-1), y, PAD))
+    if abs(value - from_probabilities) < 1e-5:
+        raise CheckFailed(check, "you give the cross-entropy probabilities (a softmax of the "
+                          "logits); F.cross_entropy applies log_softmax itself, so pass it the raw "
+                          "logits.")
     if abs(value - float((per_token * mask).sum())) < 1e-4:
         raise CheckFailed(check, "you sum the loss over tokens; take the mean over the real tokens "
                           "so the learning rate does not depend on the batch size.")
@@ -562,8 +589,9 @@ def check_greedy_decode(student_greedy_decode: Callable[..., Any]) -> None:
             # echo-style sources: the true target of step t is src[:, t]
             src = _ids(rows, MAX_LEN + 1, seed=10 + round_)
             spy = _Spy(_reference(cell, seed=round_))
+            start = START if round_ % 2 == 0 else OTHER_START   # the start_id argument is used
             try:
-                got = call_student(check, student_greedy_decode, spy, src, START, MAX_LEN)
+                got = call_student(check, student_greedy_decode, spy, src, start, MAX_LEN)
             except CheckFailed as error:
                 if cell == "LSTM" and "tuple" in error.message:
                     raise CheckFailed(check, "with an LSTM the state is a pair (h, c), and your "
@@ -571,13 +599,13 @@ def check_greedy_decode(student_greedy_decode: Callable[..., Any]) -> None:
                                       "model.step returns it. (Python said: "
                                       f"{error.message.split('raised ', 1)[-1]})") from None
                 raise
-            _check_one_decode(check, spy, src, got, rows, cell)
+            _check_one_decode(check, spy, src, got, rows, cell, start)
     passed(check, f"feeds back its own argmax for {MAX_LEN} steps and carries the state, "
-           f"{2 * ROUNDS} runs with GRU and LSTM decoders.")
+           f"{2 * ROUNDS} runs with GRU and LSTM decoders, start ids {START} and {OTHER_START}.")
 
 
 def _check_one_decode(check: str, spy: _Spy, src: torch.Tensor, got: Any, rows: int,
-                      cell: str) -> None:
+                      cell: str, start: int) -> None:
     if isinstance(got, torch.Tensor) and tuple(got.shape) == (rows, MAX_LEN + 1):
         raise CheckFailed(check, f"you return {MAX_LEN + 1} steps: leave out the start token and "
                           f"return the {MAX_LEN} predicted tokens, shape (B, max_len).")
@@ -589,9 +617,12 @@ def _check_one_decode(check: str, spy: _Spy, src: torch.Tensor, got: Any, rows: 
                           "the encoder's final state.")
     if not spy.fed:
         raise CheckFailed(check, "you never call model.step(tokens, state): decode one step at a time.")
-    if not torch.all(spy.fed[0] == START):
-        raise CheckFailed(check, f"the first token fed to the decoder must be <s> (id {START}), "
-                          f"you fed {spy.fed[0].tolist()}.")
+    if not torch.all(spy.fed[0] == start):
+        if torch.all(spy.fed[0] == START):
+            raise CheckFailed(check, f"with start_id={start} you feed {START} first: you write a "
+                              "fixed id instead of the start_id argument.")
+        raise CheckFailed(check, f"the first token fed to the decoder must be the start token "
+                          f"start_id (here {start}), you fed {spy.fed[0].tolist()}.")
     if not _close(spy.states_in[0], spy.encoded):
         raise CheckFailed(check, "the first decoder step must start from the encoder's state "
                           "(the value model.encode(src) returned).")
@@ -604,7 +635,7 @@ def _check_one_decode(check: str, spy: _Spy, src: torch.Tensor, got: Any, rows: 
                                   "(teacher forcing) instead of its own prediction; at inference "
                                   "there is no target: feed back the argmax of the previous logits, "
                                   "at every step.")
-            if torch.all(spy.fed[t] == START):
+            if torch.all(spy.fed[t] == start):
                 raise CheckFailed(check, f"at step {t} you feed <s> again; feed back the token "
                                   "the decoder predicted at the previous step.")
             raise CheckFailed(check, f"at step {t} the decoder reads {spy.fed[t].tolist()}, but it "
