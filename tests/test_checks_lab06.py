@@ -611,6 +611,15 @@ def greedy_fixed_start(model, src, start_id, max_len):
     return greedy_ok(model, src, 1, max_len)
 
 
+def greedy_argmax_over_batch(model, src, start_id, max_len):
+    state, token, out = model.encode(src), torch.full((len(src),), start_id), []
+    for _ in range(max_len):
+        logits, state = model.step(token, state)
+        token = logits.argmax(0)
+        out.append(token)
+    return torch.stack(out, 1)
+
+
 def greedy_keeps_start(model, src, start_id, max_len):
     out = greedy_ok(model, src, start_id, max_len)
     return torch.cat([torch.full((len(src), 1), start_id), out], 1)
@@ -653,6 +662,7 @@ def test_greedy_check_accepts_the_reference_and_a_detaching_decoder(capsys):
     (greedy_always_start, "you feed <s> again"),
     (greedy_keeps_start, "leave out the start token"),
     (greedy_fixed_start, "with start_id=7 you feed 1 first"),
+    (greedy_argmax_over_batch, "not over the batch"),
     (greedy_no_encoder, "never call model.encode"),
     (greedy_detaching_a_tensor_only, "the state is a pair (h, c)"),
     (greedy_probabilities, "expected an integer dtype"),

@@ -593,6 +593,12 @@ def check_greedy_decode(student_greedy_decode: Callable[..., Any]) -> None:
             try:
                 got = call_student(check, student_greedy_decode, spy, src, start, MAX_LEN)
             except CheckFailed as error:
+                if "Expected hidden size" in error.message:
+                    raise CheckFailed(check, "the tokens you fed model.step are not one per row "
+                                      "of the batch, shape (B,): take the argmax over the "
+                                      "vocabulary, the last axis (logits.argmax(-1)), not over the "
+                                      "batch. (PyTorch said: "
+                                      f"{error.message.split('raised ', 1)[-1]})") from None
                 if cell == "LSTM" and "tuple" in error.message:
                     raise CheckFailed(check, "with an LSTM the state is a pair (h, c), and your "
                                       "code treats it as one tensor: pass the state on as "
