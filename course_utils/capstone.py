@@ -9,8 +9,9 @@ Two kinds of model:
 
 * a **window classifier** sees the record cut into fixed, non-overlapping windows
   (:func:`cut_windows`) and gives one answer per window (:func:`window_labels` are its
-  targets); a beat takes the score of the window that holds its R peak
-  (:func:`window_beat_scores`);
+  targets): a dense layer over the whole window (:class:`WindowNet`) or the conv tagger's
+  layers with a maximum over the window (:class:`PooledWindowNet`); a beat takes the score
+  of the window that holds its R peak (:func:`window_beat_scores`);
 * a **tagger** labels every sample (0 no QRS, 1 normal QRS, 2 widened QRS; the targets are
   :meth:`course_utils.ecg.ECGRecord.sample_labels`): a GRU (:class:`GRUTagger`), a causal
   1-D conv net (:class:`ConvTagger`), or a conv tagger that sees one fixed window at a time
@@ -260,6 +261,24 @@ class WindowNet(torch.nn.Module):
         if x.shape[1] != self.width:
             raise ValueError(f"x must hold windows of {self.width} samples, got {x.shape[1]}.")
         return self.classify(self.features(x.unsqueeze(1)))
+
+
+class PooledWindowNet(torch.nn.Module):
+    """A window classifier built from the conv tagger's layers: the causal dilated convolutions
+    of :class:`ConvTagger` (``channels``, ``kernel_size``, ``dilations``), a 1x1 convolution to
+    2 logits (normal, widened) per sample, and the maximum of each logit over the window
+    (max pooling over time, as in multiple-instance learning).
+    ``forward(x)``: (B, width) in mV -> logits (B, 2). It has no weight tied to a position in
+    the window (unlike :class:`WindowNet`'s dense layer), so it reads windows of any length."""
+
+    def __init__(self, channels: int = 16, kernel_size: int = 5,
+                 dilations: Sequence[int] = (1, 2, 4)):
+        super().__init__()
+        self.tagger = ConvTagger(channels, kernel_size, dilations)
+        self.tagger.out = torch.nn.Conv1d(self.tagger.convs[-1].out_channels, 2, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.tagger(x).amax(dim=1)
 
 
 class GRUTagger(torch.nn.Module):
@@ -517,7 +536,9 @@ def plot_beat_decisions(record: ECGRecord, calls: Mapping[str, np.ndarray],
     Top: the ECG (mV) with the true widened QRS complexes hatched and, if ``width`` is given,
     the borders of the fixed windows dotted. Below: one row per model (``calls[name]`` holds
     0/1 or bool per beat): a circle where the call is right, a cross where it is wrong,
-    filled when the model calls the beat widened, hollow when it calls it normal.
+    filled when the model calls the beat widened, hollow when it calls it normal. A beat
+    that the record's start or end cuts (its QRS drawn, not in the per-beat arrays) is not
+    scored and gets no marker; the legend says so.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -573,7 +594,8 @@ def plot_beat_decisions(record: ECGRecord, calls: Mapping[str, np.ndarray],
                Line2D([], [], ls="", marker="o", ms=10, color="#0072B2", label="right call"),
                Line2D([], [], ls="", marker="X", ms=10, color="#D55E00", label="wrong call"),
                Line2D([], [], ls="", marker="o", ms=10, mfc="none", color="#555555",
-                      label="hollow: called normal")]
+                      label="hollow: called normal"),
+               Line2D([], [], ls="", label="no marker: a beat cut by the record's start or end (not scored)")]
     if width is not None:
         handles.append(Line2D([], [], color="#777777", ls=":", label=f"window border ({width} samples)"))
     fig.legend(handles=handles, fontsize=_FONT, ncol=3, frameon=False, loc="outside upper center",

@@ -38,7 +38,8 @@ WAVES: tuple[str, ...] = ("P", "Q", "R", "S", "T")
 #: normal beat and a widened one never have the same width.
 NORMAL_QRS: tuple[float, float] = (0.06, 0.10)
 #: A QRS at least this long (s) counts as widened: 120 ms or more is one criterion of
-#: complete bundle branch block in adults (Surawicz et al. 2009).
+#: complete bundle branch block in adults (Surawicz et al. 2009, J. Am. Coll. Cardiol.
+#: 53(11):976-981, doi:10.1016/j.jacc.2008.12.013, which calls 0.11-0.119 s incomplete block).
 WIDE_QRS: float = 0.12
 #: The Q trough to S trough distance as a fraction of the QRS duration in this generator.
 QS_FRACTION: float = 0.7
@@ -222,15 +223,27 @@ def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration:
     Widened beats come in one of two ways (``wide_beats``):
 
     * ``"random"`` (the default, a simplification): each beat is widened independently with
-      probability ``wide_fraction`` and keeps its P wave, its timing and its T wave. No real
-      rhythm does this: a bundle branch block widens every beat of the record (use
-      ``wide_fraction=1``; its discordant T wave is not modelled), and a premature
-      ventricular beat looks different (next option). It isolates one cue, the QRS width.
+      probability ``wide_fraction`` and keeps its P wave, its timing and its T wave. It
+      isolates one cue, the QRS width. Real widened beats come otherwise: a bundle branch
+      block is usually persistent, widening every beat (``wide_fraction=1``; its discordant
+      T wave is not modelled), though intermittent, rate-dependent block also exists
+      (Surawicz et al. 2009: conduction changes "may be fixed and present at all heart rates,
+      or they may be intermittent"); a premature ventricular beat looks different (next
+      option). Every wave of the QRS scales with its duration ``d`` (R standard deviation
+      0.10 d, Q and S troughs 0.35 d from R), so a few samples around R tell the classes
+      apart; real QRS shapes (notches, a second R peak, slurred waves) do not scale this way.
+      The P wave's centre lies d / 2 + 0.12 s before R, so the P-R distance depends on the
+      class too.
     * ``"pvc"``: each sinus beat is replaced, with probability ``wide_fraction``, by a
       premature ventricular complex (PVC): it comes early (0.55-0.75 of an RR interval after
       the previous beat), has no P wave, a QRS of ``wide_qrs_duration`` and a broad T wave
       of opposite polarity; the next sinus beat keeps its schedule (a full compensatory
-      pause), and a PVC never follows a PVC. Its ``waves["P"]`` entry is -1.
+      pause), and a PVC never follows a PVC. Its ``waves["P"]`` entry is -1. Early, no P wave,
+      a T wave opposite to the main QRS deflection: Medscape Reference, "Premature
+      Ventricular Contraction", https://emedicine.medscape.com/article/761148-overview; the
+      compensatory pause, and interpolated PVCs that fall between two sinus beats with no
+      pause: ACLS Certification Institute, "Ventricular rhythms: premature ventricular
+      complexes" (aclscertification.org). Not modelled: interpolated PVCs, varied PVC shapes.
 
     Args:
         duration: length of the record in seconds (> 0).

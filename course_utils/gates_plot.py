@@ -402,6 +402,7 @@ def gate_memory_widget(steps: int = 40, figsize: tuple[float, float] = (10, 3.6)
     """
     import ipywidgets as widgets
     from IPython.display import display
+    from course_utils.widgets import note_if_slideshow_cannot_show_widgets
 
     if not isinstance(steps, int) or isinstance(steps, bool) or not 8 <= steps <= 200:
         raise ValueError(f"steps must be an integer in [8, 200], got {steps!r}.")
@@ -410,6 +411,7 @@ def gate_memory_widget(steps: int = 40, figsize: tuple[float, float] = (10, 3.6)
                        for v in figsize)):
         raise ValueError(f"figsize must be a pair of positive numbers (width, height) in inches, "
                          f"got {figsize!r}.")
+    note_if_slideshow_cannot_show_widgets()
     style = {"description_width": "150px"}
     layout = widgets.Layout(width="400px")
     forget = widgets.FloatSlider(0.9, min=0.0, max=1.0, step=0.01, description="forget gate f",

@@ -196,6 +196,8 @@ def final_state(h_n: torch.Tensor, bidirectional: bool) -> torch.Tensor:
     if not isinstance(h_n, torch.Tensor) or h_n.dim() != 3:
         raise ValueError("h_n must be a tensor of shape (L * n_dir, B, H), got "
                          f"{tuple(h_n.shape) if isinstance(h_n, torch.Tensor) else type(h_n).__name__}.")
+    if 0 in h_n.shape:
+        raise ValueError(f"h_n must not be empty, got shape {tuple(h_n.shape)}.")
     if not isinstance(bidirectional, bool):
         raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}.")
     n_dir = 2 if bidirectional else 1
@@ -378,12 +380,19 @@ def predict_classes(model: torch.nn.Module, inputs: torch.Tensor, *extra: torch.
     model.eval()
     device = next(model.parameters(), torch.empty(0)).device
     out = []
-    with torch.no_grad():
-        for start in range(0, len(inputs), batch_size):
-            part = [inputs[start:start + batch_size].to(device)]
-            part += [t[start:start + batch_size] for t in extra]
-            out.append(model(*part).argmax(-1).cpu())
-    model.train(was_training)
+    try:
+        with torch.no_grad():
+            for start in range(0, len(inputs), batch_size):
+                part = [inputs[start:start + batch_size].to(device)]
+                part += [t[start:start + batch_size] for t in extra]
+                try:
+                    out.append(model(*part).argmax(-1).cpu())
+                except RuntimeError as error:
+                    raise ValueError(f"the model could not read inputs of shape "
+                                     f"{tuple(part[0].shape)} (a batch of inputs {tuple(inputs.shape)}):"
+                                     f" {error}") from None
+    finally:
+        model.train(was_training)
     return torch.cat(out) if out else torch.empty(0, dtype=torch.long)
 
 
@@ -491,7 +500,11 @@ def plot_misclassified(signals: torch.Tensor | np.ndarray, targets: torch.Tensor
         raise ValueError(f"n must be a positive integer, got {n!r}.")
     if isinstance(signals, torch.Tensor):
         signals = signals.detach().cpu().numpy()
-    signals = np.asarray(signals, dtype=float)
+    try:
+        signals = np.asarray(signals, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError("signals must be an array of numbers of shape (N, T), got "
+                        f"{type(signals).__name__}.") from None
     if signals.ndim == 3 and signals.shape[2] == 1:
         signals = signals[..., 0]
     if signals.ndim != 2:

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from course_utils import capstone
 from course_utils.capstone import (BANDS, FAST_RATES, HALF_WIDTH, ConvTagger, GRUTagger,
-                                   WindowedTagger, WindowNet, abnormal_beat_metrics,
+                                   PooledWindowNet, WindowedTagger, WindowNet, abnormal_beat_metrics,
                                    balanced_accuracy, beat_scores, choose_threshold, cut_windows,
                                    dense_labels, make_records, plot_beat_decisions,
                                    plot_comparison, random_crops, random_rows, select_and_score,
@@ -155,6 +155,19 @@ def test_window_net_gives_two_logits_per_window():
         WindowNet(75, channels=2.5)
 
 
+def test_pooled_window_net_takes_the_maximum_over_the_window():
+    torch.manual_seed(0)
+    model = PooledWindowNet(8).eval()
+    x = torch.randn(3, 75)
+    with torch.no_grad():
+        out = model(x)
+        per_sample = model.tagger(x)
+    assert out.shape == (3, 2) and model(torch.zeros(2, 40)).shape == (2, 2)
+    assert torch.equal(out, per_sample.amax(dim=1))
+    assert per_sample.shape == (3, 75, 2)
+    assert not any(isinstance(m, torch.nn.Linear) for m in model.modules())  # no weight per position
+
+
 def _future_leak(model, T=60, s=30):
     x = torch.randn(2, T, generator=torch.Generator().manual_seed(0))
     x2 = x.clone()
@@ -188,6 +201,8 @@ def test_conv_tagger_reads_exactly_its_receptive_field():
     (lambda: ConvTagger(kernel_size=2.0), TypeError, "kernel_size must be an integer"),
     (lambda: WindowedTagger("conv", 75), TypeError, "tagger must be a torch.nn.Module"),
     (lambda: WindowedTagger(ConvTagger(), 0), ValueError, "width must be a positive integer"),
+    (lambda: PooledWindowNet(0), ValueError, "channels must be a positive integer"),
+    (lambda: PooledWindowNet(dilations=()), TypeError, "dilations must be a non-empty tuple"),
 ])
 def test_models_reject_bad_arguments(build, error, words):
     with pytest.raises(error, match=words):
@@ -195,8 +210,8 @@ def test_models_reject_bad_arguments(build, error, words):
 
 
 @pytest.mark.parametrize("model", [GRUTagger(4), ConvTagger(4), WindowNet(8),
-                                   WindowedTagger(ConvTagger(4), 8)],
-                         ids=["gru", "conv", "window net", "windowed"])
+                                   WindowedTagger(ConvTagger(4), 8), PooledWindowNet(4)],
+                         ids=["gru", "conv", "window net", "windowed", "pooled window net"])
 @pytest.mark.parametrize("x, error, words", [
     (np.zeros((2, 8), dtype=np.float32), TypeError, "x must be a torch.Tensor"),
     (torch.zeros(2, 8, 1), ValueError, r"x must have shape \(B, T\)"),
@@ -446,6 +461,8 @@ def test_plot_beat_decisions_draws_right_and_wrong_calls(records):
     top, bottom = fig.axes
     assert top.get_ylabel() == "voltage (mV)" and bottom.get_xlabel() == "time (s)"
     assert [t.get_text() for t in bottom.get_yticklabels()] == ["inverted", "perfect"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any("not scored" in t for t in legend), legend   # edge QRS hatched without a call
     assert all(t.get_fontsize() >= 14 for t in _texts(fig) if t.get_text())
     with pytest.raises(ValueError, match="one 0/1 call per beat"):
         plot_beat_decisions(rec, {"short": [0, 1]})

@@ -9,8 +9,8 @@ from torch import nn
 
 from course_utils import capstone
 from course_utils.checks import lab09
-from tests._checks import Case, rejects as _fails, squash, stub, to_float32, to_int32, to_list, \
-    to_numpy, to_torch
+from tests._checks import Case, mutating, rejects as _fails, squash, stub, to_float32, to_int32, \
+    to_list, to_numpy, to_torch
 
 
 def fails(check, wrong, *words):
@@ -58,6 +58,11 @@ def dense_float(record):
     return dense_ok(record).astype(float)
 
 
+def dense_int32(record):
+    """np.zeros(n, dtype=int) on Windows with NumPy 1: F.cross_entropy then refuses the targets."""
+    return dense_ok(record).astype(np.int32)
+
+
 def dense_shifts_the_spans_in_place(record):
     record.qrs_spans[:, 1] += 1
     return dense_ok(record)
@@ -78,7 +83,8 @@ def test_dense_labels_check_accepts_sample_labels(capsys):
     (dense_exclusive_end, "the offset is inclusive"),
     (dense_class_not_shifted, "use 1 + class"),
     (dense_one_for_every_qrs, "widened QRS samples must be 2"),
-    (dense_float, "expected an integer dtype"),
+    (dense_float, "expected int64"),
+    (dense_int32, "F.cross_entropy needs int64 targets"),
     (dense_shifts_the_spans_in_place, "changed the record's `qrs_spans` in place"),
     (stub, "not implemented yet"),
 ])
@@ -123,6 +129,13 @@ def window_labels_by_onset(record, width):
     return labels
 
 
+def window_labels_without_bounds(record, width):
+    labels = torch.full((len(record.signal) // width,), -1, dtype=torch.long)
+    for r, cls in zip(record.waves["R"], record.beat_class):
+        labels[r // width] = max(int(labels[r // width]), int(cls))
+    return labels
+
+
 def test_window_labels_check_accepts_the_reference(capsys):
     lab09.check_window_labels(window_labels_ok)
     lab09.check_window_labels(capstone.window_labels)
@@ -134,6 +147,7 @@ def test_window_labels_check_accepts_the_reference(capsys):
     (window_labels_empty_is_normal, "label it -1"),
     (window_labels_keep_partial, "drop the partial last window"),
     (window_labels_by_onset, "place it by its R peak"),
+    (window_labels_without_bounds, "lies in the partial last window, whose index 7 is one past"),
     (lambda record, width: window_labels_ok(record, width).numpy(), "should be a torch.Tensor"),
     (stub, "not implemented yet"),
 ])
@@ -166,6 +180,11 @@ def cut_from_the_end(signal, width):
     return signal[len(signal) - n * width:].reshape(n, width)
 
 
+def cut_split_dropping_the_last(signal, width):
+    """Drops a full window when width divides the length (1125 = 15 x 75 in the lab)."""
+    return torch.stack(torch.split(signal, width)[:-1])
+
+
 def cut_in_numpy(signal, width):
     return cut_ok(signal.numpy(), width)
 
@@ -180,6 +199,7 @@ def test_cut_windows_check_accepts_the_right_cut(capsys):
     (cut_keeps_partial, "partial last window"),
     (cut_transposed, "transposed"),
     (cut_from_the_end, "from index 0"),
+    (cut_split_dropping_the_last, "you drop the last window although it is full"),
     (cut_in_numpy, "should be a torch.Tensor"),
     (stub, "not implemented yet"),
 ])
@@ -297,6 +317,36 @@ def select_metrics_only(val_scores, val_truth, test_scores, test_truth):
     return select_ok(val_scores, val_truth, test_scores, test_truth)[1]
 
 
+def _candidates(scores):
+    u = np.unique(scores)
+    return np.concatenate([[u[0] - 1], (u[1:] + u[:-1]) / 2, [u[-1] + 1]])
+
+
+def select_best_accuracy(val_scores, val_truth, test_scores, test_truth):
+    threshold = max(_candidates(val_scores), key=lambda c: np.mean((val_scores >= c) == val_truth))
+    return threshold, metrics_ok(test_truth, test_scores >= threshold)
+
+
+def select_best_f1(val_scores, val_truth, test_scores, test_truth):
+    def f1(c):
+        called = val_scores >= c
+        return 2 * np.sum(called & (val_truth == 1)) / (called.sum() + val_truth.sum())
+    threshold = max(_candidates(val_scores), key=f1)
+    return threshold, metrics_ok(test_truth, test_scores >= threshold)
+
+
+def select_rescaling_the_test(val_scores, val_truth, test_scores, test_truth):
+    threshold, _ = select_ok(val_scores, val_truth, test_scores, test_truth)
+    z = (test_scores - test_scores.min()) / (test_scores.max() - test_scores.min())
+    return threshold, metrics_ok(test_truth, z >= threshold)
+
+
+def select_standardising_the_test(val_scores, val_truth, test_scores, test_truth):
+    threshold, _ = select_ok(val_scores, val_truth, test_scores, test_truth)
+    return threshold, metrics_ok(test_truth, (test_scores - test_scores.mean())
+                                 / test_scores.std() >= threshold)
+
+
 def test_select_check_accepts_validation_choices(capsys):
     lab09.check_select_and_score(select_ok)
     lab09.check_select_and_score(capstone.select_and_score)
@@ -310,10 +360,24 @@ def test_select_check_accepts_validation_choices(capsys):
     (select_reports_validation, "your metrics are the validation beats'"),
     (select_strict_on_test, "score >= threshold"),
     (select_metrics_only, "return (threshold, metrics)"),
+    (select_best_accuracy, "the best accuracy and the best F1 on validation"),
+    (select_best_f1, "the best accuracy and the best F1 on validation"),
+    (select_rescaling_the_test, "rescaled with their own minimum and maximum"),
+    (select_standardising_the_test, "rescaled with their own mean and standard deviation"),
     (stub, "not implemented yet"),
 ])
 def test_select_check_names_the_mistake(wrong, words):
     fails(lab09.check_select_and_score, wrong, words)
+
+
+def test_threshold_fixture_separates_the_rules():
+    """Balanced accuracy, accuracy and F1 pick different thresholds on the validation beats."""
+    val_scores, val_truth, _, _ = lab09._threshold_fixture()
+    best = capstone.choose_threshold(val_scores, val_truth)
+    for rule in ("accuracy", "F1"):
+        threshold, balanced = lab09._best_by(rule, val_scores, val_truth)
+        assert not np.isclose(threshold, best)
+        assert balanced < capstone.balanced_accuracy(val_scores, val_truth, best) - 0.01
 
 
 # ----------------------------------------------------------------- GRU tagger
@@ -375,6 +439,38 @@ class GRUChangingItsInput(nn.Module):
         return self.out(self.gru(x.unsqueeze(-1))[0])
 
 
+class GRUWithoutFeatureDimension(nn.Module):
+    def __init__(self, hidden_size):
+        super().__init__()
+        self.gru, self.out = nn.GRU(1, hidden_size, batch_first=True), nn.Linear(hidden_size, 3)
+
+    def forward(self, x):
+        return self.out(self.gru(x)[0])
+
+
+class GRUKeepingItsState(nn.Module):
+    """Carries h_n from one call to the next: the second record read starts from the first's end."""
+
+    def __init__(self, hidden_size):
+        super().__init__()
+        self.gru, self.out = nn.GRU(1, hidden_size, batch_first=True), nn.Linear(hidden_size, 3)
+        self.h = None
+
+    def forward(self, x):
+        states, h = self.gru(x.unsqueeze(-1), self.h)
+        self.h = h.detach()
+        return self.out(states)
+
+
+class GRUBuildingItsHeadInForward(nn.Module):
+    def __init__(self, hidden_size):
+        super().__init__()
+        self.gru = nn.GRU(1, hidden_size, batch_first=True)
+
+    def forward(self, x):
+        return nn.Linear(self.gru.hidden_size, 3)(self.gru(x.unsqueeze(-1))[0])
+
+
 @pytest.mark.parametrize("right", [lambda h: tagger(h), lambda h: tagger(h, dropout=0.5),
                                    capstone.GRUTagger,
                                    lambda h: tagger(h, finish=lambda z: z.log_softmax(-1))],
@@ -386,7 +482,13 @@ def test_tagger_check_accepts_a_causal_gru(right, capsys):
 
 @pytest.mark.parametrize("wrong, words", [
     (lambda h: tagger(h, finish=lambda z: z.softmax(-1)), "returns probabilities"),
-    (lambda h: tagger(h, finish=torch.sigmoid), "a sigmoid at the end?"),
+    (lambda h: tagger(h, finish=torch.sigmoid), "none of your outputs is negative"),
+    (lambda h: tagger(h, finish=torch.relu), "none of your outputs is negative"),
+    (lambda h: tagger(h, finish=lambda z: z.softmax(1)), "sum to 1 over the time steps"),
+    (lambda h: tagger(h, finish=lambda z: z.softmax(0)), "sum to 1 over the records of the batch"),
+    (GRUWithoutFeatureDimension, "Add the feature dimension: self.gru(x.unsqueeze(-1))"),
+    (GRUKeepingItsState, "a state kept between calls"),
+    (GRUBuildingItsHeadInForward, "layers built inside forward"),
     (lambda h: tagger(h, batch_first=False), "build it with batch_first=True"),
     (lambda h: tagger(h, batch_first=False, dropout=0.5), "build it with batch_first=True"),
     (lambda h: tagger(h, bidirectional=True), "Your GRU is bidirectional"),
@@ -403,6 +505,13 @@ def test_tagger_check_names_the_mistake(wrong, words):
     fails(lab09.check_gru_tagger, wrong, words)
 
 
+def test_probabilities_hint_guesses_nothing_without_evidence():
+    """Issue 15: a sigmoid or a ReLU at the end gives outputs >= 0; the message names no cause."""
+    for finish in (torch.sigmoid, torch.relu):
+        message = fails(lab09.check_gru_tagger, lambda h: tagger(h, finish=finish))
+        assert "sigmoid" not in message and "ReLU" not in message
+
+
 def test_a_dropout_tagger_is_never_told_about_batch_first():
     """Issue 15: two calls of a model in training mode differ; the check compares in eval mode."""
     model = tagger(8, dropout=0.5)
@@ -412,13 +521,16 @@ def test_a_dropout_tagger_is_never_told_about_batch_first():
 
 
 # ----------------------------------------------------------------- conv tagger
-def conv_tagger(*, pad="left", dilate=True, relu=True, transpose=True, finish=None, dropout=0.0):
+def conv_tagger(*, pad="left", dilate=True, relu=True, transpose=True, finish=None, dropout=0.0,
+                fixed_channels=None, first_in=1):
     class Tagger(nn.Module):
         def __init__(self, channels=16, kernel_size=5, dilations=(1, 2, 4)):
             super().__init__()
+            channels = fixed_channels or channels
             self.k, self.dilations = kernel_size, tuple(d if dilate else 1 for d in dilations)
-            self.convs = nn.ModuleList(nn.Conv1d(1 if i == 0 else channels, channels, kernel_size,
-                                                 dilation=d) for i, d in enumerate(self.dilations))
+            self.convs = nn.ModuleList(nn.Conv1d(channels if first_in is None or i else first_in,
+                                                 channels, kernel_size, dilation=d)
+                                       for i, d in enumerate(self.dilations))
             self.drop = nn.Dropout(dropout)
             self.out = nn.Conv1d(channels, 3, 1)
 
@@ -451,6 +563,9 @@ def test_conv_tagger_check_accepts_a_causal_dilated_tagger(right, capsys):
     (conv_tagger(relu=False), "linear in its input"),
     (conv_tagger(transpose=False), "Transpose to (B, T, 3)"),
     (conv_tagger(finish=lambda z: z.softmax(-1)), "returns probabilities"),
+    (conv_tagger(finish=torch.relu), "none of your outputs is negative"),
+    (conv_tagger(fixed_channels=16), "built convolutions with 16 output channels"),
+    (conv_tagger(first_in=None), "Build the first nn.Conv1d with in_channels=1"),
     (stub, "not implemented yet"),
 ])
 def test_conv_tagger_check_names_the_mistake(wrong, words):
@@ -485,6 +600,18 @@ def scores_reading_the_spans(step_probs, record, half_width=12):
     widened = {int(on) for on, off, cls in record.qrs_spans if cls}
     return np.array([s + 0.1 * any(abs(r - on) < 20 for on in widened)
                      for s, r in zip(scores_ok(step_probs, record, half_width), record.waves["R"])])
+
+
+def scores_from_the_p_wave(step_probs, record, half_width=12):
+    """The span starts at the P wave, which lies farther from R exactly for widened beats."""
+    return np.array([step_probs[p:r + half_width + 1, 2].sum() / step_probs[p:r + half_width + 1,
+                                                                             1:].sum()
+                     for p, r in zip(record.waves["P"], record.waves["R"])])
+
+
+def scores_reading_the_pr_distance(step_probs, record, half_width=12):
+    pr = record.waves["R"] - record.waves["P"]
+    return np.clip(scores_ok(step_probs, record, half_width) + 0.05 * (pr - pr.mean()), 0, 1)
 
 
 def scores_of_normal(step_probs, record, half_width=12):
@@ -522,6 +649,8 @@ def test_beat_scores_check_accepts_a_span_around_r(capsys):
     (scores_over_the_true_qrs, "`qrs_offset`"),
     (scores_reading_the_class, "`beat_class`"),
     (scores_reading_the_spans, "`qrs_spans`"),
+    (scores_from_the_p_wave, "`waves (P, Q, S or T)`"),
+    (scores_reading_the_pr_distance, "`waves (P, Q, S or T)`"),
     (scores_of_normal, "not of P(normal QRS)"),
     (scores_exclusive, "stops one sample short"),
     (scores_plain_mean, "divide the sum of P(widened QRS)"),
@@ -553,6 +682,21 @@ def shares_next_only(r_peaks, width):
     return np.r_[window[:-1] == window[1:], False]
 
 
+def shares_float_division(r_peaks, width):
+    window = r_peaks / width
+    return np.array([(window == w).sum() > 1 for w in window])
+
+
+def shares_from_the_first_peak(r_peaks, width):
+    window = (r_peaks - r_peaks[0]) // width
+    return np.bincount(window)[window] > 1
+
+
+def shares_previous_only(r_peaks, width):
+    window = r_peaks // width
+    return np.r_[False, window[1:] == window[:-1]]
+
+
 def shares_counts(r_peaks, width):
     window = r_peaks // width
     return np.array([(window == w).sum() - 1 for w in window])
@@ -567,7 +711,10 @@ def test_shares_window_check_accepts_the_right_answer(capsys):
 @pytest.mark.parametrize("wrong, words", [
     (shares_counting_itself, "you count the beat itself"),
     (shares_by_distance, "not the distance"),
-    (shares_next_only, "before and after it"),
+    (shares_next_only, "with the next one only"),
+    (shares_previous_only, "with the previous one only"),
+    (shares_float_division, "It is r // width, an integer"),
+    (shares_from_the_first_peak, "they start at sample 0"),
     (shares_counts, "expected bool"),
     (stub, "not implemented yet"),
 ])
@@ -576,16 +723,22 @@ def test_shares_window_check_names_the_mistake(wrong, words):
 
 
 # ----------------------------------------------------------------- conclusion
-EVIDENCE = {"gru 160-180 specificity": 0.823, "window 160-180 sensitivity": 0.41,
-            "conv7 160-180 specificity": 1.0}
-GOOD = ("Trained at 60-100 bpm, every model finds widened beats in range. The window classifier "
-        "fails at fast rates: at 160-180 bpm its sensitivity falls to 41%, because a 0.6 s window "
-        "then holds two beats and gets one label, and most of its misses share a window. Taggers "
-        "trained on the same per-sample labels keep their sensitivity; their specificity drops "
-        "where the context they read changes (the GRU keeps 82.3% of normal beats at 160-180 bpm), "
-        "while a conv tagger that reads 56 ms keeps 100%. Memory is not what fixes the window; "
-        "labelling every sample is. The generator widens beats at random, so these numbers say "
-        "nothing yet about real bundle branch blocks.")
+EVIDENCE = {"GRU tagger, 160-180 bpm, specificity": 0.823,
+            "window classifier, 160-180 bpm, sensitivity": 0.41,
+            "conv tagger, RF 7, 160-180 bpm, specificity": 1.0,
+            "GRU tagger, 40-50 bpm, sensitivity": 1.0}
+GOOD = ("Trained at 60-100 bpm, every model finds widened beats in range. At 160-180 bpm the "
+        "window classifier's sensitivity falls to 41%: a 0.6 s window then often holds two "
+        "beats, a kind of window it never saw in training. Taggers trained on per-sample labels "
+        "keep their sensitivity, but their specificity drops where the context they read "
+        "changes: at 160-180 bpm the GRU keeps 82.3% of normal beats (its specificity), while "
+        "the conv tagger with RF 7, which reads 56 ms, keeps a specificity of 100%. Memory is "
+        "not what fixes the window; labelling every sample is. The generator widens beats at "
+        "random, so these numbers say nothing yet about real bundle branch blocks.")
+CONTRADICTS = GOOD.replace(
+    "At 160-180 bpm the window classifier's sensitivity falls to 41%",
+    "The GRU is the best model: at 160-180 bpm its specificity is 100%, while the conv tagger "
+    "that reads 56 ms collapses to 41%")
 
 
 def conclusion_case(text):
@@ -594,12 +747,21 @@ def conclusion_case(text):
 
 def test_conclusion_check_accepts_a_paragraph_backed_by_numbers(capsys):
     lab09.check_conclusion(GOOD, EVIDENCE)
-    assert "✓ check_conclusion" in capsys.readouterr().out
+    out = squash(capsys.readouterr().out)
+    assert "✓ check_conclusion" in out and "Only the numbers were verified" in out
 
 
 @pytest.mark.parametrize("text, words", [
     ("The GRU wins.", "has 3 words"),
     (GOOD.replace("41%", "45%"), "you quote 45%"),
+    (CONTRADICTS, "you quote 100% in the sentence \"The GRU is the best model"),
+    (CONTRADICTS, "does not name what that number measures"),
+    (GOOD.replace("At 160-180 bpm the window", "At 130-150 bpm the window"), "lacks ['160-180']"),
+    (GOOD.replace("keep their sensitivity, but their specificity drops where the context they "
+                  "read changes: at 160-180 bpm the GRU keeps 82.3% of normal beats (its "
+                  "specificity), while the conv tagger",
+                  "keep their sensitivity. At 160-180 bpm the GRU's sensitivity is 82.3%. The "
+                  "conv tagger"), "lacks ['specificity']"),
     (GOOD.replace("82.3%", "82%").replace("41%", "41.0%"), None),
     (GOOD.replace("specificity", "false alarms"), "never mentions specificity"),
     (GOOD.replace("160-180 bpm", "fast rates"), "name at least one heart-rate band"),
@@ -616,6 +778,39 @@ def test_conclusion_check_names_the_mistake(text, words):
     with pytest.raises(lab09.CheckFailed) as info:
         lab09.check_conclusion(text, EVIDENCE)
     assert words in squash(info.value.message), info.value.message
+
+
+# ----------------------------------------------------------------- fixtures survive the student
+class Keeper:
+    """A student who keeps the arrays a check passed, to "normalise" them in a later cell."""
+
+    def __init__(self, right):
+        self.right, self.kept = right, []
+
+    def __call__(self, *args):
+        self.kept.extend(a for a in args if isinstance(a, np.ndarray))
+        return self.right(*args)
+
+    def spoil(self):
+        for a in self.kept:
+            a[...] = a[::-1].copy() if a.dtype == bool else a[::-1] // 2 if a.dtype.kind == "i" \
+                else a[::-1] * 0.5
+
+
+@pytest.mark.parametrize("check, right", [
+    (lab09.check_select_and_score, select_ok), (lab09.check_shares_window, shares_ok)],
+    ids=["select_and_score", "shares_window"])
+def test_fixtures_survive_what_a_student_does_to_them(check, right, capsys):
+    """A student's in-place change, during a call or later through a kept reference, never
+    reaches the next check: each check builds its data afresh."""
+    with pytest.raises(lab09.CheckFailed, match="in place"):
+        check(mutating(right, 0))
+    keeper = Keeper(right)
+    check(keeper)
+    first = capsys.readouterr().out
+    keeper.spoil()
+    check(right)
+    assert f"✓ {check.__name__}" in first and capsys.readouterr().out == first
 
 
 # ----------------------------------------------------------------- fallback
@@ -641,7 +836,8 @@ def test_leakage_fixture_changes_every_class_dependent_field():
 CASES = [
     Case(lab09.check_dense_labels, dense_ok, returns=[(to_torch, "should be a NumPy array"),
                                                       (to_list, "should be a NumPy array"),
-                                                      (to_float32, "integer dtype")]),
+                                                      (to_float32, "expected int64"),
+                                                      (to_int32, "expected int64")]),
     Case(lab09.check_window_labels, window_labels_ok,
          returns=[(to_numpy, "should be a torch.Tensor"), (to_int32, "expected torch.int64")]),
     Case(lab09.check_cut_windows, cut_ok, mutable=(0,),

@@ -42,7 +42,8 @@ RETIRED = [
     Retired(r"\mathbf{W} without a subscript, for [W_xh W_hh] or for W_hh (write the matrices out)",
             r"\\mathbf\{W\}(?!\s*[_^])", "markdown"),   # W^{(l)}_{xh} is written out
     Retired(r"\mathbf{U}, \mathbf{V} without a subscript (write W_xh, W_hy)",
-            r"\\mathbf\{[UV]\}(?!\s*_)", "markdown"),
+            r"\\mathbf\{[UV]\}(?!\s*_)", "markdown",   # unit 7's self-attention slide: Q, K, V
+            units=("01", "02", "03", "04", "05", "06", "08", "09")),
     Retired("Géron's W_x, W_y (write W_xh^T, W_hh^T)",
             r"\\mathbf\{W\}_\{?[xy]\}?(?![A-Za-z{\\])|\bW_[xy]\b", "both"),   # W_{x\cdot}, W_{x\tilde{h}} are fine
     Retired(r"\mathbf{o}_t for the logits (write \boldsymbol{\ell}_t; o_t is the LSTM output gate)",

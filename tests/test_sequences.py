@@ -443,3 +443,136 @@ def test_variable_length_classifier_logits_do_not_depend_on_padding_or_batch_mat
 def test_models_reject_bad_inputs(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- bad input (issue 16)
+import course_utils.sequences as sequences_module  # noqa: E402
+from tests._bad_input import ids as _table_ids, untried  # noqa: E402
+
+_S = sequences_module
+_CONV = torch.nn.Conv1d(1, 4, 5, stride=2)
+_LONG = lambda *shape: torch.zeros(*shape, dtype=torch.long)  # noqa: E731
+_LENGTHS = "lengths must be a tensor, array or list of integers, got str"
+BAD_INPUT = [
+    ("accuracy", "type", lambda: _S.accuracy(["a"], ["b"]), TypeError,
+     "predictions must hold integer classes, got dtype <U1"),
+    ("accuracy", "shape", lambda: _S.accuracy(torch.zeros(3), torch.zeros(4)), TypeError,
+     "predictions must hold integer classes, got dtype float32"),
+    ("accuracy", "shape", lambda: _S.accuracy("a", [1]), ValueError,
+     r"predictions must be 1-D \(one class per example\), got shape \(\)"),
+    ("accuracy", "empty", lambda: _S.accuracy(_LONG(0), _LONG(0)), ValueError,
+     "targets is empty: accuracy needs at least one example"),
+    ("collate", "type", lambda: _S.collate("x", torch.zeros(2)), TypeError,
+     r"sequences\[0\] must be a torch.Tensor, got str"),
+    ("collate", "shape", lambda: _S.collate([torch.zeros(3), torch.zeros(4)], torch.zeros(3)), ValueError,
+     "signals and labels must have the same length, got 2 and 3"),
+    ("collate", "empty", lambda: _S.collate([], torch.zeros(0)), ValueError,
+     "sequences must hold at least one tensor"),
+    ("confusion_matrix", "type", lambda: _S.confusion_matrix(["a"], ["b"], 3), TypeError,
+     "predictions must hold integer classes, got dtype <U1"),
+    ("confusion_matrix", "shape", lambda: _S.confusion_matrix("a", [1], 3), ValueError,
+     r"predictions must be 1-D \(one class per example\), got shape \(\)"),
+    ("confusion_matrix", "value", lambda: _S.confusion_matrix(_LONG(3), _LONG(3), 0), ValueError,
+     "n_classes must be a positive integer, got 0"),
+    ("conv_front_end", "type", lambda: _S.conv_front_end(2.5), ValueError,
+     "channels must be a positive integer, got 2.5"),
+    ("conv_front_end", "empty", lambda: _S.conv_front_end(0), ValueError,
+     "channels must be a positive integer, got 0"),
+    ("conv_output_lengths", "type", lambda: _S.conv_output_lengths("x", _CONV), TypeError, _LENGTHS),
+    ("conv_output_lengths", "type", lambda: _S.conv_output_lengths(_LONG(2) + 10, "conv"), TypeError,
+     "conv must be an nn.Conv1d, got str"),
+    ("conv_output_lengths", "shape", lambda: _S.conv_output_lengths(_LONG(2, 2) + 10, _CONV), ValueError,
+     r"lengths must be 1-D \(one length per sequence\), got shape \(2, 2\)"),
+    ("conv_output_lengths", "empty", lambda: _S.conv_output_lengths(_LONG(0), _CONV), ValueError,
+     "lengths is empty: it needs one length per sequence, at least one"),
+    ("conv_output_lengths", "value", lambda: _S.conv_output_lengths(_LONG(1) + 3, _CONV), ValueError,
+     "a sequence of 3 steps is too short for this convolution"),
+    ("final_state", "type", lambda: _S.final_state([1], False), ValueError,
+     r"h_n must be a tensor of shape \(L \* n_dir, B, H\), got list"),
+    ("final_state", "type", lambda: _S.final_state(torch.zeros(1, 2, 4), "no"), TypeError,
+     "bidirectional must be True or False, got 'no'"),
+    ("final_state", "shape", lambda: _S.final_state(torch.zeros(3, 4), False), ValueError,
+     r"h_n must be a tensor of shape \(L \* n_dir, B, H\), got \(3, 4\)"),
+    ("final_state", "empty", lambda: _S.final_state(torch.zeros(0, 2, 4), False), ValueError,
+     r"h_n must not be empty, got shape \(0, 2, 4\)"),
+    ("last_real_step", "type", lambda: _S.last_real_step([1], _LONG(2)), ValueError,
+     r"output must be a batch-first tensor of shape \(B, T, H\), got list"),
+    ("last_real_step", "shape", lambda: _S.last_real_step(torch.zeros(2, 5), _LONG(2) + 1), ValueError,
+     r"output must be a batch-first tensor of shape \(B, T, H\), got \(2, 5\)"),
+    ("last_real_step", "empty", lambda: _S.last_real_step(torch.zeros(0, 5, 3), _LONG(0)), ValueError,
+     "lengths is empty: it needs one length per sequence, at least one"),
+    ("length_mask", "type", lambda: _S.length_mask("x"), TypeError, _LENGTHS),
+    ("length_mask", "shape", lambda: _S.length_mask(_LONG(2, 2) + 1), ValueError,
+     r"lengths must be 1-D \(one length per sequence\), got shape \(2, 2\)"),
+    ("length_mask", "empty", lambda: _S.length_mask(_LONG(0)), ValueError,
+     "lengths is empty: it needs one length per sequence, at least one"),
+    ("pad_batch", "type", lambda: _S.pad_batch("x"), TypeError,
+     r"sequences\[0\] must be a torch.Tensor, got str"),
+    ("pad_batch", "shape", lambda: _S.pad_batch([torch.zeros(())]), ValueError,
+     r"sequences\[0\] must have at least one time step, got shape \(\)"),
+    ("pad_batch", "empty", lambda: _S.pad_batch([]), ValueError, "sequences must hold at least one tensor"),
+    ("plot_confusion_matrix", "type", lambda: _S.plot_confusion_matrix("x"), ValueError,
+     r"counts must be a non-empty square \(K, K\) matrix, got shape \(\)"),
+    ("plot_confusion_matrix", "shape", lambda: _S.plot_confusion_matrix(np.zeros(3)), ValueError,
+     r"counts must be a non-empty square \(K, K\) matrix, got shape \(3,\)"),
+    ("plot_confusion_matrix", "empty", lambda: _S.plot_confusion_matrix(np.zeros((0, 0))), ValueError,
+     r"counts must be a non-empty square \(K, K\) matrix, got shape \(0, 0\)"),
+    ("plot_misclassified", "type", lambda: _S.plot_misclassified("x", [1], [1]), TypeError,
+     r"signals must be an array of numbers of shape \(N, T\), got str"),
+    ("plot_misclassified", "shape", lambda: _S.plot_misclassified(np.zeros(5), np.zeros(5), np.zeros(5)),
+     ValueError, r"signals must have shape \(N, T\) or \(N, T, 1\), got \(5,\)"),
+    ("predict_classes", "type", lambda: _S.predict_classes("m", torch.zeros(2, 3)), TypeError,
+     "model must be a torch.nn.Module, got str"),
+    ("predict_classes", "type", lambda: _S.predict_classes(torch.nn.Linear(3, 2), [1, 2]), TypeError,
+     "inputs must be a torch.Tensor, got list"),
+    ("predict_classes", "shape", lambda: _S.predict_classes(torch.nn.Linear(3, 2), torch.zeros(2, 5)),
+     ValueError, r"the model could not read inputs of shape \(2, 5\)"),
+    ("random_shift", "type", lambda: _S.random_shift([1, 2], 2), ValueError,
+     r"x must be a tensor of shape \(B, T\), got list"),
+    ("random_shift", "shape", lambda: _S.random_shift(torch.zeros(5), 2), ValueError,
+     r"x must be a tensor of shape \(B, T\), got \(5,\)"),
+    ("random_shift", "value", lambda: _S.random_shift(torch.zeros(2, 5), -1), ValueError,
+     "max_shift must be a non-negative integer, got -1"),
+    ("variable_length_batches", "type",
+     lambda: list(_S.variable_length_batches([torch.zeros(3)], "y", batch_size=2)), TypeError,
+     "labels must be a torch.Tensor, got str"),
+    ("variable_length_batches", "shape",
+     lambda: list(_S.variable_length_batches([torch.zeros(3)], torch.zeros(2), batch_size=2)),
+     ValueError, "sequences and labels must have the same length, got 1 and 2"),
+    ("variable_length_batches", "empty",
+     lambda: list(_S.variable_length_batches([], torch.zeros(0), batch_size=2)), ValueError,
+     "sequences is empty: there is nothing to batch"),
+    ("variable_length_batches", "value",
+     lambda: list(_S.variable_length_batches([torch.zeros(3)], torch.zeros(1), batch_size=0)),
+     ValueError, "batch_size must be a positive integer, got 0"),
+]
+# Empty inputs that are valid, each tested below: no predictions give an all-zero confusion
+# matrix, no misclassified signals an empty figure, no inputs no classes, an empty batch
+# nothing to shift. conv_front_end's sizes are integers only: no shape.
+NOT_APPLICABLE = {("confusion_matrix", "empty"), ("plot_misclassified", "empty"),
+                  ("predict_classes", "empty"), ("random_shift", "empty"),
+                  ("conv_front_end", "shape")}
+
+
+def test_empty_inputs_where_they_are_valid():
+    assert _S.confusion_matrix(_LONG(0), _LONG(0), 3).sum() == 0
+    assert _S.predict_classes(torch.nn.Linear(3, 2), torch.zeros(0, 3)).shape == (0,)
+    assert _S.random_shift(torch.zeros(0, 5), 2).shape == (0, 5)
+    plt.close(_S.plot_misclassified(np.zeros((0, 5)), _LONG(0), _LONG(0)))
+
+
+def test_predict_classes_puts_the_model_back_in_training_mode_when_the_model_fails():
+    model = torch.nn.Linear(3, 2)
+    with pytest.raises(ValueError):
+        _S.predict_classes(model, torch.zeros(2, 5))
+    assert model.training
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    assert untried(_S, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=_table_ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
+        call()

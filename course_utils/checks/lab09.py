@@ -4,9 +4,13 @@ Each check runs the student's code on small inputs built to expose one mistake a
 compares it with the reference in :mod:`course_utils.capstone`, and names what differs: a QRS
 cut by the record's end left unlabelled, a window label that forgets its second beat,
 overlapping or transposed windows, a tagger that returns probabilities, mixes the records of
-a batch or reads the future, a per-beat decision that reads the true QRS boundaries or the
-beat's class (label leakage), a threshold chosen on the test beats, a conclusion quoting a
-number no cell computed.
+a batch, keeps a state between calls or reads the future, a per-beat decision that reads the
+true QRS boundaries, the P wave or the beat's class (label leakage), a threshold chosen on
+the test beats or with another rule, a conclusion quoting a number no cell computed or
+quoting it in a sentence about another model or band.
+
+Every fixture is built inside the check that uses it, so nothing a student's code does to
+an argument can change what a later check sees.
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ from torch import nn
 from course_utils._feedback import (NOT_IMPLEMENTED, CheckFailed, call_student, evaluating,
                                     expect_array, passed, student_or_reference)
 from course_utils.capstone import (abnormal_beat_metrics, balanced_accuracy, beat_scores,
-                                   cut_windows, shares_window, window_labels)
+                                   choose_threshold, cut_windows, shares_window, window_labels)
 from course_utils.ecg import ECGRecord, generate_ecg
 
 __all__ = ["check_dense_labels", "check_window_labels", "check_cut_windows",
@@ -76,6 +80,25 @@ def _call_on_record(check: str, func: Callable, record: ECGRecord, *args, **kwar
     return out
 
 
+def _translating(check: str, func: Callable, translate: Callable[[Exception], str | None]
+                 ) -> Callable:
+    """``func``, except that an error ``translate`` recognises becomes a CheckFailed with its
+    words (call_student passes a CheckFailed on as it is); any other error stays as it was."""
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except NotImplementedError:
+            raise
+        except Exception as exc:
+            message = translate(exc)
+            if message is None:
+                raise
+            raise CheckFailed(check, message) from None
+    run.__name__ = getattr(func, "__name__", "your function")
+    run.__wrapped__ = func          # call_student reads the parameter names through it
+    return run
+
+
 def _runs(mask: np.ndarray) -> str:
     """'12-20, 35' for the indices where ``mask`` is true."""
     idx = np.flatnonzero(mask)
@@ -104,9 +127,10 @@ def check_dense_labels(student_dense_labels: Callable[..., Any]) -> None:
     record = _edge_record()
     n = len(record.signal)
     got = _call_on_record(check, student_dense_labels, record, record)
-    expect_array(check, "your labels", got, library="numpy", shape=(n,), dtype="integer",
-                 hint="Return one integer label per sample: np.zeros(len(record.signal), "
-                      "dtype=np.int64), then fill in each QRS.")
+    expect_array(check, "your labels", got, library="numpy", shape=(n,), dtype=np.dtype("int64"),
+                 hint="Return one int64 label per sample: np.zeros(len(record.signal), "
+                      "dtype=np.int64), then fill in each QRS. F.cross_entropy needs int64 "
+                      "targets, and dtype=int is int32 on some systems (Windows with NumPy 1).")
     want = record.sample_labels()
     if np.array_equal(got, want):
         passed(check, f"{n} labels: {int((want == 1).sum())} samples of normal and "
@@ -152,7 +176,19 @@ def check_window_labels(student_window_labels: Callable[..., Any]) -> None:
     check = "check_window_labels"
     summary = []
     for name, record in (("a 150 bpm record", _fast_record()), ("a 45 bpm record", _slow_record())):
-        got = _call_on_record(check, student_window_labels, record, record, WIDTH)
+        n_full = len(record.signal) // WIDTH
+
+        def past_the_end(exc: Exception, record=record, n_full=n_full) -> str | None:
+            late = record.waves["R"][record.waves["R"] // WIDTH >= n_full]
+            if not isinstance(exc, IndexError) or not len(late):
+                return None
+            return (f"your function raised IndexError ({exc}) on {name}: its R peak at sample "
+                    f"{int(late[0])} lies in the partial last window, whose index "
+                    f"{int(late[0]) // WIDTH} is one past the last label (there are "
+                    f"{n_full} full windows). Skip the beats whose window index is >= "
+                    "len(record.signal) // width: the partial window is dropped.")
+        got = _call_on_record(check, _translating(check, student_window_labels, past_the_end),
+                              record, record, WIDTH)
         want = window_labels(record, WIDTH)
         n = len(want)
         if isinstance(got, torch.Tensor) and got.dim() == 1 and len(got) == n + 1:
@@ -207,31 +243,48 @@ def _labels_at(window: np.ndarray, classes: np.ndarray, n: int) -> torch.Tensor:
 
 # --------------------------------------------------------------------------- windows
 def check_cut_windows(student_cut_windows: Callable[..., Any]) -> None:
-    """Consecutive, non-overlapping windows of ``width`` samples; the partial last one dropped."""
+    """Consecutive, non-overlapping windows of ``width`` samples; the partial last one dropped,
+    and no full window dropped (tested on a length that ``width`` divides and one it does not)."""
     check = "check_cut_windows"
-    signal, width = torch.arange(23, dtype=torch.float32), 5
+    width = 5
+    for length in (23, 20):
+        signal = torch.arange(length, dtype=torch.float32)
+        _check_cut(check, student_cut_windows, signal, width)
+    passed(check, f"signals of 23 and 20 samples give 4 windows of {width} each, in order: the "
+           "partial window dropped, every full one kept.")
+
+
+def _check_cut(check: str, student_cut_windows: Callable, signal: torch.Tensor,
+               width: int) -> None:
     got = call_student(check, student_cut_windows, signal, width)
     expect_array(check, "your windows", got, library="torch",
                  hint="Slice and reshape the tensor; do not convert it.")
     want = cut_windows(signal, width)
-    n = len(want)
-    if got.dim() == 2 and got.shape[1] == width and len(got) > len(signal) // 2:
-        raise CheckFailed(check, f"you return {len(got)} windows of {width} samples for a signal of "
-                          f"{len(signal)}: your windows overlap (a stride of 1?). Step by the "
-                          f"window width: {n} windows.")
+    n, T = len(want), len(signal)
+    if got.dim() == 2 and got.shape[1] == width and len(got) > T // 2:
+        raise CheckFailed(check, f"you return {len(got)} windows of {width} samples for a signal "
+                          f"of {T}: your windows overlap (a stride of 1?). Step by the window "
+                          f"width: {n} windows.")
     if got.dim() == 2 and got.shape[1] == width and len(got) == n + 1:
-        raise CheckFailed(check, f"you keep the partial last window ({len(signal) % width} real "
-                          f"samples): drop it, so a signal of {len(signal)} gives {n} windows.")
+        raise CheckFailed(check, f"you keep the partial last window ({T % width} real samples): "
+                          f"drop it, so a signal of {T} gives {n} windows.")
+    if got.dim() == 2 and got.shape[1] == width and len(got) == n - 1 and T % width == 0 \
+            and torch.equal(got, want[:-1]):
+        raise CheckFailed(check, f"a signal of {T} samples holds exactly {n} windows of {width}, "
+                          f"and you return {n - 1}: you drop the last window although it is "
+                          "full. Drop a window only when it is partial (T // width full "
+                          "windows); in the lab 1125 = 15 x 75, so you would lose real beats.")
     expect_array(check, "your windows", got, library="torch", shape=tuple(want.shape),
                  dtype=signal.dtype)
     if torch.equal(got, want):
-        passed(check, f"a signal of {len(signal)} samples gives {n} windows of {width}, in order.")
         return
     if torch.equal(got.flatten().sort().values, want.flatten().sort().values):
-        raise CheckFailed(check, f"window 0 must hold consecutive samples {want[0].tolist()}; yours "
-                          f"holds {got[0].tolist()}: you reshaped in the wrong order (transposed).")
-    raise CheckFailed(check, f"window 0 must hold samples {want[0].tolist()} (the first {width} "
-                      f"samples, from index 0); yours holds {got[0].tolist()}.")
+        raise CheckFailed(check, f"window 0 must hold consecutive samples {want[0].tolist()}; "
+                          f"yours holds {got[0].tolist()}: you reshaped in the wrong order "
+                          "(transposed).")
+    raise CheckFailed(check, f"for a signal of {T} samples, window 0 must hold samples "
+                      f"{want[0].tolist()} (the first {width} samples, from index 0); yours "
+                      f"holds {got[0].tolist()}.")
 
 
 # --------------------------------------------------------------------------- metrics
@@ -283,15 +336,38 @@ def check_beat_metrics(student_metrics: Callable[..., Any]) -> None:
 
 
 # --------------------------------------------------------------------------- threshold
-# Validation: the best threshold lies between 0.25 and 0.30 ((sens + spec) / 2 = 0.95); 0.5
-# gives 0.83. Test: its own best threshold lies elsewhere (0.45-0.55), so a choice made on it
-# shows.
-_VAL_SCORES = np.array([0.30, 0.35, 0.60, 0.70, 0.80, 0.90,
-                        0.05, 0.10, 0.12, 0.15, 0.20, 0.22, 0.25, 0.40, 0.11, 0.02])
-_VAL_TRUTH = np.array([1] * 6 + [0] * 10)
-_TEST_SCORES = np.array([0.28, 0.55, 0.65, 0.75, 0.95, 0.52,
-                         0.29, 0.30, 0.33, 0.10, 0.45, 0.20, 0.05, 0.27, 0.40, 0.35])
-_TEST_TRUTH = np.array([1] * 6 + [0] * 10)
+def _threshold_fixture() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Validation and test beats (scores, truth), built afresh for every call.
+
+    Validation: (sensitivity + specificity) / 2 is best between 0.25 and 0.30 (0.857); the
+    threshold with the best accuracy, and the one with the best F1, lies between 0.50 and 0.60
+    (0.833), and 0.5 gives 0.810, so each other rule shows. Test: its own best threshold lies
+    elsewhere (0.45-0.52), so a choice made on it shows; rescaling its scores with its own
+    minimum and maximum, or mean and standard deviation, changes the metrics."""
+    val_scores = np.array([0.30, 0.33, 0.60, 0.70, 0.80, 0.90,
+                           0.05, 0.10, 0.12, 0.15, 0.20, 0.22, 0.25, 0.40, 0.45, 0.50, 0.11,
+                           0.02, 0.31, 0.08])
+    val_truth = np.array([1] * 6 + [0] * 14)
+    test_scores = np.array([0.28, 0.55, 0.65, 0.75, 0.95, 0.52,
+                            0.29, 0.30, 0.33, 0.10, 0.45, 0.20, 0.05, 0.27, 0.40, 0.31])
+    test_truth = np.array([1] * 6 + [0] * 10)
+    return val_scores, val_truth, test_scores, test_truth
+
+
+def _best_by(rule: str, scores: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """(threshold, balanced accuracy) of the threshold that maximises ``rule`` ("accuracy" or
+    "F1") on these beats, among the candidates choose_threshold uses."""
+    u = np.unique(scores)
+    candidates = np.concatenate([[u[0] - 1.0], (u[1:] + u[:-1]) / 2, [u[-1] + 1.0]])
+
+    def value(c):
+        called = scores >= c
+        if rule == "accuracy":
+            return np.mean(called == truth)
+        tp = np.sum(called & (truth == 1))
+        return 2 * tp / (called.sum() + (truth == 1).sum())
+    best = max(candidates, key=value)
+    return float(best), balanced_accuracy(scores, truth, best)
 
 
 def _as_threshold_and_metrics(check: str, out: Any) -> tuple[float, dict]:
@@ -320,47 +396,69 @@ def check_select_and_score(student_select: Callable[..., Any]) -> None:
     the threshold maximises (sensitivity + specificity) / 2 on validation, whatever the test
     beats are, and the metrics are the test beats' at that threshold (widened: score >= it)."""
     check = "check_select_and_score"
-    out = call_student(check, student_select, _VAL_SCORES, _VAL_TRUTH, _TEST_SCORES, _TEST_TRUTH)
+    val_scores, val_truth, test_scores, test_truth = _threshold_fixture()
+    out = call_student(check, student_select, val_scores, val_truth, test_scores, test_truth)
     threshold, metrics = _as_threshold_and_metrics(check, out)
     rng = np.random.default_rng(0)
-    other_scores = np.clip(_TEST_SCORES[rng.permutation(16)] + 0.3, 0, 1)
-    other_truth = _TEST_TRUTH[rng.permutation(16)]
+    n_test = len(test_truth)
+    other_scores = np.clip(test_scores[rng.permutation(n_test)] + 0.3, 0, 1)
+    other_truth = test_truth[rng.permutation(n_test)]
     again, _ = _as_threshold_and_metrics(check, call_student(
-        check, student_select, _VAL_SCORES, _VAL_TRUTH, other_scores, other_truth))
+        check, student_select, val_scores, val_truth, other_scores, other_truth))
     if not _close(again, threshold):
         raise CheckFailed(check, f"your threshold moved from {threshold:.3f} to {again:.3f} when "
                           "only the test beats changed: it was chosen with the test split. "
                           "Choose it on the validation beats alone; the test beats are scored "
                           "once, with the threshold fixed.")
-    val_best = max(balanced_accuracy(_VAL_SCORES, _VAL_TRUTH, c) for c in
-                   np.concatenate([_VAL_SCORES, [-1.0, 2.0]]))
-    val_yours = balanced_accuracy(_VAL_SCORES, _VAL_TRUTH, threshold)
+    val_best = balanced_accuracy(val_scores, val_truth, choose_threshold(val_scores, val_truth))
+    val_yours = balanced_accuracy(val_scores, val_truth, threshold)
     if val_yours < val_best - 1e-12:
-        why = (" You kept 0.5: the best threshold depends on the model's scores; find it on "
-               "validation." if _close(threshold, 0.5) else "")
+        why = ""
+        if _close(threshold, 0.5):
+            why = (" You kept 0.5: the best threshold depends on the model's scores; find it "
+                   "on validation.")
+        rules = [rule for rule in ("accuracy", "F1")
+                 if _close(threshold, _best_by(rule, val_scores, val_truth)[0])]
+        if rules and not why:
+            why = (f" Your threshold is the one with the best {' and the best '.join(rules)} on "
+                   "validation; the lab asks for the best (sensitivity + specificity) / 2, "
+                   "which weighs the widened beats, a minority, as much as the normal ones.")
         raise CheckFailed(check, f"your threshold {threshold:.3f} gives (sensitivity + "
                           f"specificity) / 2 = {val_yours:.3f} on the validation beats; "
-                          f"{val_best:.3f} is reachable (try each validation score as the "
-                          f"threshold, a beat being widened when its score >= threshold).{why}")
-    want = abnormal_beat_metrics(_TEST_TRUTH, _TEST_SCORES >= threshold)
-    on_val = abnormal_beat_metrics(_VAL_TRUTH, _VAL_SCORES >= threshold)
+                          f"{val_best:.3f} is reachable (try each value between two validation "
+                          f"scores as the threshold, a beat being widened when its score >= "
+                          f"threshold).{why}")
+    want = abnormal_beat_metrics(test_truth, test_scores >= threshold)
+    on_val = abnormal_beat_metrics(val_truth, val_scores >= threshold)
     got = {k: metrics[k] for k in ("sensitivity", "specificity")}
     if not all(_close(got[k], want[k]) for k in got):
         if all(_close(got[k], on_val[k]) for k in got):
             raise CheckFailed(check, "your metrics are the validation beats' (used to choose the "
                               "threshold): report the test beats' at that threshold.")
-        strict = abnormal_beat_metrics(_TEST_TRUTH, _TEST_SCORES > threshold)
+        strict = abnormal_beat_metrics(test_truth, test_scores > threshold)
         if all(_close(got[k], strict[k]) for k in got):
             raise CheckFailed(check, f"your test metrics count a beat as widened when its score "
                               f"> {threshold:.3f}; the rule (the same as on validation) is "
                               "score >= threshold.")
+        rescaled = {
+            "their own minimum and maximum": (test_scores - test_scores.min())
+            / (test_scores.max() - test_scores.min()),
+            "their own mean and standard deviation": (test_scores - test_scores.mean())
+            / test_scores.std()}
+        for how, z in rescaled.items():
+            if all(_close(got[k], abnormal_beat_metrics(test_truth, z >= threshold)[k])
+                   for k in got):
+                raise CheckFailed(check, f"your test metrics match the test scores rescaled with "
+                                  f"{how}: that sets the scale with the test split, a leak of "
+                                  "test information into the decision. Apply the validation "
+                                  "threshold to the test scores as they are.")
         raise CheckFailed(check, f"at your threshold {threshold:.3f} the test beats have "
                           f"sensitivity {want['sensitivity']:.3f} and specificity "
                           f"{want['specificity']:.3f}; you report {float(got['sensitivity']):.3f}"
                           f" and {float(got['specificity']):.3f}.")
     passed(check, f"threshold {threshold:.3f} chosen on validation ((sens + spec) / 2 = "
-           f"{val_yours:.3f}), unchanged when the test beats change; test sensitivity "
-           f"{want['sensitivity']:.3f}, specificity {want['specificity']:.3f}.")
+           f"{val_yours:.3f}, the best reachable), unchanged when the test beats change; test "
+           f"sensitivity {want['sensitivity']:.3f}, specificity {want['specificity']:.3f}.")
 
 
 # --------------------------------------------------------------------------- taggers
@@ -387,16 +485,37 @@ def _tagger_output(check: str, out: Any, B: int, T: int) -> torch.Tensor:
         raise CheckFailed(check, f"your logits have {shape[2]} entries per step, expected 3 "
                           "classes (no QRS, normal, widened): end with a layer to 3 outputs.")
     expect_array(check, "your logits", out, library="torch", shape=(B, T, 3), dtype="floating")
-    if bool(((out >= 0) & (out <= 1)).all()):
-        if torch.allclose(out.sum(-1), torch.ones(B, T), atol=1e-4):
+    if bool((out >= 0).all()):
+        ones = torch.ones(())
+        over = [(dim, what) for dim, what in ((-1, "the 3 classes of each step"),
+                                              (1, "the time steps of each record (dim 1)"),
+                                              (0, "the records of the batch (dim 0)"))
+                if torch.allclose(out.sum(dim), ones.expand_as(out.sum(dim)), atol=1e-4)]
+        if over and over[0][0] == -1:
             raise CheckFailed(check, "your tagger returns probabilities (each step's 3 outputs "
                               "are >= 0 and sum to 1): return logits. F.cross_entropy applies "
-                              "the softmax itself; a second softmax squashes the gradients and "
-                              "the tagger trains to call every beat normal.")
-        raise CheckFailed(check, "every output lies between 0 and 1 (a sigmoid at the end?): "
-                          "return logits, the raw outputs of the last layer, which "
-                          "F.cross_entropy expects.")
+                              "the softmax itself; after a second one no class can reach a "
+                              "probability above e / (e + 2) = 0.58.")
+        if over:
+            raise CheckFailed(check, f"your outputs are >= 0 and sum to 1 over {over[0][1]}: "
+                              "a softmax over that dimension. Return logits, the last layer's "
+                              "outputs with nothing applied after them; F.cross_entropy applies "
+                              "the softmax over the classes itself.")
+        raise CheckFailed(check, "none of your outputs is negative, but logits take either "
+                          "sign: return the last layer's outputs with nothing applied after "
+                          "them (F.cross_entropy applies the softmax itself).")
     return out
+
+
+def _same_input_same_output(check: str, model: nn.Module, x: torch.Tensor,
+                            out: torch.Tensor) -> None:
+    """Fail if a second call on the same input (eval mode) gives other outputs."""
+    again = call_student(check, model, x)
+    if not (isinstance(again, torch.Tensor) and again.shape == out.shape and _same(again, out)):
+        raise CheckFailed(check, "forward gives different outputs for the same input (in eval "
+                          "mode, twice in a row): a state kept between calls, or layers built "
+                          "inside forward? Build every layer in __init__ and start each call "
+                          "from a zero state.")
 
 
 def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
@@ -418,11 +537,21 @@ def check_gru_tagger(student_tagger_class: Callable[..., Any]) -> None:
                           "pass the hidden_size argument on to nn.GRU.")
     B, T = 3, 40
     x = torch.randn(B, T, generator=torch.Generator().manual_seed(1))
+
+    def no_feature_dimension(exc: Exception) -> str | None:
+        if isinstance(exc, RuntimeError) and "input_size" in str(exc):
+            return (f"nn.GRU raised \"{exc}\": it reads inputs (B, T, D) with D numbers per "
+                    f"step, here D = 1, and you passed the signals {(B, T)} as they are, so it "
+                    f"took {T} numbers for the features of each step. Add the feature "
+                    "dimension: self.gru(x.unsqueeze(-1)).")
+        return None
+    run = _translating(check, model, no_feature_dimension)
     with evaluating(model), torch.no_grad():   # dropout off: two calls must agree
-        out = _tagger_output(check, call_student(check, model, x), B, T)
+        out = _tagger_output(check, call_student(check, run, x), B, T)
+        _same_input_same_output(check, run, x, out)
         x2 = x.clone()
         x2[0] += 1.0
-        if not _same(model(x2)[1:], out[1:]):
+        if not _same(call_student(check, run, x2)[1:], out[1:]):
             why = (" Your GRU reads dimension 0 as time: build it with batch_first=True so "
                    "dimension 0 is the batch, dimension 1 the time."
                    if not grus[0].batch_first else
@@ -432,7 +561,7 @@ def check_gru_tagger(student_tagger_class: Callable[..., Any]) -> None:
                               f"tagger mixes the records of a batch.{why}")
         x3 = x.clone()
         x3[:, 30:] += 1.0
-        if not _same(model(x3)[:, :30], out[:, :30]):
+        if not _same(call_student(check, run, x3)[:, :30], out[:, :30]):
             why = (" Your GRU is bidirectional: its backward half reads from the end."
                    if any(g.bidirectional for g in grus) else "")
             raise CheckFailed(check, "changing the input after step 30 changed your outputs before "
@@ -453,13 +582,34 @@ def check_conv_tagger(student_tagger_class: Callable[..., Any]) -> None:
     if not isinstance(model, nn.Module):
         raise CheckFailed(check, f"ConvTagger(...) must build an nn.Module, got "
                           f"{type(model).__name__}.")
+    channels = 8
+    dilated = [m for m in model.modules() if isinstance(m, nn.Conv1d) and m.kernel_size == (k,)]
+    if not dilated:
+        raise CheckFailed(check, f"ConvTagger(channels=8, kernel_size={k}, dilations={dilations}) "
+                          f"has no nn.Conv1d with kernel_size={k}: build one nn.Conv1d of "
+                          "kernel_size per entry of dilations.")
+    wrong = [m.out_channels for m in dilated if m.out_channels != channels]
+    if wrong:
+        raise CheckFailed(check, f"ConvTagger(channels={channels}, ...) built convolutions with "
+                          f"{wrong[0]} output channels: pass the channels argument on to every "
+                          "dilated nn.Conv1d.")
     B, T, s = 4, 60, 30
     x = torch.randn(B, T, generator=torch.Generator().manual_seed(1))
+
+    def first_conv_channels(exc: Exception) -> str | None:
+        if isinstance(exc, RuntimeError) and "channels, but got 1 channels" in str(exc):
+            return (f"a convolution expects more than 1 input channel but gets the signal, "
+                    f"which has 1 (x.unsqueeze(1) is (B, 1, T)): PyTorch says \"{exc}\". "
+                    "Build the first nn.Conv1d with in_channels=1 and the others with "
+                    "`channels`.")
+        return None
+    run = _translating(check, model, first_conv_channels)
     with evaluating(model), torch.no_grad():
-        out = _tagger_output(check, call_student(check, model, x), B, T)
+        out = _tagger_output(check, call_student(check, run, x), B, T)
+        _same_input_same_output(check, run, x, out)
         x2 = x.clone()
         x2[:, s] += 3.0
-        changed = (model(x2) - out).abs().amax(dim=(0, 2)) > 1e-6
+        changed = (call_student(check, run, x2) - out).abs().amax(dim=(0, 2)) > 1e-6
         if changed[:s].any():
             raise CheckFailed(check, f"changing the input at step {s} changed your outputs at steps "
                               f"{_runs(changed[:s].numpy())}, before it: your tagger looks at the "
@@ -479,12 +629,13 @@ def check_conv_tagger(student_tagger_class: Callable[..., Any]) -> None:
                               f"receptive field of {measured} samples, expected 1 + (k - 1) * "
                               f"sum(dilations) = {rf}.{hint}")
         y1, y2 = torch.randn(2, B, T, generator=torch.Generator().manual_seed(2))
-        zero = model(torch.zeros(B, T))
-        if _same(model(y1) + model(y2) - zero, model(y1 + y2)):
+        zero = call_student(check, run, torch.zeros(B, T))
+        if _same(call_student(check, run, y1) + call_student(check, run, y2) - zero,
+                 call_student(check, run, y1 + y2)):
             raise CheckFailed(check, "your tagger is linear in its input: put a ReLU after each "
                               "dilated convolution, or the layers collapse into one filter.")
     passed(check, f"logits of shape {(B, T, 3)}, causal, receptive field {rf} samples for "
-           f"kernel_size={k} and dilations={dilations}.")
+           f"kernel_size={k} and dilations={dilations}, {channels} channels.")
 
 
 # --------------------------------------------------------------------------- per-beat decision
@@ -496,7 +647,8 @@ def _probabilities(n: int) -> np.ndarray:
 def _scrambled(record: ECGRecord) -> list[tuple[str, ECGRecord]]:
     """Copies of ``record`` with one kind of class-dependent label changed (R peaks kept)."""
     shifted = np.clip(record.qrs_spans + np.array([-2, 3, 0]), 0, len(record.signal) - 1)
-    waves = {w: (v + 2 if w in "QST" else v) for w, v in record.waves.items()}
+    waves = {w: (v + 1 + np.arange(len(v)) % 3 if w in "PQST" else v)   # a shift per beat
+             for w, v in record.waves.items()}
     flipped = 1 - record.beat_class
     return [
         ("qrs_offset", dataclasses.replace(record, qrs_offset=record.qrs_offset + 3)),
@@ -505,7 +657,7 @@ def _scrambled(record: ECGRecord) -> list[tuple[str, ECGRecord]]:
         ("qrs_duration", dataclasses.replace(record, qrs_duration=record.qrs_duration + 0.02)),
         ("qrs_spans", dataclasses.replace(record, qrs_spans=np.column_stack(
             [shifted[:, :2], 1 - shifted[:, 2]]))),
-        ("waves (Q, S or T)", dataclasses.replace(record, waves=waves)),
+        ("waves (P, Q, S or T)", dataclasses.replace(record, waves=waves)),
     ]
 
 
@@ -530,9 +682,10 @@ def check_beat_scores(student_beat_scores: Callable[..., Any]) -> None:
             raise CheckFailed(check, f"your scores change when the record's `{field}` changes: "
                               "the decision reads the answer. It may use the model's outputs "
                               "and the R peak's position only; the true QRS end, onset, "
-                              "duration and class are known only because the data are "
-                              "labelled (and the true QRS is longer exactly for widened "
-                              "beats). Read a fixed span around each R peak instead.")
+                              "duration, wave positions and class are known only because the "
+                              "data are labelled (the true QRS is longer, and its P wave "
+                              "farther from R, exactly for widened beats). Read a fixed span "
+                              "around each R peak instead.")
     want = beat_scores(probs, record, 12)
     if np.allclose(got, want, atol=1e-9):
         other = call_student(check, student_beat_scores, probs, record, 5)
@@ -567,44 +720,91 @@ def check_beat_scores(student_beat_scores: Callable[..., Any]) -> None:
 
 
 # --------------------------------------------------------------------------- error analysis
-_R_PEAKS = np.array([10, 60, 80, 170, 230, 299, 300, 450, 600])   # windows 0 0 1 2 3 3 4 6 8
+def _r_peaks() -> np.ndarray:
+    """R peaks in windows 0 0 1 2 3 3 4 6 8 of 75 samples; 299 and 300 are 1 sample apart but
+    in windows 3 and 4; 170 and 230 are 60 apart in windows 2 and 3; windows counted from the
+    first peak (40) would differ. Built afresh per call."""
+    return np.array([40, 60, 80, 170, 230, 299, 300, 450, 600])
+
+
+def _wrong_ways(r_peaks: np.ndarray, width: int) -> dict[str, np.ndarray]:
+    """Answers of known mistakes, each with the message that names it."""
+    window = r_peaks // width
+    relative = (r_peaks - r_peaks[0]) // width
+    return {
+        "every beat shares its window in your answer: you count the beat itself. Another R "
+        "peak must lie in the window (a count above 1).": np.ones(len(r_peaks), dtype=bool),
+        f"you mark R peaks closer than {width} samples; what counts is the window (r // width), "
+        "not the distance: 299 and 300 are 1 sample apart in windows 3 and 4, and 170 and 230 "
+        "are 60 apart in windows 2 and 3.": np.array(
+            [any(abs(r - q) < width for j, q in enumerate(r_peaks) if j != i)
+             for i, r in enumerate(r_peaks)]),
+        "you count windows from the first R peak; they start at sample 0: window = r // width.":
+            np.bincount(relative)[relative] > 1,
+        "you compare each beat with the next one only: compare with every other beat, before "
+        "and after it.": np.r_[window[:-1] == window[1:], False],
+        "you compare each beat with the previous one only: compare with every other beat, "
+        "before and after it.": np.r_[False, window[1:] == window[:-1]],
+    }
 
 
 def check_shares_window(student_shares_window: Callable[..., Any]) -> None:
     """shares_window(r_peaks, width) -> (n,) bool: another R peak lies in the same window."""
     check = "check_shares_window"
-    got = call_student(check, student_shares_window, _R_PEAKS, WIDTH)
-    n = len(_R_PEAKS)
+    r_peaks = _r_peaks()
+    got = call_student(check, student_shares_window, r_peaks, WIDTH)
+    n = len(r_peaks)
     expect_array(check, "your answer", got, library="numpy", shape=(n,), dtype="bool",
                  hint="One True/False per R peak (compare with ==, or cast with .astype(bool)).")
-    want = shares_window(_R_PEAKS, WIDTH)
+    want = shares_window(r_peaks, WIDTH)
     if np.array_equal(got, want):
         passed(check, f"{int(want.sum())} of {n} beats share their {WIDTH}-sample window.")
         return
-    window = _R_PEAKS // WIDTH
-    if got.all():
-        raise CheckFailed(check, "every beat shares its window in your answer: you count the beat "
-                          "itself. Another R peak must lie in the window (a count above 1).")
-    if got[6] and not want[6]:
-        raise CheckFailed(check, f"the R peaks at {_R_PEAKS[5]} and {_R_PEAKS[6]} are 1 sample "
-                          f"apart but in windows {window[5]} and {window[6]}: what counts is the "
-                          "window (r // width), not the distance.")
+    for message, answer in _wrong_ways(r_peaks, WIDTH).items():
+        if np.array_equal(got, answer):
+            raise CheckFailed(check, message)
+    window = r_peaks // WIDTH
+    if not got.any():
+        raise CheckFailed(check, f"no beat shares its window in your answer, but the R peaks at "
+                          f"{r_peaks[0]} and {r_peaks[1]} both lie in window 0 (samples 0-"
+                          f"{WIDTH - 1}). How do you compute a peak's window? It is r // width, "
+                          "an integer (r / width gives each peak a number of its own).")
     i = int(np.argmax(got != want))
-    partner = [int(p) for j, p in enumerate(_R_PEAKS) if j != i and window[j] == window[i]]
-    raise CheckFailed(check, f"the beat at sample {_R_PEAKS[i]} (window {window[i]}) should be "
-                      f"{bool(want[i])}, yours is {bool(got[i])}"
-                      + (f": it shares its window with the beat at {partner[0]}; compare with "
-                         "every other beat, before and after it." if partner else "."))
+    raise CheckFailed(check, f"the beat at sample {r_peaks[i]} (window {window[i]}) should be "
+                      f"{bool(want[i])}, yours is {bool(got[i])}; the windows of all the R "
+                      f"peaks are {window.tolist()}.")
 
 
 # --------------------------------------------------------------------------- conclusion
 _PERCENT = re.compile(r"(\d+(?:\.(\d+))?)\s*%")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_NOT_NAMES = {"bpm", "tagger", "classifier", "model", "the", "of", "a", "an", "at", "in", "on",
+              "and", "or", "with", "for", "to", "per", "vs", "by"}
+
+
+def _key_words(key: str) -> list[str]:
+    """The words of an evidence key a sentence must name: model, band, metric ("conv tagger,
+    RF 7, 160-180 bpm, specificity" -> conv, rf, 7, 160-180, specificity)."""
+    tokens = re.findall(r"\d+-\d+|[a-z]+|\d+", str(key).lower().replace("–", "-"))
+    return [t for t in tokens if t not in _NOT_NAMES]
+
+
+def _names(sentence: str, word: str) -> bool:
+    """Whether ``sentence`` holds ``word`` (a band such as "160-180" as a whole; a word in the
+    singular or plural)."""
+    text = re.sub(r"(\d+)\s*(?:-|–|to)\s*(\d+)", r"\1-\2", sentence.lower())
+    if "-" in word:
+        return re.search(rf"(?<![\d-]){re.escape(word)}(?![\d-])", text) is not None
+    if re.fullmatch(r"[a-z]+", word) and len(word) > 3 and word.endswith("s"):
+        word = word[:-1]
+    return re.search(rf"(?<!\w){re.escape(word)}(?:s|es)?(?!\w)", text) is not None
 
 
 def check_conclusion(conclusion: Any, evidence: Mapping[str, float]) -> None:
-    """One paragraph of 60-250 words that names sensitivity and specificity, a heart-rate band
-    outside 60-100 bpm, and quotes at least two percentages, each one a number in
-    ``evidence`` (name -> fraction) that a cell computed."""
+    """One paragraph of 60-250 words that names sensitivity and specificity and a heart-rate
+    band outside 60-100 bpm, and quotes at least two percentages, each equal to a number in
+    ``evidence`` (name -> fraction) that a cell computed, in a sentence that names what the
+    number measures: every word of its evidence key (model, band, metric)."""
     check = "check_conclusion"
     if conclusion is None:
         raise CheckFailed(check, f"`conclusion` is {NOT_IMPLEMENTED}: replace the "
@@ -631,18 +831,33 @@ def check_conclusion(conclusion: Any, evidence: Mapping[str, float]) -> None:
     if not re.search(r"\b(4[05]|1[1-8]\d)\s*(?:-|–|to)\s*(\d+)\s*bpm", lower):
         raise CheckFailed(check, "name at least one heart-rate band outside the training range "
                           "(e.g. '160-180 bpm'): the question is what happens there.")
-    values = [float(v) for v in evidence.values()]
     quoted = _PERCENT.findall(text)
     if len(quoted) < 2:
         raise CheckFailed(check, f"quote at least two of your measured numbers as percentages "
                           f"(you quote {len(quoted)}): a verdict without numbers cannot be "
                           "checked.")
-    for number, decimals in quoted:
-        step = 10.0 ** -len(decimals)
-        if not any(abs(100 * v - float(number)) <= step / 2 + 1e-9 for v in values):
-            raise CheckFailed(check, f"you quote {number}%, which is none of the numbers in "
-                              "`evidence` (what your notebook computed): quote a number as a cell "
-                              "printed it, or, for a number of your own analysis, add it to "
-                              "`evidence` in the cell that computes it (evidence['what'] = value).")
-    passed(check, f"one paragraph of {words} words; each of its {len(quoted)} percentages is a "
-           "number your notebook computed.")
+    for sentence in _SENTENCE_END.split(text):
+        for number, decimals in _PERCENT.findall(sentence):
+            step = 10.0 ** -len(decimals)
+            same = [key for key, v in evidence.items()
+                    if abs(100 * float(v) - float(number)) <= step / 2 + 1e-9]
+            if not same:
+                raise CheckFailed(check, f"you quote {number}%, which is none of the numbers in "
+                                  "`evidence` (what your notebook computed): quote a number as a "
+                                  "cell printed it, or, for a number of your own analysis, add "
+                                  "it to `evidence` in the cell that computes it "
+                                  "(evidence['what it measures'] = value).")
+            if not any(all(_names(sentence, w) for w in _key_words(key)) for key in same):
+                key = same[0]
+                missing = [w for w in _key_words(key) if not _names(sentence, w)]
+                short = sentence if len(sentence) <= 160 else sentence[:157] + "..."
+                raise CheckFailed(check, f"you quote {number}% in the sentence \"{short}\", "
+                                  f"which does not name what that number measures: the "
+                                  f"evidence with this value is {same[:3]}, and the sentence "
+                                  f"lacks {missing} of {key!r}. Put each number in a sentence "
+                                  "that names its model, band and metric (the words of its "
+                                  "evidence key).")
+    passed(check, f"one paragraph of {words} words; each of its {len(quoted)} percentages equals "
+           "a number your notebook computed, in a sentence that names its model, band and "
+           "metric. Only the numbers were verified, not the reasoning: read each claim "
+           "against your table once more.")
