@@ -680,7 +680,7 @@ def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int
     left.set_ylim(-0.9, 3.5)
     left.set_aspect("equal")
     left.axis("off")
-    left.set_title("Without attention: one state\nfor every output", fontsize=NOTE + 2)
+    left.set_title("Without attention: one summary\nof the source for every output", fontsize=NOTE + 2)
     # illustrative weights: output digit j of a reversed sum looks at digit j of each operand
     logits = rng.normal(0, 0.3, (m, n))
     starts = [0] + [i + 1 for i, c in enumerate(source) if not c.isdigit()]

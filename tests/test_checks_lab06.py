@@ -55,7 +55,24 @@ def test_shift_check_accepts_the_right_shift(capsys):
     assert capsys.readouterr().out.count("✓ check_shift_right") == 2
 
 
+def shift_ones_start(targets, start_id):
+    """Review u6 finding 10: right only while start_id happens to be 1."""
+    return torch.cat([torch.ones_like(targets[:, :1]), targets[:, :-1]], dim=1)
+
+
+def shift_int32(targets, start_id):
+    return shift_ok(targets, start_id).int()
+
+
+def shift_along_batch(targets, start_id):
+    """Review u6 finding 15: rows shifted instead of steps."""
+    return torch.cat([torch.full_like(targets[:1], start_id), targets[:-1]], dim=0)
+
+
 @pytest.mark.parametrize("wrong, words", [
+    (shift_ones_start, "with start_id=7 your first column is [1, 1, 1]"),
+    (shift_int32, "which keeps their dtype"),
+    (shift_along_batch, "you shifted along the batch axis (dim 0)"),
     (shift_none, "is the target y_t itself"),
     (shift_left, "you shifted left"),
     (shift_keeps_last, "T + 1 = 6 steps"),
@@ -363,7 +380,47 @@ class StubbedForward(Good):
         stub()
 
 
+class DetachesInEncode(Good):
+    """Review u6 finding 1: right values, but no gradient reaches the encoder (cannot learn)."""
+
+    def encode(self, src):
+        state = super().encode(src)
+        return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+
+class DetachesInForward(Good):
+    def forward(self, src, decoder_inputs):
+        state = self.encode(src)
+        state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+        outputs, _ = self.decoder(self.embed(decoder_inputs), state)
+        return self.readout(outputs)
+
+
+class FrozenTable(Good):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.embedding is not None:
+            self.embedding.weight.requires_grad_(False)
+
+
+class ForwardWithoutGrad(Good):
+    def forward(self, src, decoder_inputs):
+        with torch.no_grad():
+            return super().forward(src, decoder_inputs)
+
+
+class DetachedReadoutInput(Good):
+    def forward(self, src, decoder_inputs):
+        outputs, _ = self.decoder(self.embed(decoder_inputs), self.encode(src))
+        return self.readout(outputs.detach())
+
+
 @pytest.mark.parametrize("wrong, words", [
+    (DetachesInEncode, "you detach the encoder's state"),
+    (DetachesInForward, "you detach the encoder's state"),
+    (FrozenTable, "the embedding table is frozen"),
+    (ForwardWithoutGrad, "your logits carry no gradient"),
+    (DetachedReadoutInput, "no gradient to embedding.weight, encoder.weight_ih_l0"),
     (DecoderFromZeros, "your decoder starts from zeros"),
     (ShiftsAgain, "you shift decoder_inputs again"),
     (FreeRunning, "feeds the decoder its own predictions"),
@@ -381,6 +438,8 @@ def test_teacher_forcing_check_names_each_mistake(wrong, words):
     (DropsCellState, "check_encoder fails"),
     (IgnoresState, "check_decoder_step fails"),
     (ShiftsAgain, "check_teacher_forcing fails"),
+    (DetachesInEncode, "you detach the encoder's state"),
+    (FrozenTable, "the embedding table is frozen"),
 ])
 def test_the_whole_model_check_names_the_failing_part(wrong, words):
     _fails(lab06.check_encoder_decoder, wrong, words)
@@ -428,6 +487,11 @@ def loss_not_transposed(logits, targets, pad_id):
     return F.cross_entropy(logits, targets, ignore_index=pad_id)
 
 
+def loss_probabilities(logits, targets, pad_id):
+    """Review u6 finding 15: a softmax before F.cross_entropy (which applies log_softmax)."""
+    return loss_ok(logits.softmax(-1), targets, pad_id)
+
+
 def loss_fixed_pad(logits, targets, pad_id):
     return F.cross_entropy(logits.transpose(1, 2), targets, ignore_index=0)
 
@@ -445,6 +509,7 @@ def test_loss_check_accepts_the_masked_mean_three_ways(capsys):
     (loss_detached, "carries no gradient"),
     (loss_item, "scalar tensor"),
     (loss_fixed_pad, "instead of the pad_id argument"),
+    (loss_probabilities, "you give the cross-entropy probabilities"),
     (stub, "not implemented yet"),
 ])
 def test_loss_check_names_each_mistake(wrong, words):
@@ -541,6 +606,20 @@ def greedy_always_start(model, src, start_id, max_len):
     return torch.stack(out, 1)
 
 
+def greedy_fixed_start(model, src, start_id, max_len):
+    """Review u6 finding 10: right only while start_id happens to be 1."""
+    return greedy_ok(model, src, 1, max_len)
+
+
+def greedy_argmax_over_batch(model, src, start_id, max_len):
+    state, token, out = model.encode(src), torch.full((len(src),), start_id), []
+    for _ in range(max_len):
+        logits, state = model.step(token, state)
+        token = logits.argmax(0)
+        out.append(token)
+    return torch.stack(out, 1)
+
+
 def greedy_keeps_start(model, src, start_id, max_len):
     out = greedy_ok(model, src, start_id, max_len)
     return torch.cat([torch.full((len(src), 1), start_id), out], 1)
@@ -582,6 +661,8 @@ def test_greedy_check_accepts_the_reference_and_a_detaching_decoder(capsys):
     (greedy_restarts_state, "carry the decoder state forward"),
     (greedy_always_start, "you feed <s> again"),
     (greedy_keeps_start, "leave out the start token"),
+    (greedy_fixed_start, "with start_id=7 you feed 1 first"),
+    (greedy_argmax_over_batch, "not over the batch"),
     (greedy_no_encoder, "never call model.encode"),
     (greedy_detaching_a_tensor_only, "the state is a pair (h, c)"),
     (greedy_probabilities, "expected an integer dtype"),
@@ -623,6 +704,15 @@ def exact_zip(predicted, expected):
     return sum(all(a == b for a, b in zip(p, e)) for p, e in zip(predicted, expected)) / len(expected)
 
 
+def exact_membership(predicted, expected):
+    """Review u6 finding 2: 1.0 on the lab's rotated answers, where 0.001 are right."""
+    return sum(p in expected for p in predicted) / len(expected)
+
+
+def exact_set_intersection(predicted, expected):
+    return len(set(predicted) & set(expected)) / len(expected)
+
+
 def exact_percent(predicted, expected):
     return 100 * exact_ok(predicted, expected)
 
@@ -645,6 +735,8 @@ def test_exact_match_check_accepts_whole_answers(capsys):
     (exact_elementwise, "the share of tokens right"),
     (exact_per_char, "you score tokens, not whole sequences"),
     (exact_zip, "stops at the shorter string"),
+    (exact_membership, "you test membership in the whole list, not row i against row i"),
+    (exact_set_intersection, "you test membership in the whole list, not row i against row i"),
     (exact_percent, "not a percentage"),
     (exact_count, "number of right answers"),
     (exact_text, "return a number"),

@@ -5,8 +5,9 @@ Each check runs the student's code on small inputs and compares it with the refe
 the reference's random weights into it (every weight nonzero, so that every parameter and the
 state matter) and compare outputs. When they disagree, a check names the mistake only when
 the evidence shows it (a decoder input not shifted, an encoder that returns its outputs
-instead of its state, a loss that counts the padding, a decoder fed the ground truth at
-inference, answers scored token by token); otherwise it says what differs and where.
+instead of its state, an encoder state detached so that no gradient reaches the encoder, a
+loss that counts the padding, a decoder fed the ground truth at inference, answers scored
+token by token or by membership in the whole list); otherwise it says what differs and where.
 """
 from __future__ import annotations
 
@@ -98,13 +99,17 @@ def check_shift_right(student_shift_right: Callable[..., Any]) -> None:
     if isinstance(got, torch.Tensor) and tuple(got.shape) == (rows, steps + 1):
         raise CheckFailed(check, f"your decoder inputs have T + 1 = {steps + 1} steps: drop the "
                           "last target, which is never an input. Keep the shape (B, T).")
+    floats = isinstance(got, torch.Tensor) and got.is_floating_point()
     expect_array(check, "your tensor of decoder inputs", got, library="torch", shape=(rows, steps),
                  dtype=y.dtype, hint="Token ids must keep the targets' integer dtype (the "
                  "embedding looks them up): build the start column with "
-                 "torch.full_like(targets[:, :1], start_id), not from floats.")
+                 "torch.full_like(targets[:, :1], start_id)" + (", not from floats." if floats else
+                                                               ", which keeps their dtype."))
     want = shift_right(y, START)
     if torch.equal(got, want):
-        passed(check, f"<s>, then y_1, ..., y_(T-1); shape {tuple(got.shape)}, dtype {got.dtype}.")
+        _check_start_id_is_used(check, student_shift_right, y)
+        passed(check, f"<s>, then y_1, ..., y_(T-1); shape {tuple(got.shape)}, dtype {got.dtype}; "
+               "any start_id.")
         return
     if torch.equal(got, y):
         raise CheckFailed(check, "your decoder input at step t is the target y_t itself, so the "
@@ -113,6 +118,11 @@ def check_shift_right(student_shift_right: Callable[..., Any]) -> None:
     if torch.equal(got[:, :-1], y[:, 1:]):
         raise CheckFailed(check, "you shifted left: your input at step t is y_(t+1), the future "
                           "token. Shift right: <s>, y_1, ..., y_(T-1).")
+    along_batch = torch.cat([torch.full_like(y[:1], START), y[:-1]], dim=0)
+    if torch.equal(got, along_batch) or torch.equal(got[1:], y[:-1]):
+        raise CheckFailed(check, "you shifted along the batch axis (dim 0): your row i is the "
+                          "targets of row i - 1. Shift along time, dim 1: column 0 is <s>, then "
+                          "targets[:, :-1].")
     if not torch.equal(got[:, 0], want[:, 0]):
         raise CheckFailed(check, f"the first input (column 0) must be the start token <s> (id "
                           f"{START}) in every row; you give {got[:, 0].tolist()}.")
@@ -122,6 +132,18 @@ def check_shift_right(student_shift_right: Callable[..., Any]) -> None:
     bad = (got != want).nonzero()[0].tolist()
     raise CheckFailed(check, f"at row {bad[0]}, column {bad[1]} you give {int(got[bad[0], bad[1]])}, "
                       f"expected {int(want[bad[0], bad[1]])} (the target in column {bad[1] - 1}).")
+
+
+OTHER_START = 7   # a start id other than <s> = 1: a fixed 1 (torch.ones_like) must fail
+
+
+def _check_start_id_is_used(check: str, student: Callable[..., Any], y: torch.Tensor) -> None:
+    got = call_student(check, student, y, OTHER_START)
+    if not (isinstance(got, torch.Tensor) and torch.equal(got, shift_right(y, OTHER_START))):
+        first = got[:, 0].tolist() if isinstance(got, torch.Tensor) and got.ndim == 2 else got
+        raise CheckFailed(check, f"with start_id={OTHER_START} your first column is {first}: you "
+                          "write a fixed id (torch.ones_like gives 1) instead of the start_id "
+                          "argument. Use torch.full_like(targets[:, :1], start_id).")
 
 
 # --------------------------------------------------------------------------- the model
@@ -374,6 +396,7 @@ def check_teacher_forcing(student_class: Callable[..., Any]) -> None:
         expect_array(check, "your logits", got, library="torch", shape=(B, T, V),
                      dtype=torch.float32)
         if _close(got, want):
+            _check_gradients_reach_every_layer(check, model, src, decoder_inputs)
             continue
         with torch.no_grad():
             outputs, _ = reference.decoder(reference.embed(decoder_inputs))
@@ -397,7 +420,40 @@ def check_teacher_forcing(student_class: Callable[..., Any]) -> None:
         ])
         raise CheckFailed(check, f"with cell={cell!r} your logits differ from the reference's on "
                           f"the same weights: {_where(got, want)}.")
-    passed(check, "teacher-forced logits (B, T, V), the decoder starting from the encoder's state.")
+    passed(check, "teacher-forced logits (B, T, V), the decoder starting from the encoder's state; "
+           "the loss's gradient reaches every layer.")
+
+
+def _check_gradients_reach_every_layer(check: str, model: torch.nn.Module, src: torch.Tensor,
+                                       decoder_inputs: torch.Tensor) -> None:
+    """Backpropagate a loss of the student's logits (on the reference's weights) and require a
+    nonzero gradient on every parameter: right values with a cut graph (an encoder state
+    detached, a frozen table) cannot learn, since the state is the only path from the source."""
+    targets = _ids(B, T, seed=7)
+    model.zero_grad(set_to_none=True)
+    logits = call_student(check, model.forward, src, decoder_inputs)
+    if not logits.requires_grad:
+        raise CheckFailed(check, "your logits carry no gradient: forward must run with autograd "
+                          "on (no torch.no_grad(), .detach() or numpy inside), or the model cannot "
+                          "learn.")
+    F.cross_entropy(logits.transpose(1, 2), targets).backward()
+    for name, parameter in model.named_parameters():
+        if not parameter.requires_grad:
+            layer = "the embedding table" if name.startswith("embedding") else f"`{name}`"
+            raise CheckFailed(check, f"{layer} is frozen (requires_grad=False on `{name}`): "
+                              "training would never change it. Leave every parameter trainable.")
+    stuck = [name for name, parameter in model.named_parameters()
+             if parameter.grad is None or not torch.any(parameter.grad != 0)]
+    model.zero_grad(set_to_none=True)
+    if stuck and all(name.startswith("encoder") for name in stuck):
+        raise CheckFailed(check, "the loss sends no gradient to the encoder (" + ", ".join(stuck)
+                          + "): you detach the encoder's state (in encode or forward), so the "
+                          "encoder never learns and the decoder never learns to read the source. "
+                          "Pass the state on as the RNN returns it.")
+    if stuck:
+        raise CheckFailed(check, "the loss sends no gradient to " + ", ".join(stuck) + ": "
+                          "something in forward cuts the graph (.detach(), .data, torch.no_grad()) "
+                          "before these layers, so training would never change them.")
 
 
 def _free_running_logits(model: Seq2Seq, src: torch.Tensor, steps: int) -> torch.Tensor:
@@ -460,6 +516,12 @@ def check_masked_loss(student_masked_loss: Callable[..., Any]) -> None:
     if abs(value - float((per_token * mask).sum() / y.numel())) < 1e-5:
         raise CheckFailed(check, "you zero the padding but divide by all B*T positions; divide by "
                           "the number of real (non-padding) tokens.")
+    with torch.no_grad():
+        from_probabilities = float(masked_cross_entropy(logits.softmax(-1), y, PAD))
+    if abs(value - from_probabilities) < 1e-5:
+        raise CheckFailed(check, "you give the cross-entropy probabilities (a softmax of the "
+                          "logits); F.cross_entropy applies log_softmax itself, so pass it the raw "
+                          "logits.")
     if abs(value - float((per_token * mask).sum())) < 1e-4:
         raise CheckFailed(check, "you sum the loss over tokens; take the mean over the real tokens "
                           "so the learning rate does not depend on the batch size.")
@@ -527,22 +589,29 @@ def check_greedy_decode(student_greedy_decode: Callable[..., Any]) -> None:
             # echo-style sources: the true target of step t is src[:, t]
             src = _ids(rows, MAX_LEN + 1, seed=10 + round_)
             spy = _Spy(_reference(cell, seed=round_))
+            start = START if round_ % 2 == 0 else OTHER_START   # the start_id argument is used
             try:
-                got = call_student(check, student_greedy_decode, spy, src, START, MAX_LEN)
+                got = call_student(check, student_greedy_decode, spy, src, start, MAX_LEN)
             except CheckFailed as error:
+                if "Expected hidden size" in error.message:
+                    raise CheckFailed(check, "the tokens you fed model.step are not one per row "
+                                      "of the batch, shape (B,): take the argmax over the "
+                                      "vocabulary, the last axis (logits.argmax(-1)), not over the "
+                                      "batch. (PyTorch said: "
+                                      f"{error.message.split('raised ', 1)[-1]})") from None
                 if cell == "LSTM" and "tuple" in error.message:
                     raise CheckFailed(check, "with an LSTM the state is a pair (h, c), and your "
                                       "code treats it as one tensor: pass the state on as "
                                       "model.step returns it. (Python said: "
                                       f"{error.message.split('raised ', 1)[-1]})") from None
                 raise
-            _check_one_decode(check, spy, src, got, rows, cell)
+            _check_one_decode(check, spy, src, got, rows, cell, start)
     passed(check, f"feeds back its own argmax for {MAX_LEN} steps and carries the state, "
-           f"{2 * ROUNDS} runs with GRU and LSTM decoders.")
+           f"{2 * ROUNDS} runs with GRU and LSTM decoders, start ids {START} and {OTHER_START}.")
 
 
 def _check_one_decode(check: str, spy: _Spy, src: torch.Tensor, got: Any, rows: int,
-                      cell: str) -> None:
+                      cell: str, start: int) -> None:
     if isinstance(got, torch.Tensor) and tuple(got.shape) == (rows, MAX_LEN + 1):
         raise CheckFailed(check, f"you return {MAX_LEN + 1} steps: leave out the start token and "
                           f"return the {MAX_LEN} predicted tokens, shape (B, max_len).")
@@ -554,9 +623,12 @@ def _check_one_decode(check: str, spy: _Spy, src: torch.Tensor, got: Any, rows: 
                           "the encoder's final state.")
     if not spy.fed:
         raise CheckFailed(check, "you never call model.step(tokens, state): decode one step at a time.")
-    if not torch.all(spy.fed[0] == START):
-        raise CheckFailed(check, f"the first token fed to the decoder must be <s> (id {START}), "
-                          f"you fed {spy.fed[0].tolist()}.")
+    if not torch.all(spy.fed[0] == start):
+        if torch.all(spy.fed[0] == START):
+            raise CheckFailed(check, f"with start_id={start} you feed {START} first: you write a "
+                              "fixed id instead of the start_id argument.")
+        raise CheckFailed(check, f"the first token fed to the decoder must be the start token "
+                          f"start_id (here {start}), you fed {spy.fed[0].tolist()}.")
     if not _close(spy.states_in[0], spy.encoded):
         raise CheckFailed(check, "the first decoder step must start from the encoder's state "
                           "(the value model.encode(src) returned).")
@@ -569,7 +641,7 @@ def _check_one_decode(check: str, spy: _Spy, src: torch.Tensor, got: Any, rows: 
                                   "(teacher forcing) instead of its own prediction; at inference "
                                   "there is no target: feed back the argmax of the previous logits, "
                                   "at every step.")
-            if torch.all(spy.fed[t] == START):
+            if torch.all(spy.fed[t] == start):
                 raise CheckFailed(check, f"at step {t} you feed <s> again; feed back the token "
                                   "the decoder predicted at the previous step.")
             raise CheckFailed(check, f"at step {t} the decoder reads {spy.fed[t].tolist()}, but it "
@@ -592,6 +664,10 @@ _PREDICTED = ["596", "59", "1000", "7", "", "12", "997", "5960"]
 _EXPECTED = ["596", "596", "1000", "8", "3", "12", "998", "596"]
 _PREDICTED_ROWS = [(45, 67, 2), (45, 68, 2), (9, 9, 2), (4, 4, 2), (36, 60, 2), (12, 25, 2)]
 _EXPECTED_ROWS = [(45, 67, 2), (45, 67, 2), (9, 9, 2), (4, 5, 2), (60, 36, 2), (12, 25, 2)]
+# rotated answers: every wrong prediction is another row's expected answer, so a test of
+# membership in the whole list (p in expected, or a set intersection) scores 3/3, not 1/3
+_PREDICTED_ROTATED = ["12", "596", "7"]
+_EXPECTED_ROTATED = ["596", "12", "7"]
 
 
 def _as_fraction(check: str, value: Any) -> float:
@@ -611,12 +687,21 @@ def check_exact_match(student_exact_match: Callable[..., Any]) -> None:
     check = "check_exact_match"
     for predicted, expected, layout in ((_PREDICTED, _EXPECTED, "strings (addition answers)"),
                                         (_PREDICTED_ROWS, _EXPECTED_ROWS,
-                                         "rows of token ids (echo: equal-length tuples)")):
+                                         "rows of token ids (echo: equal-length tuples)"),
+                                        (_PREDICTED_ROTATED, _EXPECTED_ROTATED,
+                                         "strings where a wrong answer is another row's answer")):
         value = _as_fraction(check, call_student(check, student_exact_match, list(predicted),
                                                  list(expected)))
         want = sum(p == e for p, e in zip(predicted, expected)) / len(expected)
         if abs(value - want) < 1e-9:
             continue
+        members = sum(p in expected for p in predicted) / len(expected)
+        if abs(value - members) < 1e-9 and abs(members - want) > 1e-9:
+            raise CheckFailed(check, f"on predicted {predicted} and expected {expected} you return "
+                              f"{value:.3f}, where {want:.3f} of the answers are right: you test "
+                              "membership in the whole list, not row i against row i. An answer "
+                              "counts only if it equals the expected answer of its own row: "
+                              "zip(predicted, expected).")
         tokens = sum(sum(a == b for a, b in zip(p, e)) for p, e in zip(predicted, expected))
         if abs(value - tokens / sum(len(e) for e in expected)) < 1e-9:
             words = ("'997' for '998' is 2/3 right per character but a wrong sum" if
@@ -640,4 +725,4 @@ def check_exact_match(student_exact_match: Callable[..., Any]) -> None:
         raise CheckFailed(check, f"on {layout} your function gives {value:.4f} where {want:.4f} of "
                           "the sequences are exactly right.")
     passed(check, "whole sequences counted, on lists of strings and on rows of ids (prefixes, "
-           "near misses and partly right rows count as wrong).")
+           "near misses, partly right rows and another row's answer count as wrong).")
