@@ -398,3 +398,31 @@ def softmax_in_place(scores, mask):
 
 def test_an_in_place_change_of_an_input_is_named():
     _fails(lab07.check_masked_softmax, softmax_in_place, "change an input in place")
+
+
+def step_mean_context(model, tokens, s_prev, memory):
+    return _step(ctx_of=lambda m: m.states.mean(dim=1, keepdim=True).expand_as(m.states))(
+        model, tokens, s_prev, memory)
+
+
+def step_logits_from_s_prev(model, tokens, s_prev, memory):
+    _, state, alpha = step_ok(model, tokens, s_prev, memory)
+    ctx = context_ok(alpha, memory.states)
+    return model.readout(s_prev) + model.context_readout(ctx), state, alpha
+
+
+def step_gru_twice(model, tokens, s_prev, memory):
+    alpha = softmax_ok(scores_ok(s_prev, memory.keys, model.W_a.weight, model.v_a), memory.mask)
+    ctx = context_ok(alpha, memory.states)
+    x = torch.cat([model.embedding(tokens), ctx], dim=-1)
+    state = model.decoder(x, model.decoder(x, s_prev))
+    return model.readout(state) + model.context_readout(ctx), state, alpha
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (step_mean_context, "averages the states without the weights"),
+    (step_logits_from_s_prev, "read the previous state s_(t-1)"),
+    (step_gru_twice, "GRUCell twice"),
+])
+def test_step_check_names_more_mistakes(wrong, words):
+    _fails(lab07.check_attentive_step, wrong, words)

@@ -286,14 +286,17 @@ def _step_inputs(seed: int):
 
 def _step_suspects(model: AttentionSeq2Seq, tokens, s_prev, memory: EncoderMemory):
     """The reference step, with one piece done wrong: (logits, state, alpha, message)."""
-    def run(ctx_from=None, mask=True, order="emb-ctx", context_readout=True):
+    def run(ctx_from=None, mask=True, order="emb-ctx", context_readout=True, read_prev=False,
+            twice=False):
         e = additive_scores(s_prev, memory.keys, model.W_a.weight, model.v_a)
         alpha = masked_softmax(e, memory.mask) if mask else e.softmax(dim=-1)
         ctx = attention_context(alpha, memory.states) if ctx_from is None else ctx_from(alpha)
         emb = model.embedding(tokens)
         x = torch.cat([emb, ctx] if order == "emb-ctx" else [ctx, emb], dim=-1)
         state = model.decoder(x, s_prev)
-        logits = model.readout(state) + (model.context_readout(ctx) if context_readout else 0)
+        state = model.decoder(x, state) if twice else state
+        logits = (model.readout(s_prev if read_prev else state)
+                  + (model.context_readout(ctx) if context_readout else 0))
         return logits, state, alpha
     return [
         (run(ctx_from=lambda a: attention_context(a, memory.keys)),
@@ -309,6 +312,14 @@ def _step_suspects(model: AttentionSeq2Seq, tokens, s_prev, memory: EncoderMemor
         (run(order="ctx-emb"),
          "the decoder's input is [embedding; ctx_t] in that order (the model's GRUCell was "
          "built for it); you concatenate [ctx_t; embedding]."),
+        (run(ctx_from=lambda a: memory.states.mean(dim=1)),
+         "your context averages the states without the weights: ctx_t = sum_j alpha_tj h_j "
+         "weights each position by alpha_tj (and padded positions get none)."),
+        (run(read_prev=True),
+         "your logits read the previous state s_(t-1): l_t = W_hy s_t + b_y + W_cy ctx_t reads "
+         "the new state s_t, the GRUCell's output."),
+        (run(twice=True),
+         "you apply the GRUCell twice: one step is one call, s_t = model.decoder(x, s_prev)."),
         (run(context_readout=False),
          "your logits leave out the context: l_t = W_hy s_t + b_y + W_cy ctx_t, i.e. "
          "model.readout(s_t) + model.context_readout(ctx_t)."),
