@@ -2,12 +2,17 @@
 the measures, the figures and the widget of unit 7."""
 from __future__ import annotations
 
+import ast
 import datetime
+import json
+from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
 import torch
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.core.pylabtools import select_figure_formats
 
 matplotlib.use("Agg")
 
@@ -15,6 +20,7 @@ from course_utils import attention as att  # noqa: E402
 from course_utils.seq2seq import Vocab, encode_texts  # noqa: E402
 from tests._bad_input import ids, untried  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
 V = 12
 
 
@@ -245,3 +251,60 @@ def test_the_table_covers_every_public_function():
 def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+# ----------------------------------------------------------------- figures are shown
+def _figure_cells(path):
+    notebook = json.loads(path.read_text())
+    for index, cell in enumerate(notebook["cells"]):
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and any(
+                isinstance(node, ast.Call) and _name(node.func).startswith("plot_")
+                for node in ast.walk(ast.parse(_python(source)))):
+            yield index, source
+
+
+def _name(func) -> str:
+    return getattr(func, "id", getattr(func, "attr", ""))
+
+
+def _python(source: str) -> str:
+    return "\n".join("pass" if line.startswith(("%", "!")) else line for line in source.splitlines())
+
+
+def _shown(source: str) -> bool:
+    """True when running the cell shows its figure: every figure is passed to display(), or
+    the cell's last statement is a plot_* call whose value Jupyter displays (no ';')."""
+    if "display(" in source:
+        return True
+    last = ast.parse(_python(source)).body[-1]
+    return (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+            and _name(last.value.func).startswith("plot_")
+            and not source.rstrip().endswith(";"))
+
+
+UNIT7 = [ROOT / "lectures" / "07_attention.ipynb", ROOT / "solutions" / "07_attention.ipynb",
+         ROOT / "labs" / "07_attention.ipynb"]
+
+
+@pytest.mark.parametrize("path", UNIT7, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_figure_cell_of_unit_7_shows_its_figure(path):
+    cells = list(_figure_cells(path))
+    assert cells, f"{path.name}: no figure cell found (the pattern is stale)"
+    hidden = [index for index, source in cells if not _shown(source)]
+    assert not hidden, f"{path}: cells {hidden} draw a figure that Jupyter never shows"
+    assert not _shown("plot_attention(a, s, o);") and not _shown("for i in r:\n    plot_attention(a)")
+
+
+@pytest.mark.parametrize("draw", [
+    lambda: att.plot_attention(np.full((3, 4), 0.25), "abcd", "xyz", [0, -1, 3]),
+    lambda: att.plot_accuracy_by_length({"a": {1: 1.0, 2: 0.5}}, trained_max=1),
+    lambda: att.plot_decoding_step(np.full((3, 4), 0.25), "abcd", "xyz", 2)],
+    ids=["plot_attention", "plot_accuracy_by_length", "plot_decoding_step"])
+def test_a_figure_a_helper_returns_is_displayed_as_png(draw):
+    """The inline backend's formatter turns the helpers' figures into image/png, the output
+    the executed notebooks hold (unit 7's figures had none before)."""
+    shell = InteractiveShell.instance()
+    select_figure_formats(shell, {"png"})
+    data, _ = shell.display_formatter.format(draw())
+    assert data.get("image/png", b"")[:4] in (b"\x89PNG", "iVBO"), sorted(data)

@@ -312,3 +312,117 @@ CASES = [
     Case(lab07.check_greedy_decode, greedy_ok, mutable=(0, 1),
          returns=[(first_to_list, "torch.Tensor"), (pair_to_numpy, "torch.Tensor")]),
 ]
+
+
+# ----------------------------------------------------------------- detached results and an inverted mask
+# Review u7, Wrong 2 and 3: each of these passed the checks before gradients were compared
+# (a step that detaches alpha trains to about half the exact match) or got the overflow hint.
+def scores_detached(s_prev, keys, W_a, v_a):
+    return scores_ok(s_prev, keys, W_a, v_a).detach()
+
+
+def scores_numpy_round_trip(s_prev, keys, W_a, v_a):
+    return torch.from_numpy(scores_ok(s_prev, keys, W_a, v_a).detach().numpy().copy())
+
+
+def softmax_detached(scores, mask):
+    return softmax_ok(scores, mask).detach()
+
+
+def softmax_inverted_mask(scores, mask):
+    return scores.masked_fill(mask, float("-inf")).softmax(dim=-1)
+
+
+def softmax_inverted_mask_large_negative(scores, mask):
+    return scores.masked_fill(mask, -1e9).softmax(dim=-1)
+
+
+def context_detached(alpha, states):
+    return context_ok(alpha, states).detach()
+
+
+def context_detached_weights(alpha, states):
+    return context_ok(alpha.detach(), states)
+
+
+def step_detached_alpha(model, tokens, s_prev, memory):
+    alpha = softmax_ok(scores_ok(s_prev, memory.keys, model.W_a.weight, model.v_a), memory.mask)
+    ctx = context_ok(alpha.detach(), memory.states)
+    state = model.decoder(torch.cat([model.embedding(tokens), ctx], dim=-1), s_prev)
+    return model.readout(state) + model.context_readout(ctx), state, alpha
+
+
+def step_detached_context(model, tokens, s_prev, memory):
+    alpha = softmax_ok(scores_ok(s_prev, memory.keys, model.W_a.weight, model.v_a), memory.mask)
+    ctx = context_ok(alpha, memory.states).detach()
+    state = model.decoder(torch.cat([model.embedding(tokens), ctx], dim=-1), s_prev)
+    return model.readout(state) + model.context_readout(ctx), state, alpha
+
+
+def step_detached_scores(model, tokens, s_prev, memory):
+    e = scores_ok(s_prev, memory.keys, model.W_a.weight.detach(), model.v_a)
+    alpha = softmax_ok(e, memory.mask)
+    ctx = context_ok(alpha, memory.states)
+    state = model.decoder(torch.cat([model.embedding(tokens), ctx], dim=-1), s_prev)
+    return model.readout(state) + model.context_readout(ctx), state, alpha
+
+
+@pytest.mark.parametrize("check, wrong, words", [
+    (lab07.check_additive_scores, scores_detached, "no gradient reaches W_a"),
+    (lab07.check_additive_scores, scores_numpy_round_trip, "cut from the autograd graph"),
+    (lab07.check_masked_softmax, softmax_detached, "no gradient reaches scores"),
+    (lab07.check_masked_softmax, softmax_inverted_mask, "your mask is inverted"),
+    (lab07.check_masked_softmax, softmax_inverted_mask_large_negative, "your mask is inverted"),
+    (lab07.check_attention_context, context_detached, "no gradient reaches alpha"),
+    (lab07.check_attention_context, context_detached_weights, "no gradient reaches alpha"),
+    (lab07.check_attentive_step, step_detached_alpha, "no gradient reaches model.W_a.weight"),
+    (lab07.check_attentive_step, step_detached_context, "no gradient reaches model.W_a.weight"),
+    (lab07.check_attentive_step, step_detached_scores, "no gradient reaches model.W_a.weight"),
+])
+def test_checks_follow_the_gradients_and_name_an_inverted_mask(check, wrong, words):
+    _fails(check, wrong, words)
+
+
+def test_a_detached_step_fails_only_on_its_gradients():
+    """The planted detached step has the reference's values: only the gradients tell."""
+    model, tokens, s_prev, memory = lab07._step_inputs(0)
+    got = step_detached_alpha(model, tokens, s_prev, memory)
+    want = attention.attentive_step(model, tokens, s_prev, memory)
+    assert all(torch.allclose(g, w) for g, w in zip(got, want))
+
+
+def softmax_in_place(scores, mask):
+    scores[~mask] = float("-inf")
+    return scores.softmax(dim=-1)
+
+
+def test_an_in_place_change_of_an_input_is_named():
+    _fails(lab07.check_masked_softmax, softmax_in_place, "change an input in place")
+
+
+def step_mean_context(model, tokens, s_prev, memory):
+    return _step(ctx_of=lambda m: m.states.mean(dim=1, keepdim=True).expand_as(m.states))(
+        model, tokens, s_prev, memory)
+
+
+def step_logits_from_s_prev(model, tokens, s_prev, memory):
+    _, state, alpha = step_ok(model, tokens, s_prev, memory)
+    ctx = context_ok(alpha, memory.states)
+    return model.readout(s_prev) + model.context_readout(ctx), state, alpha
+
+
+def step_gru_twice(model, tokens, s_prev, memory):
+    alpha = softmax_ok(scores_ok(s_prev, memory.keys, model.W_a.weight, model.v_a), memory.mask)
+    ctx = context_ok(alpha, memory.states)
+    x = torch.cat([model.embedding(tokens), ctx], dim=-1)
+    state = model.decoder(x, model.decoder(x, s_prev))
+    return model.readout(state) + model.context_readout(ctx), state, alpha
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (step_mean_context, "averages the states without the weights"),
+    (step_logits_from_s_prev, "read the previous state s_(t-1)"),
+    (step_gru_twice, "GRUCell twice"),
+])
+def test_step_check_names_more_mistakes(wrong, words):
+    _fails(lab07.check_attentive_step, wrong, words)

@@ -8,7 +8,9 @@ named. Sources are padded, with rows of different lengths, so that padding must 
 When a result disagrees, a check names the mistake only when it reproduces it on the
 reference's weights (softmax over the batch axis, padding not masked, the context from the
 keys or from the fixed summary, the true target fed back at inference); otherwise it says
-what differs and where.
+what differs and where. Where the values agree, the first four checks also backpropagate the
+same random weighting of both outputs and compare the gradients on the inputs and weights:
+a result cut from the autograd graph (.detach()) has the right values and trains nothing.
 """
 from __future__ import annotations
 
@@ -81,6 +83,52 @@ def _translate_shape_error(check: str, error: CheckFailed, hint: str) -> CheckFa
     return error
 
 
+def _call_student(check: str, func: Callable[..., Any], *args: Any) -> Any:
+    """call_student, with the error PyTorch raises when the student changes an input that
+    requires grad in place translated (the checks' inputs require grad, as in training)."""
+    try:
+        return call_student(check, func, *args)
+    except CheckFailed as error:
+        if "leaf Variable that requires grad" in error.message:
+            raise CheckFailed(check, "you change an input in place (e.g. scores[~mask] = ... or "
+                              "masked_fill_): in training, the inputs are part of the autograd "
+                              "graph and must stay as they are. Use the out-of-place form, "
+                              "which returns a new tensor (masked_fill, not masked_fill_).") from None
+        raise
+
+
+def _check_gradients(check: str, got, want, inputs: dict[str, torch.Tensor], what: str) -> None:
+    """Backpropagate the same random weighting of the student's outputs and the reference's and
+    compare the gradients on each of ``inputs`` (name -> tensor requiring grad). Training
+    learns only through these gradients: a result detached from the graph (.detach(),
+    torch.no_grad(), .data, NumPy) has the right values and trains nothing."""
+    got = got if isinstance(got, (tuple, list)) else (got,)
+    want = want if isinstance(want, (tuple, list)) else (want,)
+    weights = [torch.randn(w.shape, generator=_generator(99 + i)) for i, w in enumerate(want)]
+    names, tensors = list(inputs), list(inputs.values())
+    reference = torch.autograd.grad(sum((w * r).sum() for w, r in zip(want, weights)), tensors,
+                                    allow_unused=True)
+    attached = [(g * r).sum() for g, r in zip(got, weights) if g.requires_grad]
+    if attached:
+        grads = torch.autograd.grad(sum(attached), tensors, allow_unused=True)
+    else:
+        grads = [None] * len(tensors)
+    for name, tensor, grad, ref in zip(names, tensors, grads, reference):
+        grad = torch.zeros_like(tensor) if grad is None else grad
+        ref = torch.zeros_like(tensor) if ref is None else ref
+        if torch.allclose(grad, ref, atol=1e-5):
+            continue
+        if not grad.abs().max() > 0:
+            raise CheckFailed(check, f"{what} has the right values, but no gradient reaches "
+                              f"{name} through it: part of your computation is cut from the "
+                              "autograd graph (.detach(), torch.no_grad(), .data or a NumPy "
+                              "round trip), so training would never update what it depends on. "
+                              "Compute it with torch operations only.")
+        raise CheckFailed(check, f"{what} has the right values, but its gradient with respect "
+                          f"to {name} differs from the reference's: "
+                          + _where(grad, ref, f"d(output)/d({name})"))
+
+
 # --------------------------------------------------------------------------- scores
 def _score_inputs(seed: int):
     g = _generator(seed)
@@ -93,9 +141,9 @@ def check_additive_scores(student_additive_scores: Callable[..., Any]) -> None:
     W_a (A, H), v_a (A,) -> (B, S), on three random draws."""
     check = "check_additive_scores"
     for seed in range(3):
-        s_prev, keys, W_a, v_a = _score_inputs(seed)
+        s_prev, keys, W_a, v_a = (x.requires_grad_() for x in _score_inputs(seed))
         try:
-            got = call_student(check, student_additive_scores, s_prev, keys, W_a, v_a)
+            got = _call_student(check, student_additive_scores, s_prev, keys, W_a, v_a)
         except CheckFailed as error:
             raise _translate_shape_error(check, error, f"W_a is (A, H) = {(A, H)} and the states "
                                          "are rows: W_a s_(t-1) for a batch is s_prev @ W_a.T, "
@@ -108,7 +156,10 @@ def check_additive_scores(student_additive_scores: Callable[..., Any]) -> None:
         expect_array(check, "your scores", got, library="torch", shape=(B, S), dtype=s_prev.dtype)
         want = additive_scores(s_prev, keys, W_a, v_a)
         if _close(got, want):
+            _check_gradients(check, got, want, {"W_a": W_a, "v_a": v_a, "s_prev": s_prev,
+                                                "keys": keys}, "your scores")
             continue
+        s_prev, keys, W_a, v_a = (x.detach() for x in (s_prev, keys, W_a, v_a))
         query = (s_prev @ W_a.T)[:, None, :]
         _name_the_mistake(check, got, [
             ((keys + query) @ v_a, "you left out the tanh: e_tj = v_a^T tanh(W_a s_(t-1) + "
@@ -139,11 +190,22 @@ def check_masked_softmax(student_masked_softmax: Callable[..., Any]) -> None:
     check = "check_masked_softmax"
     for seed in range(3):
         scores, mask = _softmax_inputs(seed)
-        got = call_student(check, student_masked_softmax, scores, mask)
+        scores.requires_grad_()
+        got = _call_student(check, student_masked_softmax, scores, mask)
         expect_array(check, "your weights", got, library="torch", shape=(B, S), dtype=scores.dtype)
         want = masked_softmax(scores, mask)
         if _close(got, want, atol=1e-6):
+            _check_gradients(check, got, want, {"scores": scores}, "your weights")
             continue
+        scores = scores.detach()
+        inverted = scores.masked_fill(mask, float("-inf")).softmax(dim=-1)
+        padded_rows = ~mask.all(dim=1)      # rows 1-3; row 0 has no padding
+        on_real = got.detach()[padded_rows][mask[padded_rows]]
+        if _close(got, inverted) or (torch.isfinite(on_real).all() and on_real.abs().max() < 1e-6):
+            raise CheckFailed(check, "your mask is inverted: you set the scores of the real "
+                              "positions to -inf and keep the padding. mask is True at real "
+                              "tokens (B, S); fill where it is False: scores.masked_fill(~mask, "
+                              "float('-inf')).")
         if not torch.isfinite(got).all():
             raise CheckFailed(check, "your weights hold nan or inf where the scores are large "
                               "(one score is 95): exp(95) overflows float32. Use torch.softmax "
@@ -160,7 +222,7 @@ def check_masked_softmax(student_masked_softmax: Callable[..., Any]) -> None:
                                   "source positions j: softmax over the last axis, dim=-1.")
             raise CheckFailed(check, f"padding not masked: row {row} has {LENGTHS[row]} real "
                               f"positions, yet position {col} (padding) gets weight "
-                              f"{float(got[row, col]):.4f}. Set the scores of padded positions "
+                              f"{float(got.detach()[row, col]):.4f}. Set the scores of padded positions "
                               "to -inf before the softmax (scores.masked_fill(~mask, "
                               "float('-inf'))), so their weights are exactly 0.")
         if _close(got, scores.masked_fill(~mask, float("-inf")).softmax(dim=0)):
@@ -182,9 +244,9 @@ def check_attention_context(student_attention_context: Callable[..., Any]) -> No
     check = "check_attention_context"
     for seed in range(3):
         g = _generator(10 + seed)
-        alpha = masked_softmax(torch.randn(B, S, generator=g), _mask())
-        states = torch.randn(B, S, 2 * H, generator=g)
-        got = call_student(check, student_attention_context, alpha, states)
+        alpha = masked_softmax(torch.randn(B, S, generator=g), _mask()).requires_grad_()
+        states = torch.randn(B, S, 2 * H, generator=g).requires_grad_()
+        got = _call_student(check, student_attention_context, alpha, states)
         if isinstance(got, torch.Tensor) and tuple(got.shape) == (B, 1, 2 * H):
             raise CheckFailed(check, f"your context has shape {(B, 1, 2 * H)}: one vector per "
                               f"sequence is (B, 2H) = {(B, 2 * H)}; squeeze the middle axis of "
@@ -194,7 +256,9 @@ def check_attention_context(student_attention_context: Callable[..., Any]) -> No
                      "the source positions j (axis 1 of states).")
         want = attention_context(alpha, states)
         if _close(got, want):
+            _check_gradients(check, got, want, {"alpha": alpha, "states": states}, "your context")
             continue
+        alpha, states = alpha.detach(), states.detach()
         _name_the_mistake(check, got, [
             (states.mean(dim=1), "you average the states without the weights: ctx_t = "
              "sum_j alpha_tj h_j weights each position by alpha_tj."),
@@ -211,22 +275,28 @@ def _step_inputs(seed: int):
     model = _reference(seed)
     with torch.no_grad():
         memory, _ = model.encode(_source(20 + seed))
+    # leaves that require grad, so that the check can follow gradients into the encoder's side
+    memory = memory._replace(states=memory.states.requires_grad_(),
+                             keys=memory.keys.requires_grad_())
     g = _generator(30 + seed)
     tokens = torch.randint(3, V, (B,), generator=g)
-    s_prev = torch.randn(B, H, generator=g)
+    s_prev = torch.randn(B, H, generator=g).requires_grad_()
     return model, tokens, s_prev, memory
 
 
 def _step_suspects(model: AttentionSeq2Seq, tokens, s_prev, memory: EncoderMemory):
     """The reference step, with one piece done wrong: (logits, state, alpha, message)."""
-    def run(ctx_from=None, mask=True, order="emb-ctx", context_readout=True):
+    def run(ctx_from=None, mask=True, order="emb-ctx", context_readout=True, read_prev=False,
+            twice=False):
         e = additive_scores(s_prev, memory.keys, model.W_a.weight, model.v_a)
         alpha = masked_softmax(e, memory.mask) if mask else e.softmax(dim=-1)
         ctx = attention_context(alpha, memory.states) if ctx_from is None else ctx_from(alpha)
         emb = model.embedding(tokens)
         x = torch.cat([emb, ctx] if order == "emb-ctx" else [ctx, emb], dim=-1)
         state = model.decoder(x, s_prev)
-        logits = model.readout(state) + (model.context_readout(ctx) if context_readout else 0)
+        state = model.decoder(x, state) if twice else state
+        logits = (model.readout(s_prev if read_prev else state)
+                  + (model.context_readout(ctx) if context_readout else 0))
         return logits, state, alpha
     return [
         (run(ctx_from=lambda a: attention_context(a, memory.keys)),
@@ -242,6 +312,14 @@ def _step_suspects(model: AttentionSeq2Seq, tokens, s_prev, memory: EncoderMemor
         (run(order="ctx-emb"),
          "the decoder's input is [embedding; ctx_t] in that order (the model's GRUCell was "
          "built for it); you concatenate [ctx_t; embedding]."),
+        (run(ctx_from=lambda a: memory.states.mean(dim=1)),
+         "your context averages the states without the weights: ctx_t = sum_j alpha_tj h_j "
+         "weights each position by alpha_tj (and padded positions get none)."),
+        (run(read_prev=True),
+         "your logits read the previous state s_(t-1): l_t = W_hy s_t + b_y + W_cy ctx_t reads "
+         "the new state s_t, the GRUCell's output."),
+        (run(twice=True),
+         "you apply the GRUCell twice: one step is one call, s_t = model.decoder(x, s_prev)."),
         (run(context_readout=False),
          "your logits leave out the context: l_t = W_hy s_t + b_y + W_cy ctx_t, i.e. "
          "model.readout(s_t) + model.context_readout(ctx_t)."),
@@ -256,7 +334,7 @@ def check_attentive_step(student_attentive_step: Callable[..., Any]) -> None:
         model, tokens, s_prev, memory = _step_inputs(seed)
         with evaluating(model):
             try:
-                got = call_student(check, student_attentive_step, model, tokens, s_prev, memory)
+                got = _call_student(check, student_attentive_step, model, tokens, s_prev, memory)
             except CheckFailed as error:
                 raise _translate_shape_error(check, error, "The decoder's GRUCell reads "
                                              "[W_emb[y_(t-1)]; ctx_t] of width E + 2H and the "
@@ -272,6 +350,12 @@ def check_attentive_step(student_attentive_step: Callable[..., Any]) -> None:
                 want = attentive_step(model, tokens, s_prev, memory)
                 suspects = _step_suspects(model, tokens, s_prev, memory)
         if all(_close(g, w) for g, w in zip(got, want)):
+            with evaluating(model):
+                want = attentive_step(model, tokens, s_prev, memory)
+            _check_gradients(check, got[:2], want[:2], {
+                "model.W_a.weight": model.W_a.weight, "model.v_a": model.v_a,
+                "memory.keys": memory.keys, "memory.states": memory.states, "s_prev": s_prev,
+                "model.decoder.weight_ih": model.decoder.weight_ih}, "your step's logits and state")
             continue
         for suspect, message in suspects:
             if all(_close(g, w) for g, w in zip(got, suspect)):
@@ -337,7 +421,7 @@ def check_greedy_decode(student_greedy_decode: Callable[..., Any]) -> None:
     for round_ in range(ROUNDS):
         src = _source(40 + round_, lengths=(7, 7, 6, 7))
         spy = _Spy(_reference(round_))
-        got = call_student(check, student_greedy_decode, spy, src, MAX_LEN)
+        got = _call_student(check, student_greedy_decode, spy, src, MAX_LEN)
         if not (isinstance(got, (tuple, list)) and len(got) == 2):
             raise CheckFailed(check, "return two things: the ids (B, max_len) and the weights "
                               "(B, max_len, S).")
