@@ -7,9 +7,10 @@ check also counts the calls of the ``combine`` it hands the student: a scan over
 ceil(log2 T) of them. The loop's check also runs lecture 08's T = 300 steps of lam = 0.5, where
 the closed form with cumprod and cumsum gives inf and then NaN. The minGRU check also hands the
 layer a recurrence whose states it can recognise (it must return them), and compares the
-gradients of the output and of h_T with respect to both linear maps. Where the answer is wrong, the usual mistakes are tried (h0 ignored, the
-states shifted by one step, combine's arguments swapped, the paper's z_t for ours, ...) and
-named only when one of them reproduces the student's numbers exactly.
+gradients of the output and of h_T with respect to both linear maps. Where the answer is
+wrong, the usual mistakes are tried (h0 ignored, the states shifted by one step, combine's
+arguments swapped, the paper's z_t for ours, ...) and named only when one of them reproduces
+the student's numbers exactly.
 """
 from __future__ import annotations
 
@@ -184,9 +185,10 @@ def _levels_message(T: int, calls: int, empty: int, first_length: int | None) ->
                 "the slices [:, :-d] (earlier) and [:, d:] (later).")
     if calls == scan_levels(T + 1) != want and first_length == T:   # the check passes h0
         return (f"{head}. {calls} is ceil(log2(T + 1)), and your first level combined T steps: "
-                "T + 1 steps were scanned, as when h0 is put in front of the sequence as a step 0. Scan the T steps alone, from h_0 "
-                "= 0, and fold h0 in afterwards: h_t = U_t + A_t * h0, where A_t = lam_t ... "
-                "lam_1 is the scan's lam-part (U + A * h0[:, None]).")
+                "T + 1 steps were scanned, as when h0 is put in front of the sequence as a step "
+                "0. Scan the T steps alone, from h_0 = 0, and fold h0 in afterwards: h_t = U_t + "
+                "A_t * h0, where A_t = lam_t ... lam_1 is the scan's lam-part "
+                "(U + A * h0[:, None]).")
     if calls == want + 1 and empty == 1:
         return (f"{head}: one level too many. Stop when the distance d reaches T (while d < T): "
                 "at d >= T no position has a partner d steps back.")
@@ -218,9 +220,9 @@ def check_parallel_scan(scan_student: Callable[..., Any]) -> None:
             raise CheckFailed(check, "called without h0, your scan should start from h_0 = 0; "
                               "its states differ from that.")
         _gradients(check, lambda *a: call_student(check, scan_student, *a), lam, u, h0,
-                   scan_loop, "an in-place operation such as A[:, d:] = ... or U[:, d:] = ..., even "
-                   "on a clone of lam or u; build each level with torch.cat, as the exercise "
-                   "says, never write into A or U")
+                   scan_loop, "an in-place operation such as A[:, d:] = ... or U[:, d:] = ..., "
+                   "even on a clone of lam or u; build each level with torch.cat, as the "
+                   "exercise says, never write into A or U")
     passed(check, "your scan gives the loop's states and gradients for T = 1, 2, 8, 9 and 100 "
            "within 1e-5, in ceil(log2 T) levels (7 for T = 100), and leaves its inputs as "
            "they were.")
