@@ -78,7 +78,8 @@ def loop_closed_form(lam, u, h0=None):
 
 
 def loop_into_u_clone(lam, u, h0=None):
-    """Writes each state into a clone of u; h, a view of it, is saved for backward, then changed."""
+    """Writes each state into a clone of u; h, a view of it, is saved for backward, then
+    changed."""
     h, U = (torch.zeros_like(u[:, 0]) if h0 is None else h0), u.clone()
     for t in range(u.shape[1]):
         U[:, t] = lam[:, t] * h + U[:, t]

@@ -267,7 +267,8 @@ def _reference_forward(layer: nn.Module, x: torch.Tensor, h0: torch.Tensor,
     return out, out[:, -1]
 
 
-def _pair(check: str, result: Any, expected_out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def _pair(check: str, result: Any,
+          expected_out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise CheckFailed(check, f"forward should return a pair (output, h_T), got "
                           f"{type(result).__name__}.")
