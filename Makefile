@@ -22,9 +22,6 @@ $(STAMP_PY): requirements.txt pyproject.toml
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -e .
-	@# offline by default: no news or update checks from JupyterLab
-	@mkdir -p $(VENV)/share/jupyter/lab/settings
-	@cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@# nbgrader is the instructor's command line (make grading); students' JupyterLab gets no
 	@# nbgrader menus or server extensions
 	@for e in formgrader validate_assignment assignment_list course_list; do \
@@ -32,17 +29,29 @@ $(STAMP_PY): requirements.txt pyproject.toml
 	@$(PY) -m jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
 	@touch $@
 
+# JupyterLab's defaults for the course (offline, RISE's keys and size) and two mends of
+# jupyterlab-rise (tools/patch_rise.py says which). Both written anew, never in place.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+STAMP_RISE := $(VENV)/.rise-mended
+
+$(LAB_SETTINGS): tools/jupyterlab-overrides.json $(STAMP_PY)
+	@mkdir -p $(@D) && rm -f $@ && cp $< $@
+
+$(STAMP_RISE): tools/patch_rise.py $(STAMP_PY)
+	$(PY) tools/patch_rise.py
+	@touch $@
+
 $(STAMP_NODE): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "error: npm is needed for the offline slide assets (apt-get install npm)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-chromium:  ## install Debian's Chromium for the browser tests (as root; else says how)
+chromium:  ## install Debian's Chromium and pdftotext for the browser tests and handouts (as root; else says how)
 	@bash tools/ensure_chromium.sh
 
-lab: $(STAMP_PY)  ## start JupyterLab on the course, RISE ready (Alt+R presents); if it already runs, says where
+lab: $(STAMP_PY) $(LAB_SETTINGS) $(STAMP_RISE)  ## start JupyterLab on the course, RISE ready (Alt+R presents); if it already runs, says where
 	@$(PY) tools/make_labs.py
-	@$(PY) tools/serve_lab.py --port $(PORT) $(ROOT_FLAG)
+	@$(PY) tools/serve_lab.py --port $(PORT) $(ROOT_FLAG) --config="$(CURDIR)/tools/jupyter_server_config.py"
 
 # The decks and the course home are exported again only when something they are made of changed.
 SLIDES := build/slides
@@ -85,7 +94,7 @@ classsize: $(STAMP_PY)  ## size a class from the last make bench (CPU, memory pe
 # (tests/test_lectures.py); conftest.py keeps each notebook and the deck tests on one worker.
 JOBS ?= 2
 TESTS ?= tests solutions
-test: $(STAMP_PY) $(STAMP_NODE) chromium  ## everything CI checks (JOBS=2 workers; TESTS= narrows it)
+test: $(STAMP_PY) $(STAMP_NODE) $(LAB_SETTINGS) $(STAMP_RISE) chromium  ## everything CI checks (JOBS=2 workers; TESTS= narrows it)
 	$(PY) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder --nbval-lax $(TESTS)
 
 clean:  ## remove build outputs (never labs/ or anything you wrote)

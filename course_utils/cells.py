@@ -28,6 +28,7 @@ The code works on a batch, one sequence per row (``x @ W_ih.T``); the course's e
 """
 from __future__ import annotations
 
+import numbers
 from typing import Any, Callable
 
 import numpy as np
@@ -80,19 +81,23 @@ def _shape(a: Array) -> tuple[int, ...]:
     return tuple(a.shape)
 
 
-def _check_step(blocks: int, x: Array, h: Array, c: Array | None = None,
-                **weights: Array) -> None:
+def _check_step(blocks: int, x: Array, h: Array, **others: Array) -> None:
     """Check the arguments of one step: their library, dtype and shapes, and name the culprit.
 
     ``blocks`` is the number of stacked gate blocks (1 RNN, 4 LSTM, 3 GRU). Expected: ``x``
     (B, D), ``h`` and ``c`` (B, H), ``W_ih`` (blocks H, D), ``W_hh`` (blocks H, H), ``b_ih``
     and ``b_hh`` (blocks H,), peepholes ``p_*`` (H,).
     """
-    args = {"x": x, "h": h, **({"c": c} if c is not None else {}), **weights}
+    args = {"x": x, "h": h, **others}
     for name, value in args.items():
         if not (_is_torch(value) or isinstance(value, np.ndarray)):
             raise TypeError(f"{name} must be a NumPy array or a torch tensor, "
                             f"got {type(value).__name__}.")
+        numeric = (value.is_floating_point() if _is_torch(value)
+                   else np.issubdtype(value.dtype, np.number) or value.dtype == bool)
+        if not numeric:
+            kind = "a floating-point tensor" if _is_torch(value) else "an array of numbers"
+            raise TypeError(f"{name} must be {kind}, got dtype {value.dtype}.")
     kinds = {name: "a torch tensor" if _is_torch(v) else "a NumPy array" for name, v in args.items()}
     if len(set(kinds.values())) > 1:
         odd = next(n for n, k in kinds.items() if k != kinds["x"])
@@ -148,7 +153,7 @@ def lstm_cell(x: Array, h: Array, c: Array, W_ih: Array, W_hh: Array, b_ih: Arra
 
     ``TypeError`` or ``ValueError`` naming the argument for a wrong type, dtype or shape.
     """
-    _check_step(4, x, h, c, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh)
+    _check_step(4, x, h, c=c, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh)
     H = h.shape[-1]
     a = _gates(x, h, W_ih, W_hh, b_ih, b_hh)
     i, f = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H])
@@ -171,7 +176,7 @@ def peephole_lstm_cell(x: Array, h: Array, c: Array, W_ih: Array, W_hh: Array, b
 
     With all three peepholes zero this is exactly :func:`lstm_cell`.
     """
-    _check_step(4, x, h, c, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh, p_i=p_i, p_f=p_f, p_o=p_o)
+    _check_step(4, x, h, c=c, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh, p_i=p_i, p_f=p_f, p_o=p_o)
     H = h.shape[-1]
     a = _gates(x, h, W_ih, W_hh, b_ih, b_hh)
     i = sigmoid(a[:, :H] + p_i * c)
@@ -224,6 +229,8 @@ def unroll(cell: str, x: Array, weights: dict[str, Array],
     ``TypeError`` or ``ValueError`` naming the argument for a wrong type or shape, a missing
     weight or an empty sequence.
     """
+    if not isinstance(cell, str):
+        raise TypeError(f"cell must be one of {sorted(CELLS)}, got {type(cell).__name__}.")
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}.")
     if not (_is_torch(x) or isinstance(x, np.ndarray)):
@@ -234,12 +241,22 @@ def unroll(cell: str, x: Array, weights: dict[str, Array],
                          f"{tuple(x.shape)}.")
     needed = {"W_ih", "W_hh", "b_ih", "b_hh"} | ({"p_i", "p_f", "p_o"} if cell == "peephole_lstm"
                                                  else set())
-    if not isinstance(weights, dict) or set(weights) != needed:
-        got = sorted(weights) if isinstance(weights, dict) else type(weights).__name__
+    if not isinstance(weights, dict):
+        raise TypeError(f"weights must be a dict with the keys {sorted(needed)} for cell "
+                        f"{cell!r}, got {type(weights).__name__}.")
+    if set(weights) != needed:
+        got = sorted(weights)
         raise ValueError(f"weights must be a dict with exactly the keys {sorted(needed)} for "
                          f"cell {cell!r}, got {got}.")
+    W_hh = weights["W_hh"]
+    if not (_is_torch(W_hh) or isinstance(W_hh, np.ndarray)):
+        raise TypeError(f"weights['W_hh'] must be a NumPy array or a torch tensor, got "
+                        f"{type(W_hh).__name__}.")
+    if W_hh.ndim != 2:
+        raise ValueError(f"weights['W_hh'] must have shape (gate blocks x H, H), got "
+                         f"{tuple(W_hh.shape)}.")
     B, T = x.shape[0], x.shape[1]
-    H = weights["W_hh"].shape[-1]
+    H = W_hh.shape[-1]
     if state is None:
         zeros = (torch.zeros(B, H, dtype=x.dtype, device=x.device) if _is_torch(x)
                  else np.zeros((B, H), dtype=np.result_type(x.dtype, np.float32)))
@@ -270,9 +287,14 @@ def weights_from_torch(layer: nn.RNN | nn.LSTM | nn.GRU, layer_index: int = 0,
         raise ValueError("layer must have biases (bias=True).")
     if getattr(layer, "proj_size", 0):
         raise ValueError("layer.proj_size must be 0: projected LSTMs are not supported.")
-    if not isinstance(layer_index, int) or not 0 <= layer_index < layer.num_layers:
+    if isinstance(layer_index, bool) or not isinstance(layer_index, numbers.Integral):
+        raise TypeError(f"layer_index must be an integer in [0, {layer.num_layers}), "
+                        f"got {type(layer_index).__name__} {layer_index!r}.")
+    if not 0 <= layer_index < layer.num_layers:
         raise ValueError(f"layer_index must be an integer in [0, {layer.num_layers}), "
                          f"got {layer_index!r}.")
+    if not isinstance(numpy, bool):
+        raise TypeError(f"numpy must be True or False, got {type(numpy).__name__}.")
     names = {"W_ih": "weight_ih", "W_hh": "weight_hh", "b_ih": "bias_ih", "b_hh": "bias_hh"}
     out = {k: getattr(layer, f"{v}_l{layer_index}").detach().clone() for k, v in names.items()}
     if numpy:
@@ -291,9 +313,12 @@ class _ScratchLayer(nn.Module):
     def __init__(self, input_size: int, hidden_size: int):
         super().__init__()
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"{name} must be a positive integer, got "
+                                f"{type(value).__name__} {value!r}.")
+            if value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-        self.input_size, self.hidden_size = input_size, hidden_size
+        self.input_size, self.hidden_size = int(input_size), int(hidden_size)
         rows, bound = self.gates * hidden_size, hidden_size ** -0.5
         self.W_ih = nn.Parameter(torch.empty(rows, input_size).uniform_(-bound, bound))
         self.W_hh = nn.Parameter(torch.empty(rows, hidden_size).uniform_(-bound, bound))
@@ -388,7 +413,10 @@ def chrono_init_(lstm: nn.LSTM, max_len: int,
         raise TypeError(f"lstm must be an nn.LSTM, got {type(lstm).__name__}.")
     if not lstm.bias:
         raise ValueError("lstm must have biases (bias=True).")
-    if not isinstance(max_len, int) or isinstance(max_len, bool) or max_len < 2:
+    if isinstance(max_len, bool) or not isinstance(max_len, numbers.Integral):
+        raise TypeError(f"max_len must be an integer >= 2, got {type(max_len).__name__} "
+                        f"{max_len!r}.")
+    if max_len < 2:
         raise ValueError(f"max_len must be an integer >= 2, got {max_len!r}.")
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator or None, got "
@@ -426,8 +454,15 @@ def gradient_by_distance(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> 
         raise ValueError(f"x must have shape (batch, time, features), each at least 1, got "
                          f"{tuple(x.shape)}.")
     x = x.detach().clone().requires_grad_(True)
-    prediction = model(x)
-    if not isinstance(prediction, torch.Tensor) or prediction.shape != y.shape:
+    try:
+        prediction = model(x)
+    except RuntimeError as error:  # e.g. x's features do not fit the model's input size
+        raise ValueError(f"x of shape {tuple(x.shape)} does not fit model: model(x) raised "
+                         f"{error}") from None
+    if not isinstance(prediction, torch.Tensor):
+        raise TypeError(f"model must return one tensor, of y's shape {tuple(y.shape)}, got "
+                        f"{type(prediction).__name__}.")
+    if prediction.shape != y.shape:
         raise ValueError(f"y must have the shape of model(x), "
                          f"{tuple(getattr(prediction, 'shape', ()))}, got {tuple(y.shape)}.")
     (grad,) = torch.autograd.grad(torch.nn.functional.mse_loss(prediction, y), x)

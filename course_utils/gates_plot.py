@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -69,7 +70,8 @@ def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False) -> Figure:
     """Draw one LSTM cell: the c-path on top, the four layers below, h at the bottom.
 
     With ``peepholes=True`` the dashed peephole connections from the cell state to the three
-    gates are drawn too (Gers and Schmidhuber 2000).
+    gates are drawn too (Gers and Schmidhuber 2000). ``TypeError`` names ``ax`` (a matplotlib
+    Axes or None) or ``peepholes`` (True or False) when it is of another type.
     """
     if not isinstance(peepholes, bool):
         raise TypeError(f"peepholes must be True or False, got {peepholes!r}.")
@@ -127,7 +129,7 @@ def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False) -> Figure:
 
 def draw_gru_cell(ax: Axes | None = None) -> Figure:
     """Draw one GRU cell in PyTorch's form: h_t = (1 - z_t) * h~_t + z_t * h_{t-1}, where the
-    candidate h~_t is PyTorch's n_t."""
+    candidate h~_t is PyTorch's n_t. ``TypeError`` unless ``ax`` is a matplotlib Axes or None."""
     fig, ax = _canvas(ax, "GRU cell (orange: the interpolated state path)")
     top, bus, layer = 5.0, 0.8, 2.4
     xz, xr, xn = 2.4, 4.2, 7.8
@@ -179,6 +181,8 @@ def _check_text(**texts: Any) -> None:
 
 def _series(where: str, values: Any, minimum: int = 2) -> np.ndarray:
     """``values`` (a sequence, array or tensor of numbers) as a 1-D float array, or a clear error."""
+    if values is None or isinstance(values, (str, bytes, Mapping)):
+        raise TypeError(f"{where} must be a sequence of numbers, got {type(values).__name__}.")
     values = getattr(values, "detach", lambda: values)()
     values = getattr(values, "cpu", lambda: values)()
     try:
@@ -190,7 +194,8 @@ def _series(where: str, values: Any, minimum: int = 2) -> np.ndarray:
         raise ValueError(f"{where} must be one-dimensional (one number per step or epoch), "
                          f"got shape {array.shape}.")
     if array.size < minimum:
-        raise ValueError(f"{where} must hold at least {minimum} values, got {array.size}.")
+        raise ValueError(f"{where} must hold at least {minimum} value{'s' if minimum != 1 else ''}, "
+                         f"got {array.size}.")
     if np.isnan(array).any() or (array < 0).any():
         raise ValueError(f"{where} must hold non-negative numbers (norms or losses), got "
                          f"{array.min() if not np.isnan(array).any() else 'NaN'}.")
@@ -263,7 +268,7 @@ def _references(references: Any) -> dict[str, float]:
         raise TypeError(f"references must be a mapping from a label to a level, or None, got "
                         f"{type(references).__name__}.")
     for label, level in references.items():
-        if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)):
+        if isinstance(level, bool) or not isinstance(level, numbers.Real):
             raise TypeError(f"references[{label!r}] must be a number, got {type(level).__name__}.")
         if not 0 < level < math.inf:
             raise ValueError(f"references[{label!r}] must be a positive finite number (a log "
@@ -347,17 +352,26 @@ def memory_trace(forget: float, write: float, read: float, steps: int = 40,
     value ``write``. ``forget`` is the forget gate f, ``read`` the output gate o, all in [0, 1].
     Returns arrays of length ``steps``: ``"c"`` (cell state), ``"h"`` = o * tanh(c),
     ``"g"`` (the candidates) and ``"kept"`` = f^(t - store_at), the share of the stored value
-    still in c (0 before ``store_at``).
+    still in c (0 before ``store_at``). ``TypeError`` for an argument of the wrong type,
+    ``ValueError`` for one out of range; both name the argument.
     """
     for name, value in (("forget", forget), ("write", write), ("read", read)):
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise TypeError(f"{name} must be a gate value in [0, 1], got {type(value).__name__} "
+                            f"{value!r}.")
+        if not 0 <= value <= 1:
             raise ValueError(f"{name} must be a gate value in [0, 1], got {value!r}.")
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 2:
+    for name, value, wanted in (("steps", steps, "an integer >= 2"),
+                                ("store_at", store_at, "an integer in [0, steps)"),
+                                ("seed", seed, "a non-negative integer")):
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+            raise TypeError(f"{name} must be {wanted}, got {type(value).__name__} {value!r}.")
+    if steps < 2:
         raise ValueError(f"steps must be an integer >= 2, got {steps!r}.")
-    if not isinstance(store_at, int) or isinstance(store_at, bool) or not 0 <= store_at < steps:
+    if not 0 <= store_at < steps:
         raise ValueError(f"store_at must be an integer in [0, {steps}), got {store_at!r}.")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise TypeError(f"seed must be a non-negative integer, got {seed!r}.")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
     rng = np.random.default_rng(seed)
     g = rng.uniform(-1, 1, steps)
     g[store_at] = 1.0
@@ -399,17 +413,26 @@ def gate_memory_widget(steps: int = 40, figsize: tuple[float, float] = (10, 3.6)
 
     Returns an ipywidgets 7 ``VBox`` (sliders above a plot) sized for a 1280x720 slide. The
     first frame (f = 0.9, i = 0.1, o = 1) already shows a memory fading over the sequence.
+    ``TypeError`` / ``ValueError`` name ``steps`` (an integer in [8, 200]) or ``figsize`` at fault.
     """
     import ipywidgets as widgets
     from IPython.display import display
+    from course_utils.widgets import note_if_slideshow_cannot_show_widgets
 
-    if not isinstance(steps, int) or isinstance(steps, bool) or not 8 <= steps <= 200:
+    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool):
+        raise TypeError(f"steps must be an integer in [8, 200], got {type(steps).__name__} "
+                        f"{steps!r}.")
+    if not 8 <= steps <= 200:
         raise ValueError(f"steps must be an integer in [8, 200], got {steps!r}.")
-    if (not isinstance(figsize, (tuple, list)) or len(figsize) != 2
+    if not isinstance(figsize, (tuple, list)):
+        raise TypeError(f"figsize must be a pair of positive numbers (width, height) in inches, "
+                        f"got {type(figsize).__name__} {figsize!r}.")
+    if (len(figsize) != 2
             or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
                        for v in figsize)):
         raise ValueError(f"figsize must be a pair of positive numbers (width, height) in inches, "
                          f"got {figsize!r}.")
+    note_if_slideshow_cannot_show_widgets()
     style = {"description_width": "150px"}
     layout = widgets.Layout(width="400px")
     forget = widgets.FloatSlider(0.9, min=0.0, max=1.0, step=0.01, description="forget gate f",

@@ -179,10 +179,12 @@ def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import display
+    from course_utils.widgets import note_if_slideshow_cannot_show_widgets
 
     radius = arg.number("radius", radius, minimum=0.1, maximum=3.0)
     steps = arg.integer("steps", steps, minimum=2)
     hidden_size = arg.integer("hidden_size", hidden_size)
+    note_if_slideshow_cannot_show_widgets()
     radius_slider = widgets.FloatSlider(value=radius, min=0.1, max=3.0, step=0.05,
                                         description="ρ(W_hh)", continuous_update=False)
     scale_slider = widgets.FloatSlider(value=1.0, min=0.0, max=3.0, step=0.1,

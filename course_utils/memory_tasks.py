@@ -24,6 +24,7 @@ Everything is generated from a seed, so the same call returns the same data.
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 
@@ -38,15 +39,17 @@ BLANK = 0
 
 
 def _positive_int(name: str, value: object, minimum: int = 1) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}.")
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}.")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}.")
-    return value
+    return int(value)
 
 
 def _generator(seed: int) -> torch.Generator:
-    _positive_int("seed", seed, minimum=0)
+    seed = _positive_int("seed", seed, minimum=0)
+    if seed >= 2 ** 63:  # torch.Generator.manual_seed takes a signed 64-bit integer
+        raise ValueError(f"seed must be below 2**63, got {seed}.")
     return torch.Generator().manual_seed(seed)
 
 
@@ -58,9 +61,11 @@ def adding_problem(n_samples: int, seq_len: int, *, seed: int = 0
     (n_samples, 1). Channel 0 of ``x`` holds numbers drawn from U(0, 1); channel 1 is 1.0 at
     two positions and 0.0 elsewhere: one position in the first half of the sequence, one in
     the second. ``y`` is the sum of the two marked numbers. ``seq_len`` must be at least 2.
+    ``TypeError`` for a size or ``seed`` that is not an integer, ``ValueError`` for one out of
+    range; both name the argument.
     """
-    _positive_int("n_samples", n_samples)
-    _positive_int("seq_len", seq_len, minimum=2)
+    n_samples = _positive_int("n_samples", n_samples)
+    seq_len = _positive_int("seq_len", seq_len, minimum=2)
     g = _generator(seed)
     values = torch.rand(n_samples, seq_len, generator=g)
     half = seq_len // 2
@@ -101,13 +106,14 @@ def marked_values(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return values[:, :half].sum(1, keepdim=True), values[:, half:].sum(1, keepdim=True)
 
 
-def _check_copy_sizes(seq_len: int, n_symbols: int, n_copy: int) -> None:
-    _positive_int("n_symbols", n_symbols)
-    _positive_int("n_copy", n_copy)
-    _positive_int("seq_len", seq_len)
+def _check_copy_sizes(seq_len: int, n_symbols: int, n_copy: int) -> tuple[int, int, int]:
+    n_symbols = _positive_int("n_symbols", n_symbols)
+    n_copy = _positive_int("n_copy", n_copy)
+    seq_len = _positive_int("seq_len", seq_len)
     if seq_len < 2 * n_copy + 1:
         raise ValueError(f"seq_len must be at least 2 * n_copy + 1 = {2 * n_copy + 1} "
                          f"(symbols, the go marker, the answer), got {seq_len}.")
+    return seq_len, n_symbols, n_copy
 
 
 def copy_task(n_samples: int, seq_len: int, *, n_symbols: int = 8, n_copy: int = 5,
@@ -120,9 +126,11 @@ def copy_task(n_samples: int, seq_len: int, *, n_symbols: int = 8, n_copy: int =
     last ``n_copy`` positions, which repeat the symbols in order. The gap between reading a
     symbol and writing it back is ``seq_len - n_copy`` steps, so ``seq_len`` must be at least
     ``2 * n_copy + 1``. One-hot encode with ``torch.nn.functional.one_hot(x, n_symbols + 2)``.
+    ``TypeError`` for a size or ``seed`` that is not an integer, ``ValueError`` for one out of
+    range; both name the argument.
     """
-    _positive_int("n_samples", n_samples)
-    _check_copy_sizes(seq_len, n_symbols, n_copy)
+    n_samples = _positive_int("n_samples", n_samples)
+    seq_len, n_symbols, n_copy = _check_copy_sizes(seq_len, n_symbols, n_copy)
     g = _generator(seed)
     symbols = torch.randint(1, n_symbols + 1, (n_samples, n_copy), generator=g)
     x = torch.full((n_samples, seq_len), BLANK, dtype=torch.long)
@@ -137,9 +145,10 @@ def copy_task_baseline(seq_len: int, *, n_symbols: int = 8, n_copy: int = 5) -> 
     """Mean cross-entropy per step (nats) of the best model with no memory on :func:`copy_task`.
 
     It predicts the blanks perfectly and guesses uniformly among the ``n_symbols`` on the
-    ``n_copy`` answer steps: ``n_copy * ln(n_symbols) / seq_len``.
+    ``n_copy`` answer steps: ``n_copy * ln(n_symbols) / seq_len``. Sizes are checked as in
+    :func:`copy_task`.
     """
-    _check_copy_sizes(seq_len, n_symbols, n_copy)
+    seq_len, n_symbols, n_copy = _check_copy_sizes(seq_len, n_symbols, n_copy)
     return n_copy * math.log(n_symbols) / seq_len
 
 

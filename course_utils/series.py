@@ -34,6 +34,8 @@ __all__ = ["synthetic_series", "load_co2_monthly", "load_sunspots", "split_point
 def _number(name: str, value: Any, *, positive: bool = False, minimum: float | None = None) -> float:
     if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}.")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
     if positive and not value > 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}.")
     if minimum is not None and not value >= minimum:
@@ -93,7 +95,8 @@ def synthetic_series(t_max: float = 30.0, resolution: float = 0.1, noise: float 
     Gaussian noise $\\varepsilon_t$ whose standard deviation $\\sigma_\\varepsilon$ is ``noise``
     (0 = none), drawn from ``numpy.random.default_rng(seed)``. Without noise the series obeys an
     exact linear recurrence of order 6 (it is a sum of $u e^{\\pm i u}$ and $e^{\\pm 5 i u}$;
-    lecture 05).
+    lecture 05). ``TypeError`` / ``ValueError`` name an argument that is not a finite
+    number (``seed``: a non-negative integer) or is out of range.
     """
     t_max = _number("t_max", t_max, positive=True)
     resolution = _number("resolution", resolution, positive=True)
@@ -102,6 +105,8 @@ def synthetic_series(t_max: float = 30.0, resolution: float = 0.1, noise: float 
         raise ValueError(f"resolution must be smaller than t_max={t_max}, got {resolution!r}.")
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}.")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
     t = np.arange(0.0, t_max + resolution / 2, resolution)
     x = t * np.sin(t) / 3 + 2 * np.sin(5 * t)
     if noise > 0:
@@ -206,6 +211,9 @@ def split_windows(series: np.ndarray, n_train: int, n_val: int, n_steps: int, ho
     Raises ValueError naming the part (training, validation, test) that cannot hold one window.
     """
     series = _as_series(series)
+    if not callable(make_windows):
+        raise TypeError(f"make_windows must be a function make_windows(series, n_steps, horizon), "
+                        f"got {type(make_windows).__name__}.")
     n_train, n_val = _positive_int("n_train", n_train), _positive_int("n_val", n_val)
     n_steps, horizon = _positive_int("n_steps", n_steps), _positive_int("horizon", horizon)
     train_horizon = horizon if train_horizon is None else _positive_int("train_horizon",
@@ -364,7 +372,8 @@ def iterated_forecast(predict_next: Callable[[np.ndarray], np.ndarray], X: np.nd
 
     ``predict_next`` maps windows ``(N, T)`` to next values ``(N,)`` or ``(N, 1)``. After each
     step the window slides: its oldest value drops out and the prediction is appended, so it
-    keeps ``T`` values. ``X`` is not modified. Returns ``(N, horizon)``.
+    keeps ``T`` values. ``X`` is not modified. Returns ``(N, horizon)``. ``ValueError`` when
+    ``predict_next`` returns anything but one number per window.
     """
     if not callable(predict_next):
         raise TypeError(f"predict_next must be a function, got {type(predict_next).__name__}.")
@@ -372,12 +381,22 @@ def iterated_forecast(predict_next: Callable[[np.ndarray], np.ndarray], X: np.nd
     horizon = _positive_int("horizon", horizon)
     out = np.empty((len(window), horizon))
     for h in range(horizon):
-        step = np.asarray(predict_next(window), dtype=float).reshape(len(window), -1)
-        if step.shape[1] != 1:
-            raise ValueError(f"predict_next must return one value per window, got {step.shape}.")
+        step = _one_per_window(predict_next(window), len(window))
         out[:, h] = step[:, 0]
         window = np.hstack([window[:, 1:], step])
     return out
+
+
+def _one_per_window(step: Any, n_windows: int) -> np.ndarray:
+    """``predict_next``'s answer as an (N, 1) float array, or a ValueError saying what it gave."""
+    wanted = f"one value per window, shape ({n_windows},) or ({n_windows}, 1)"
+    try:
+        array = np.asarray(step, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"predict_next must return {wanted}, got {type(step).__name__}.") from None
+    if array.size != n_windows or array.ndim == 0 or array.shape[0] != n_windows:
+        raise ValueError(f"predict_next must return {wanted}, got shape {array.shape}.")
+    return array.reshape(n_windows, 1)
 
 
 def fit_ar(train: np.ndarray, p: int):
@@ -444,7 +463,8 @@ def fit_arima(train: np.ndarray, order: tuple[int, int, int]):
 
     train = _as_series(train, "train")
     if (not isinstance(order, tuple) or len(order) != 3
-            or not all(isinstance(v, (int, np.integer)) and v >= 0 for v in order)):
+            or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0
+                       for v in order)):
         raise ValueError(f"order must be a tuple (p, d, q) of non-negative integers, got "
                          f"{order!r}.")
     if len(train) <= 2 * (order[0] + order[2]) + order[1] + 2:
@@ -524,6 +544,8 @@ def choose_on_validation(candidates: Iterable[Hashable], fit: Callable[[Any, Any
     is never read, so changing the test split cannot change a choice. Candidates are dict keys,
     so they must be hashable (numbers, strings, tuples such as ``(p, q)``; not lists).
     """
+    if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Iterable):
+        raise TypeError(f"candidates must be a list of settings, got {type(candidates).__name__}.")
     candidates = list(candidates)
     if not candidates:
         raise ValueError("candidates is empty: give at least one setting to choose from.")
@@ -629,8 +651,8 @@ class Forecaster(nn.Module):
         self.head = nn.Linear(hidden_size, horizon)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not isinstance(x, torch.Tensor) or x.dim() != 2:
-            raise ValueError(f"x must be a (B, T) tensor of windows, got "
+        if not isinstance(x, torch.Tensor) or x.dim() != 2 or 0 in x.shape:
+            raise ValueError(f"x must be a (B, T) tensor of windows, B and T at least 1, got "
                              f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}.")
         out, _ = self.rnn(x.unsqueeze(-1))  # (B, T, H)
         return self.head(out[:, -1])         # h_T -> (B, horizon)
@@ -641,7 +663,8 @@ def predict(model: nn.Module, X: np.ndarray) -> np.ndarray:
 
     Runs in eval mode (dropout off) and without gradients; ``X`` may be float64 or float32
     (NumPy) and goes to the device of the model's parameters as float32. The model is left
-    in eval mode (training with ``course_utils.fit`` switches it back).
+    in eval mode (training with ``course_utils.fit`` switches it back). ``ValueError`` when
+    ``X`` is not (N, T) or does not fit the model.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
@@ -650,7 +673,12 @@ def predict(model: nn.Module, X: np.ndarray) -> np.ndarray:
     device = parameter.device if parameter is not None else torch.device("cpu")
     model.eval()
     with torch.no_grad():
-        return model(torch.as_tensor(X, dtype=torch.float32, device=device)).cpu().numpy()
+        try:
+            out = model(torch.as_tensor(X, dtype=torch.float32, device=device))
+        except RuntimeError as error:  # e.g. a model built for other inputs
+            raise ValueError(f"X of shape {X.shape} does not fit model: model(X) raised "
+                             f"{error}") from None
+    return out.cpu().numpy()
 
 
 # --------------------------------------------------------------------------- scores

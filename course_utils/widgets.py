@@ -1,5 +1,8 @@
 """Interactive widgets for the lectures (ipywidgets 7, which renders inside RISE slideshows).
 
+Every widget a lecture shows first calls :func:`note_if_slideshow_cannot_show_widgets`, which says
+in one line when another ipywidgets (8, a common upgrade) is installed.
+
 Each widget draws its figure into an ``ipywidgets.Image`` as PNG bytes. That keeps the
 first frame inside the widget's state, so a statically exported deck shows it, and it
 works the same in JupyterLab, in the RISE slideshow and in tests (no Output capture).
@@ -18,6 +21,41 @@ from matplotlib.figure import Figure
 from course_utils._arrays import float_array
 from course_utils.ecg import fixed_window_reader, generate_ecg, score_reading, sequential_reader
 from course_utils.plotting import DPI, plot_unrolled_state, plot_window_detector_frame
+
+
+# The ipywidgets the course pins: 7 renders inside the RISE slideshow, 8 leaves an empty slide.
+RISE_IPYWIDGETS = "7.8.5"
+_told_about_ipywidgets = False
+
+
+class _OneLine:
+    """A line of text for a notebook's output: plain text, and HTML for JupyterLab and RISE."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return f"<p style='color:#b45309;margin:0'><b>Note:</b> {html.escape(self.text)}</p>"
+
+
+def note_if_slideshow_cannot_show_widgets() -> bool:
+    """Display one line, the first time a lecture shows a widget in a kernel, when the installed
+    ipywidgets is not the 7.x the RISE slideshow can draw (ipywidgets 8 widgets work in JupyterLab
+    but leave an empty slide in RISE). Every lecture widget calls it first. Returns whether it
+    displayed the line."""
+    global _told_about_ipywidgets
+    if _told_about_ipywidgets or widgets.__version__.split(".")[0] == RISE_IPYWIDGETS.split(".")[0]:
+        return False
+    from IPython.display import display
+
+    _told_about_ipywidgets = True
+    display(_OneLine(f"ipywidgets {widgets.__version__} is installed: its widgets work in JupyterLab "
+                     f"but show as an empty slide in the RISE slideshow. Run `.venv/bin/pip install "
+                     f"ipywidgets=={RISE_IPYWIDGETS}`, then restart the kernel."))
+    return True
 
 
 def figure_to_png(fig: Figure) -> bytes:
@@ -103,6 +141,7 @@ def window_detector_widget(heart_rate: int = 60, window: float = 1.0, qrs_durati
     Move the heart rate away from 60 bpm, or the window away from one beat, and the fixed
     window starts to measure the QRS wrongly; the sequential reader does not.
     """
+    note_if_slideshow_cannot_show_widgets()
     return WindowDetectorWidget(heart_rate, window, qrs_duration, seconds, seed)
 
 
@@ -164,4 +203,5 @@ class UnrolledRNNWidget(widgets.VBox):
 def unrolled_rnn_widget(inputs: Sequence[float] = (1.0, 0.5, -1.0, 0.0, 1.0, -0.5),
                         n_hidden: int = 3, seed: int = 0, step: int = 3) -> UnrolledRNNWidget:
     """Return the widget that steps through an unrolled RNN and shows each state change."""
+    note_if_slideshow_cannot_show_widgets()
     return UnrolledRNNWidget(inputs, n_hidden, seed, step)

@@ -27,8 +27,6 @@ RUNNER = "test_bad_arguments_name_the_argument_and_the_expected_value"
 PENDING = {
     "ecg": "units 1 and 7 (lecture 01, the capstone)",
     "char_rnn": "unit 2", "gradients": "unit 2",
-    "cells": "unit 4", "memory_tasks": "unit 4", "gates_plot": "unit 4",
-    "series": "unit 5",
     "capstone": "unit 7",
 }
 MODULES = sorted(info.name for info in pkgutil.iter_modules(course_utils.__path__)

@@ -6,6 +6,8 @@ import torch
 from scipy import stats
 from torch import nn
 
+from tests._bad_input import ids, untried
+
 from course_utils.cells import (PeepholeLSTM, ScratchGRU, ScratchLSTM, ScratchRNN, chrono_init_,
                                 gradient_by_distance, gru_cell, lstm_cell, peephole_lstm_cell,
                                 rnn_cell, sigmoid, tanh, unroll, weights_from_torch)
@@ -190,7 +192,7 @@ def test_bad_arguments():
         ScratchGRU.from_torch(nn.GRU(D, H, num_layers=2))
     with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
         ScratchGRU(D, 0)
-    with pytest.raises(ValueError, match="input_size must be a positive integer"):
+    with pytest.raises(TypeError, match="input_size must be a positive integer"):
         ScratchGRU(2.5, H)
     with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 4\)"):
         ScratchGRU(D, H)(torch.zeros(B, T, D + 1))
@@ -238,7 +240,7 @@ def test_chrono_init_is_reproducible_with_a_generator_and_passes_the_lab_check(c
     (lambda: chrono_init_(nn.GRU(2, 4), 10), TypeError, "lstm must be an nn.LSTM, got GRU"),
     (lambda: chrono_init_(nn.LSTM(2, 4, bias=False), 10), ValueError, "lstm must have biases"),
     (lambda: chrono_init_(nn.LSTM(2, 4), 1), ValueError, "max_len must be an integer >= 2, got 1"),
-    (lambda: chrono_init_(nn.LSTM(2, 4), 10.0), ValueError, "max_len must be an integer >= 2"),
+    (lambda: chrono_init_(nn.LSTM(2, 4), 10.0), TypeError, "max_len must be an integer >= 2"),
     (lambda: chrono_init_(nn.LSTM(2, 4), 10, generator=0), TypeError, "generator must be a torch.Generator"),
 ])
 def test_chrono_init_bad_arguments(call, error, match):
@@ -281,3 +283,184 @@ def test_gradient_by_distance_bad_arguments(call, error, match):
     torch.manual_seed(0)
     with pytest.raises(error, match=match):
         call(_Last(), torch.rand(5, 7, 2), torch.rand(5, 1))
+
+
+# ------------------------------------------------------------------ bad-input table (issue 16)
+def _step(cell, **change):
+    """The arguments of one step of ``cell`` with torch weights, some of them changed."""
+    kind = {"rnn": nn.RNN, "gru": nn.GRU}.get(cell, nn.LSTM)
+    args = dict(x=torch.zeros(B, D), h=torch.zeros(B, H), **weights_from_torch(kind(D, H)))
+    if cell in ("lstm", "peephole_lstm"):
+        args["c"] = torch.zeros(B, H)
+    if cell == "peephole_lstm":
+        args.update(p_i=torch.zeros(H), p_f=torch.zeros(H), p_o=torch.zeros(H))
+    args.update(change)
+    return args
+
+
+_EMPTY_BATCH = dict(x=torch.zeros(0, D), h=torch.zeros(0, H))
+_STEPS = {"rnn_cell": rnn_cell, "lstm_cell": lstm_cell, "peephole_lstm_cell": peephole_lstm_cell,
+          "gru_cell": gru_cell}
+BAD_INPUT = [
+    ("sigmoid", "type", lambda: sigmoid("0.5"), TypeError,
+     "a must be a NumPy array, a torch tensor or a number, got str"),
+    ("sigmoid", "type", lambda: sigmoid(torch.zeros(2, dtype=torch.long)), TypeError,
+     "a must be a floating-point tensor, got dtype torch.int64"),
+    ("tanh", "type", lambda: tanh(None), TypeError,
+     "a must be a NumPy array, a torch tensor or a number, got NoneType"),
+    ("tanh", "type", lambda: tanh([[1.0], [2.0, 3.0]]), TypeError, "a must be a NumPy array"),
+]
+for _name, _cell in (("rnn_cell", "rnn"), ("lstm_cell", "lstm"),
+                     ("peephole_lstm_cell", "peephole_lstm"), ("gru_cell", "gru")):
+    _f = _STEPS[_name]
+    _c = dict(c=torch.zeros(0, H)) if "lstm" in _name else {}
+    BAD_INPUT += [
+        (_name, "type", lambda f=_f, c=_cell: f(**_step(c, x=[[0.0] * D] * B)), TypeError,
+         "x must be a NumPy array or a torch tensor, got list"),
+        (_name, "type", lambda f=_f, c=_cell: f(**_step(c, x=torch.zeros(B, D, dtype=torch.long))),
+         TypeError, "x must be a floating-point tensor, got dtype torch.int64"),
+        (_name, "type", lambda f=_f, c=_cell: f(**_step(c, W_hh=None)), TypeError,
+         "W_hh must be a NumPy array or a torch tensor, got NoneType"),
+        (_name, "type", lambda f=_f, c=_cell: f(**_step(c, h=np.zeros((B, H)))), TypeError,
+         "h is a NumPy array but x is a torch tensor"),
+        (_name, "shape", lambda f=_f, c=_cell: f(**_step(c, x=torch.zeros(B, 1, D))), ValueError,
+         r"x must have shape \(batch, input_size\), both at least 1, got \(3, 1, 4\)"),
+        (_name, "shape", lambda f=_f, c=_cell: f(**_step(c, W_ih=torch.zeros(7, D))), ValueError,
+         r"W_ih must have shape \(\d+, 4\)"),
+        (_name, "empty", lambda f=_f, c=_cell, e=_c: f(**_step(c, **_EMPTY_BATCH, **e)), ValueError,
+         r"x must have shape \(batch, input_size\), both at least 1, got \(0, 4\)"),
+        (_name, "empty", lambda f=_f, c=_cell: f(**_step(c, h=torch.zeros(B, 0))), ValueError,
+         r"h must have shape \(batch, hidden_size\) = \(3, H\) to match x \(3, 4\), got \(3, 0\)"),
+    ]
+BAD_INPUT += [
+    ("rnn_cell", "type",
+     lambda: rnn_cell(**{k: np.asarray(v.numpy()) for k, v in _step("rnn").items()}
+                                          | {"x": np.full((B, D), "a")}), TypeError,
+     "x must be an array of numbers, got dtype <U1"),
+    ("lstm_cell", "type", lambda: lstm_cell(**_step("lstm", c=None)), TypeError,
+     "c must be a NumPy array or a torch tensor, got NoneType"),
+    ("lstm_cell", "shape", lambda: lstm_cell(**_step("lstm", c=torch.zeros(B, H + 1))), ValueError,
+     r"c must have shape \(3, 5\)"),
+    ("peephole_lstm_cell", "shape",
+     lambda: peephole_lstm_cell(**_step("peephole_lstm", p_o=torch.zeros(H + 1))), ValueError,
+     r"p_o must have shape \(5,\) for x \(3, 4\) and h \(3, 5\), got \(6,\)"),
+    ("peephole_lstm_cell", "type",
+     lambda: peephole_lstm_cell(**_step("peephole_lstm", p_i=[0.0] * H)), TypeError,
+     "p_i must be a NumPy array or a torch tensor, got list"),
+    ("gru_cell", "type",
+     lambda: gru_cell(**_step("gru", b_hh=torch.zeros(3 * H, dtype=torch.float64))),
+     TypeError, "b_hh has dtype torch.float64 but x has torch.float32"),
+    ("unroll", "type", lambda: unroll(3, _x(), weights_from_torch(nn.GRU(D, H))), TypeError,
+     r"cell must be one of \['gru', 'lstm', 'peephole_lstm', 'rnn'\], got int"),
+    ("unroll", "type",
+     lambda: unroll("gru", [[[0.0]]], weights_from_torch(nn.GRU(D, H))), TypeError,
+     r"x must be a NumPy array or a torch tensor of shape \(batch, time, features\), got list"),
+    ("unroll", "type", lambda: unroll("gru", _x(), [1]), TypeError,
+     r"weights must be a dict with the keys \['W_hh', 'W_ih', 'b_hh', 'b_ih'\] for cell 'gru', got list"),
+    ("unroll", "type",
+     lambda: unroll("gru", _x(), {**weights_from_torch(nn.GRU(D, H)), "W_hh": "W"}),
+     TypeError, r"weights\['W_hh'\] must be a NumPy array or a torch tensor, got str"),
+    ("unroll", "type",
+     lambda: unroll("gru", _x().long(), weights_from_torch(nn.GRU(D, H))), TypeError,
+     "x must be a floating-point tensor, got dtype torch.int64"),
+    ("unroll", "type",
+     lambda: unroll("lstm", _x(), weights_from_torch(nn.LSTM(D, H)), torch.zeros(B, H)),
+     TypeError, r"state must be a pair \(h, c\) for cell 'lstm', got Tensor"),
+    ("unroll", "type", lambda: unroll("lstm", _x(), weights_from_torch(nn.LSTM(D, H)),
+                                      (torch.zeros(B, H), None)), TypeError,
+     "c must be a NumPy array or a torch tensor, got NoneType"),
+    ("unroll", "shape", lambda: unroll("gru", torch.zeros(B, D), weights_from_torch(nn.GRU(D, H))),
+     ValueError, r"x must have shape \(batch, time, features\), each at least 1, got \(3, 4\)"),
+    ("unroll", "shape", lambda: unroll("gru", _x(), {**weights_from_torch(nn.GRU(D, H)),
+                                                     "W_hh": torch.zeros(3 * H)}), ValueError,
+     r"weights\['W_hh'\] must have shape \(gate blocks x H, H\), got \(15,\)"),
+    ("unroll", "shape", lambda: unroll("gru", _x(), weights_from_torch(nn.GRU(D, H)),
+                                       torch.zeros(B + 1, H)), ValueError,
+     r"h must have shape \(batch, hidden_size\) = \(3, H\) to match x \(3, 4\), got \(4, 5\)"),
+    ("unroll", "empty",
+     lambda: unroll("gru", torch.zeros(B, 0, D), weights_from_torch(nn.GRU(D, H))),
+     ValueError, r"x must have shape \(batch, time, features\), each at least 1, got \(3, 0, 4\)"),
+    ("unroll", "empty", lambda: unroll("gru", _x(), {}), ValueError,
+     r"weights must be a dict with exactly the keys \['W_hh', 'W_ih', 'b_hh', 'b_ih'\] for cell 'gru', got \[\]"),
+    ("unroll", "value", lambda: unroll("transformer", _x(), {}), ValueError,
+     r"cell must be one of \['gru', 'lstm', 'peephole_lstm', 'rnn'\], got 'transformer'"),
+    ("weights_from_torch", "type", lambda: weights_from_torch(nn.Linear(2, 2)), TypeError,
+     "layer must be an nn.RNN, nn.LSTM or nn.GRU, got Linear"),
+    ("weights_from_torch", "type", lambda: weights_from_torch(nn.GRU(D, H), 0.0), TypeError,
+     r"layer_index must be an integer in \[0, 1\), got float 0.0"),
+    ("weights_from_torch", "type", lambda: weights_from_torch(nn.GRU(D, H), numpy="yes"), TypeError,
+     "numpy must be True or False, got str"),
+    ("weights_from_torch", "value",
+     lambda: weights_from_torch(nn.GRU(D, H), layer_index=1), ValueError,
+     r"layer_index must be an integer in \[0, 1\), got 1"),
+    ("weights_from_torch", "value", lambda: weights_from_torch(nn.RNN(D, H, nonlinearity="relu")),
+     ValueError, "layer.nonlinearity must be 'tanh'"),
+    ("weights_from_torch", "value",
+     lambda: weights_from_torch(nn.GRU(D, H, bias=False)), ValueError,
+     r"layer must have biases \(bias=True\)"),
+    ("chrono_init_", "type", lambda: chrono_init_(nn.GRU(2, 4), 10), TypeError,
+     "lstm must be an nn.LSTM, got GRU"),
+    ("chrono_init_", "type", lambda: chrono_init_(nn.LSTM(2, 4), "10"), TypeError,
+     "max_len must be an integer >= 2, got str '10'"),
+    ("chrono_init_", "type", lambda: chrono_init_(nn.LSTM(2, 4), 10, generator=0), TypeError,
+     "generator must be a torch.Generator or None, got int"),
+    ("chrono_init_", "value", lambda: chrono_init_(nn.LSTM(2, 4), 1), ValueError,
+     "max_len must be an integer >= 2, got 1"),
+    ("chrono_init_", "value", lambda: chrono_init_(nn.LSTM(2, 4, bias=False), 10), ValueError,
+     r"lstm must have biases \(bias=True\)"),
+    ("gradient_by_distance", "type",
+     lambda: gradient_by_distance(lambda v: v, _x(), _x()), TypeError,
+     "model must be a torch.nn.Module, got function"),
+    ("gradient_by_distance", "type",
+     lambda: gradient_by_distance(_Last(), _x().numpy(), torch.zeros(B, 1)),
+     TypeError, "x must be a floating-point torch.Tensor, got ndarray"),
+    ("gradient_by_distance", "type",
+     lambda: gradient_by_distance(_Last(), torch.rand(5, 7, 2), None),
+     TypeError, "y must be a floating-point torch.Tensor, got NoneType"),
+    ("gradient_by_distance", "type",
+     lambda: gradient_by_distance(nn.RNN(2, 3, batch_first=True), torch.rand(5, 7, 2), torch.rand(5, 7, 3)),
+     TypeError, r"model must return one tensor, of y's shape \(5, 7, 3\), got tuple"),
+    ("gradient_by_distance", "shape",
+     lambda: gradient_by_distance(_Last(), torch.rand(7, 2), torch.rand(5, 1)),
+     ValueError, r"x must have shape \(batch, time, features\), each at least 1, got \(7, 2\)"),
+    ("gradient_by_distance", "shape",
+     lambda: gradient_by_distance(_Last(), torch.rand(5, 7, 3), torch.rand(5, 1)),
+     ValueError, r"x of shape \(5, 7, 3\) does not fit model"),
+    ("gradient_by_distance", "shape",
+     lambda: gradient_by_distance(_Last(), torch.rand(5, 7, 2), torch.rand(5)),
+     ValueError, r"y must have the shape of model\(x\), \(5, 1\), got \(5,\)"),
+    ("gradient_by_distance", "empty",
+     lambda: gradient_by_distance(_Last(), torch.rand(5, 0, 2), torch.rand(5, 1)),
+     ValueError, r"x must have shape \(batch, time, features\), each at least 1, got \(5, 0, 2\)"),
+]
+# Kinds that do not apply, with the reason: sigmoid and tanh are elementwise, so any shape is
+# right and an empty input gives an empty output (tested below); weights_from_torch and
+# chrono_init_ take a layer, not an array, so they have no shape to get wrong and nothing
+# to be empty (a layer with no units cannot be built: nn.LSTM(2, 0) raises).
+NOT_APPLICABLE = {("sigmoid", "shape"), ("sigmoid", "empty"), ("tanh", "shape"), ("tanh", "empty"),
+                  ("weights_from_torch", "shape"), ("weights_from_torch", "empty"),
+                  ("chrono_init_", "shape"), ("chrono_init_", "empty")}
+
+
+def test_empty_and_any_shape_where_they_make_sense():
+    assert sigmoid(np.zeros((2, 0, 3))).shape == (2, 0, 3) and tanh([]).shape == (0,)
+    assert sigmoid(torch.zeros(0)).shape == (0,)
+
+
+def test_the_scratch_layers_name_their_bad_arguments():
+    with pytest.raises(TypeError, match="hidden_size must be a positive integer, got str '5'"):
+        ScratchGRU(D, "5")
+    with pytest.raises(ValueError, match="hidden_size must be a positive integer, got 0"):
+        ScratchLSTM(D, 0)
+    assert ScratchRNN(np.int64(D), H).input_size == D
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    import course_utils.cells as cells
+    assert untried(cells, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
+        call()

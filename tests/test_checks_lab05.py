@@ -646,10 +646,24 @@ def predict_first_output(model, X):
     return predict_ok(model, X)[:, 0]
 
 
+def predict_detach_afterwards(model, X):  # r2-u45 W-3: right numbers, autograd on throughout
+    model.eval()
+    device = next(model.parameters()).device
+    return model(torch.as_tensor(X, dtype=torch.float32, device=device)).detach().cpu().numpy()
+
+
+def predict_device_from_the_rnn(model, X):  # r2-u45 W-2: right for every Forecaster of the lab
+    model.eval()
+    with torch.no_grad():
+        x = torch.as_tensor(X, dtype=torch.float32, device=model.rnn.weight_ih_l0.device)
+        return model(x).cpu().numpy()
+
+
 def test_predict_accepts_right_answers(capsys):
     lab05.check_predict(predict_ok)
     lab05.check_predict(S.predict)
-    assert capsys.readouterr().out.count("✓ check_predict") == 2
+    lab05.check_predict(predict_device_from_the_rnn)
+    assert capsys.readouterr().out.count("✓ check_predict") == 3
 
 
 def test_predict_from_numpy_works_on_float32_but_not_the_labs_float64_windows():
@@ -667,6 +681,7 @@ def test_predict_from_numpy_works_on_float32_but_not_the_labs_float64_windows():
     (predict_grad, ["NumPy array", "torch.no_grad()"]),
     (predict_grad_numpy, ["tracks gradients", "torch.no_grad()"]),
     (predict_first_output, ["shape (8,)", "expected (8, 2)"]),
+    (predict_detach_afterwards, ["autograd on", "torch.no_grad()"]),
     (predict_cpu_only, ["sent the windows to cpu", "device=next(model.parameters()).device"]),
     (predict_grad_off_for_good, ["changed gradients enabled", "for the whole session",
                                  "set it back", "torch.no_grad()"]),

@@ -9,6 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import export_slides  # noqa: E402
+from tests._browser import unavailable  # noqa: E402
 
 
 @pytest.mark.parametrize("snippet", [
@@ -36,11 +37,21 @@ def test_local_files_links_and_comments_are_allowed(snippet):
 def test_built_decks_load_nothing_remote():
     slides = ROOT / "build" / "slides"
     if not (slides / "index.html").exists():
-        pytest.skip("no decks built yet: run `make slides`")
+        unavailable("the exported slides", "run `make slides` first (`make test` does it)")
     assert export_slides.check_offline(slides) == []
     assert (slides / "assets" / "mathjax" / "MathJax.js").exists()
     manager = (slides / "assets" / "html-manager" / "embed-amd.js").read_text()
     assert "unpkg.com/@jupyter-widgets" not in manager
+
+
+def test_built_decks_keep_every_executed_lecture():
+    """The live RISE test presents these (tests/test_rise_live.py). Named test_built_decks_*
+    so that conftest.py runs it with the deck tests, after the export."""
+    executed = ROOT / "build" / "slides" / export_slides.EXECUTED
+    if not executed.is_dir():
+        unavailable("the executed lectures", "run `make slides` first (`make test` does it)")
+    lectures = sorted(p.name for p in (ROOT / "lectures").glob("[0-9]*.ipynb"))
+    assert sorted(p.name for p in executed.glob("*.ipynb")) == lectures
 
 
 def test_local_markdown_images_are_embedded(tmp_path):
@@ -56,3 +67,12 @@ def test_local_markdown_images_are_embedded(tmp_path):
     export_slides.inline_images(nb, tmp_path / "lectures")
     assert "![a dot](data:image/png;base64,iVBOR" in nb.cells[0].source
     assert "![gone](missing.png)" in nb.cells[0].source
+
+
+def test_a_browser_test_that_cannot_run_fails_under_ci(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="Chromium is not available"):
+        unavailable("Chromium", "apt-get install chromium")
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="Chromium is not available"):
+        unavailable("Chromium", "apt-get install chromium")

@@ -10,6 +10,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from course_utils import gates_plot as gp  # noqa: E402
+from tests._bad_input import ids, untried  # noqa: E402
 
 
 @pytest.mark.parametrize("draw", [gp.draw_lstm_cell, lambda: gp.draw_lstm_cell(peepholes=True),
@@ -134,47 +135,136 @@ def test_gradient_before_after_draws_two_labelled_panels_with_gaps_for_zeros():
     plt.close(fig)
 
 
-@pytest.mark.parametrize("call, error, match", [
-    (lambda: gp.plot_gradient_by_distance({}), TypeError, "non-empty mapping"),
-    (lambda: gp.plot_gradient_by_distance([1.0, 2.0]), TypeError, "norms must be a non-empty mapping"),
-    (lambda: gp.plot_gradient_by_distance({"a": [1.0]}), ValueError, "at least 2 values"),
-    (lambda: gp.plot_gradient_by_distance({"a": ["x", "y"]}), TypeError,
+BAD_INPUT = [
+    ("plot_gradient_by_distance", "empty",
+     lambda: gp.plot_gradient_by_distance({}), TypeError, "non-empty mapping"),
+    ("plot_gradient_by_distance", "type",
+     lambda: gp.plot_gradient_by_distance([1.0, 2.0]),
+     TypeError, "norms must be a non-empty mapping"),
+    ("plot_gradient_by_distance", "empty",
+     lambda: gp.plot_gradient_by_distance({"a": [1.0]}), ValueError, "at least 2 values"),
+    ("plot_gradient_by_distance", "type",
+     lambda: gp.plot_gradient_by_distance({"a": ["x", "y"]}), TypeError,
      r"norms\['a'\] must be a sequence of numbers"),
-    (lambda: gp.plot_gradient_by_distance({"a": [[1.0, 2.0], [3.0, 4.0]]}), ValueError,
+    ("plot_gradient_by_distance", "shape",
+     lambda: gp.plot_gradient_by_distance({"a": [[1.0, 2.0], [3.0, 4.0]]}), ValueError,
      "must be one-dimensional"),
-    (lambda: gp.plot_gradient_by_distance({"a": [1.0, -2.0]}), ValueError, "non-negative"),
-    (lambda: gp.plot_gradient_by_distance({"a": [1.0, float("nan")]}), ValueError, "non-negative"),
-    (lambda: gp.plot_gradient_by_distance({"a": [1.0, 2.0]}, ax="left"), TypeError,
+    ("plot_gradient_by_distance", "value",
+     lambda: gp.plot_gradient_by_distance({"a": [1.0, -2.0]}), ValueError, "non-negative"),
+    ("plot_gradient_by_distance", "value",
+     lambda: gp.plot_gradient_by_distance({"a": [1.0, float("nan")]}), ValueError, "non-negative"),
+    ("plot_gradient_by_distance", "type",
+     lambda: gp.plot_gradient_by_distance({"a": [1.0, 2.0]}, ax="left"), TypeError,
      "ax must be a matplotlib Axes or None, got str"),
-    (lambda: gp.plot_gradient_by_distance({"a": [1.0, 2.0]}, title=3), TypeError, "title must be a string"),
-    (lambda: gp.plot_learning_curves([0.1]), TypeError, "non-empty mapping"),
-    (lambda: gp.plot_learning_curves({"a": []}), ValueError, r"curves\['a'\] must hold at least 1"),
-    (lambda: gp.plot_learning_curves({"a": [0.1]}, references=0.167), TypeError,
+    ("plot_gradient_by_distance", "type",
+     lambda: gp.plot_gradient_by_distance({"a": [1.0, 2.0]}, title=3),
+     TypeError, "title must be a string"),
+    ("plot_learning_curves", "type",
+     lambda: gp.plot_learning_curves([0.1]), TypeError, "non-empty mapping"),
+    ("plot_learning_curves", "empty",
+     lambda: gp.plot_learning_curves({"a": []}), ValueError, r"curves\['a'\] must hold at least 1"),
+    ("plot_learning_curves", "type",
+     lambda: gp.plot_learning_curves({"a": [0.1]}, references=0.167), TypeError,
      "references must be a mapping"),
-    (lambda: gp.plot_learning_curves({"a": [0.1]}, references={"b": "low"}), TypeError,
+    ("plot_learning_curves", "type",
+     lambda: gp.plot_learning_curves({"a": [0.1]}, references={"b": "low"}), TypeError,
      r"references\['b'\] must be a number, got str"),
-    (lambda: gp.plot_learning_curves({"a": [0.1]}, references={"b": 0.0}), ValueError,
+    ("plot_learning_curves", "value",
+     lambda: gp.plot_learning_curves({"a": [0.1]}, references={"b": 0.0}), ValueError,
      "positive finite number"),
-    (lambda: gp.plot_learning_curves({"a": [0.1]}, xlabel=None), TypeError, "xlabel must be a string"),
-    (lambda: gp.plot_gradient_before_after({"a": [1, 2]}, {"b": [1, 2]}), ValueError,
+    ("plot_learning_curves", "type",
+     lambda: gp.plot_learning_curves({"a": [0.1]}, xlabel=None),
+     TypeError, "xlabel must be a string"),
+    ("plot_gradient_before_after", "value",
+     lambda: gp.plot_gradient_before_after({"a": [1, 2]}, {"b": [1, 2]}), ValueError,
      "must name the same models"),
-    (lambda: gp.plot_gradient_before_after({}, {"a": [1, 2]}), TypeError, "before must be a non-empty"),
-    (lambda: gp.plot_gradient_before_after({"a": [1, 2]}, {"a": [1]}), ValueError,
+    ("plot_gradient_before_after", "empty",
+     lambda: gp.plot_gradient_before_after({}, {"a": [1, 2]}),
+     TypeError, "before must be a non-empty"),
+    ("plot_gradient_before_after", "empty",
+     lambda: gp.plot_gradient_before_after({"a": [1, 2]}, {"a": [1]}), ValueError,
      r"after\['a'\] must hold at least 2"),
-    (lambda: gp.draw_lstm_cell(ax=1), TypeError, "ax must be a matplotlib Axes"),
-    (lambda: gp.draw_lstm_cell(peepholes="yes"), TypeError, "peepholes must be True or False"),
-    (lambda: gp.draw_gru_cell(ax=[]), TypeError, "ax must be a matplotlib Axes"),
-    (lambda: gp.memory_trace(1.2, 0.1, 1.0), ValueError, r"forget must be a gate value in \[0, 1\]"),
-    (lambda: gp.memory_trace("0.9", 0.1, 1.0), ValueError, "forget must be a gate value"),
-    (lambda: gp.memory_trace(0.9, -0.1, 1.0), ValueError, "write must be"),
-    (lambda: gp.memory_trace(0.9, 0.1, 1.0, steps=1), ValueError, "steps must be"),
-    (lambda: gp.memory_trace(0.9, 0.1, 1.0, steps=5, store_at=5), ValueError, "store_at"),
-    (lambda: gp.memory_trace(0.9, 0.1, 1.0, seed="x"), TypeError, "seed must be a non-negative integer"),
-    (lambda: gp.gate_memory_widget(steps=3), ValueError, "steps must be an integer in"),
-    (lambda: gp.gate_memory_widget(figsize=(10,)), ValueError, "figsize must be a pair"),
-])
-def test_bad_arguments(call, error, match):
-    with pytest.raises(error, match=match):
+    ("draw_lstm_cell", "type",
+     lambda: gp.draw_lstm_cell(ax=1), TypeError, "ax must be a matplotlib Axes"),
+    ("draw_lstm_cell", "type",
+     lambda: gp.draw_lstm_cell(peepholes="yes"), TypeError, "peepholes must be True or False"),
+    ("draw_gru_cell", "type",
+     lambda: gp.draw_gru_cell(ax=[]), TypeError, "ax must be a matplotlib Axes"),
+    ("memory_trace", "value",
+     lambda: gp.memory_trace(1.2, 0.1, 1.0),
+     ValueError, r"forget must be a gate value in \[0, 1\]"),
+    ("memory_trace", "type", lambda: gp.memory_trace("0.9", 0.1, 1.0), TypeError,
+     r"forget must be a gate value in \[0, 1\], got str '0.9'"),
+    ("memory_trace", "value", lambda: gp.memory_trace(0.9, -0.1, 1.0), ValueError, "write must be"),
+    ("memory_trace", "value",
+     lambda: gp.memory_trace(0.9, 0.1, 1.0, steps=1), ValueError, "steps must be"),
+    ("memory_trace", "value",
+     lambda: gp.memory_trace(0.9, 0.1, 1.0, steps=5, store_at=5), ValueError, "store_at"),
+    ("memory_trace", "type",
+     lambda: gp.memory_trace(0.9, 0.1, 1.0, seed="x"),
+     TypeError, "seed must be a non-negative integer"),
+    ("gate_memory_widget", "value",
+     lambda: gp.gate_memory_widget(steps=3), ValueError, "steps must be an integer in"),
+    ("gate_memory_widget", "shape",
+     lambda: gp.gate_memory_widget(figsize=(10,)), ValueError, "figsize must be a pair"),
+    ("plot_gradient_by_distance", "type",
+     lambda: gp.plot_gradient_by_distance({"a": None}), TypeError,
+     r"norms\['a'\] must be a sequence of numbers, got NoneType"),
+    ("plot_learning_curves", "empty", lambda: gp.plot_learning_curves({}), TypeError,
+     "curves must be a non-empty mapping from a name to its values, got an empty one"),
+    ("plot_learning_curves", "shape",
+     lambda: gp.plot_learning_curves({"a": [[0.1, 0.2]]}), ValueError,
+     r"curves\['a'\] must be one-dimensional \(one number per step or epoch\), got shape \(1, 2\)"),
+    ("plot_gradient_before_after", "type",
+     lambda: gp.plot_gradient_before_after([1, 2], {"a": [1, 2]}),
+     TypeError, "before must be a non-empty mapping from a name to its values, got list"),
+    ("plot_gradient_before_after", "shape",
+     lambda: gp.plot_gradient_before_after({"a": [[1, 2]]}, {"a": [1, 2]}), ValueError,
+     r"before\['a'\] must be one-dimensional \(one number per step or epoch\), got shape \(1, 2\)"),
+    ("plot_gradient_before_after", "type",
+     lambda: gp.plot_gradient_before_after({"a": [1, 2]}, {"a": [1, 2]}, title=None), TypeError,
+     "title must be a string, got NoneType"),
+    ("memory_trace", "type", lambda: gp.memory_trace(np.array([0.5]), 0.1, 1.0), TypeError,
+     r"forget must be a gate value in \[0, 1\], got ndarray"),
+    ("memory_trace", "type", lambda: gp.memory_trace(0.9, 0.1, 1.0, steps=10.0), TypeError,
+     "steps must be an integer >= 2, got float 10.0"),
+    ("memory_trace", "type", lambda: gp.memory_trace(0.9, 0.1, 1.0, store_at="3"), TypeError,
+     r"store_at must be an integer in \[0, steps\), got str '3'"),
+    ("memory_trace", "value", lambda: gp.memory_trace(0.9, 0.1, 1.0, seed=-1), ValueError,
+     "seed must be a non-negative integer, got -1"),
+    ("memory_trace", "value", lambda: gp.memory_trace(float("nan"), 0.1, 1.0), ValueError,
+     r"forget must be a gate value in \[0, 1\], got nan"),
+    ("gate_memory_widget", "type", lambda: gp.gate_memory_widget("40"), TypeError,
+     r"steps must be an integer in \[8, 200\], got str '40'"),
+    ("gate_memory_widget", "type", lambda: gp.gate_memory_widget(figsize="big"), TypeError,
+     r"figsize must be a pair of positive numbers \(width, height\) in inches, got str"),
+    ("gate_memory_widget", "value", lambda: gp.gate_memory_widget(figsize=(10, -1)), ValueError,
+     r"figsize must be a pair of positive numbers \(width, height\) in inches, got \(10, -1\)"),
+    ("gate_memory_widget", "empty", lambda: gp.gate_memory_widget(0), ValueError,
+     r"steps must be an integer in \[8, 200\], got 0"),
+]
+# Kinds that do not apply, with the reason: draw_lstm_cell and draw_gru_cell take only an
+# Axes and a flag, so nothing has a shape or can be empty; memory_trace takes three gate
+# values and sizes, numbers without a shape ("steps" below 2 is tried as a value);
+# gate_memory_widget's only size is steps, an integer (its "empty" is steps = 0).
+NOT_APPLICABLE = {("draw_lstm_cell", "shape"), ("draw_lstm_cell", "empty"),
+                  ("draw_gru_cell", "shape"), ("draw_gru_cell", "empty"),
+                  ("memory_trace", "shape"), ("memory_trace", "empty")}
+
+
+def test_right_input_of_other_numeric_types_is_accepted():
+    assert np.allclose(gp.memory_trace(np.float32(0.5), 0.1, 1.0, steps=np.int64(10))["c"][:1],
+                       gp.memory_trace(0.5, 0.1, 1.0, steps=10)["c"][:1])
+    plt.close(gp.plot_learning_curves({"a": [0.2, 0.1]}, references={"b": np.int64(1)}))
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    assert untried(gp, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
         call()
     plt.close("all")
 

@@ -9,6 +9,7 @@ import torch
 from statsmodels.tsa.ar_model import AutoReg
 
 from course_utils import series as S
+from tests._bad_input import ids, untried
 
 
 # ----------------------------------------------------------------- series
@@ -618,6 +619,217 @@ def test_verdict_chooses_on_validation_and_reports_on_test():
 def test_verdict_rejects_bad_arguments(args, error, words):
     with pytest.raises(error, match=words):
         S.verdict(*args)
+
+
+# ----------------------------------------------------------------- bad-input table (issue 16)
+_S = np.arange(50.0)
+_X, _Y = S.make_windows(_S, 5, 2)
+_ARIMA_LIKE = type("FittedArima", (), {"apply": None, "forecast": None})()
+
+
+def _ar():
+    return S.fit_ar(np.sin(np.arange(100.0)), 2)
+
+
+def _choose(candidates=(1,), splits=None, forecast=lambda model, X: _Y):
+    splits = {"train": None, "val": (_X, _Y)} if splits is None else splits
+    return S.choose_on_validation(candidates, lambda c, train: c, forecast, splits)
+
+
+_RMSE = {"AR": 1.0, "RNN": 2.0}
+BAD_INPUT = [
+    ("synthetic_series", "type", lambda: S.synthetic_series("30"), TypeError,
+     "t_max must be a number, got str '30'"),
+    ("synthetic_series", "type", lambda: S.synthetic_series(seed=1.5), TypeError,
+     "seed must be an integer, got float 1.5"),
+    ("synthetic_series", "empty", lambda: S.synthetic_series(0), ValueError,
+     "t_max must be a positive number, got 0"),
+    ("synthetic_series", "value", lambda: S.synthetic_series(float("inf")), ValueError,
+     "t_max must be a finite number, got inf"),
+    ("synthetic_series", "value", lambda: S.synthetic_series(noise=1.0, seed=-1), ValueError,
+     "seed must be a non-negative integer, got -1"),
+    ("split_points", "type", lambda: S.split_points(10.0), TypeError,
+     "n_values must be a positive integer, got float 10.0"),
+    ("split_points", "type", lambda: S.split_points(10, "0.2"), TypeError,
+     "val_fraction must be a number, got str '0.2'"),
+    ("split_points", "empty", lambda: S.split_points(0), ValueError,
+     "n_values must be a positive integer, got 0"),
+    ("make_windows", "type", lambda: S.make_windows(None, 3), TypeError,
+     r"series must be a 1-D series \(a NumPy array\), got NoneType"),
+    ("make_windows", "type", lambda: S.make_windows(["a", "b"], 1), TypeError,
+     r"series must hold numbers \(a 1-D series\)"),
+    ("make_windows", "shape", lambda: S.make_windows(np.zeros((3, 3)), 1), ValueError,
+     r"series must be a 1-D series, got shape \(3, 3\)"),
+    ("make_windows", "empty", lambda: S.make_windows([], 1), ValueError,
+     "series is empty: expected a 1-D series with at least one value"),
+    ("split_windows", "type", lambda: S.split_windows(None, 10, 5, 3, 1), TypeError,
+     r"series must be a 1-D series \(a NumPy array\), got NoneType"),
+    ("split_windows", "type", lambda: S.split_windows(_S, 30, 10, 3, 1, make_windows=3), TypeError,
+     r"make_windows must be a function make_windows\(series, n_steps, horizon\), got int"),
+    ("split_windows", "shape", lambda: S.split_windows(np.zeros((5, 5)), 10, 5, 3, 1), ValueError,
+     r"series must be a 1-D series, got shape \(5, 5\)"),
+    ("split_windows", "empty", lambda: S.split_windows([], 10, 5, 3, 1), ValueError,
+     "series is empty"),
+    ("shifted_windows", "type", lambda: S.shifted_windows(_S, 3.0), TypeError,
+     "n_steps must be a positive integer, got float 3.0"),
+    ("shifted_windows", "shape", lambda: S.shifted_windows(np.zeros((3, 3)), 1), ValueError,
+     r"series must be a 1-D series, got shape \(3, 3\)"),
+    ("shifted_windows", "empty", lambda: S.shifted_windows([], 1), ValueError, "series is empty"),
+    ("scale_series", "type", lambda: S.scale_series(_S, 3, low="a"), TypeError,
+     "low must be a number, got str 'a'"),
+    ("scale_series", "shape", lambda: S.scale_series(np.zeros((3, 3)), 1), ValueError,
+     r"series must be a 1-D series, got shape \(3, 3\)"),
+    ("scale_series", "empty", lambda: S.scale_series([], 1), ValueError, "series is empty"),
+    ("naive_forecast", "type", lambda: S.naive_forecast("x", 2), TypeError,
+     r"X must be a 2-D array of windows \(N, T\) \(a NumPy array\), got str"),
+    ("naive_forecast", "shape", lambda: S.naive_forecast(_S, 2), ValueError,
+     r"X must be a 2-D array of windows \(N, T\), got shape \(50,\)"),
+    ("naive_forecast", "empty", lambda: S.naive_forecast(np.zeros((3, 0)), 2), ValueError,
+     r"X is empty: expected a 2-D array of windows \(N, T\)"),
+    ("iterated_forecast", "type", lambda: S.iterated_forecast(3, _X, 2), TypeError,
+     "predict_next must be a function, got int"),
+    ("iterated_forecast", "value", lambda: S.iterated_forecast(lambda w: "a", _X, 2), ValueError,
+     r"predict_next must return one value per window, shape \(44,\) or \(44, 1\), got str"),
+    ("iterated_forecast", "shape",
+     lambda: S.iterated_forecast(lambda w: w[:2, -1], _X, 2), ValueError,
+     r"predict_next must return one value per window, shape \(44,\) or \(44, 1\), got shape \(2,\)"),
+    ("iterated_forecast", "shape", lambda: S.iterated_forecast(lambda w: w[:, -1], _S, 2), ValueError,
+     r"X must be a 2-D array of windows \(N, T\), got shape \(50,\)"),
+    ("iterated_forecast", "empty",
+     lambda: S.iterated_forecast(lambda w: w[:, -1], np.zeros((0, 5)), 2),
+     ValueError, r"X is empty"),
+    ("fit_ar", "type",
+     lambda: S.fit_ar(_S, 2.0), TypeError, "p must be a positive integer, got float 2.0"),
+    ("fit_ar", "shape", lambda: S.fit_ar(np.zeros((5, 5)), 2), ValueError,
+     r"train must be a 1-D series, got shape \(5, 5\)"),
+    ("fit_ar", "empty", lambda: S.fit_ar([], 2), ValueError, "train is empty"),
+    ("ar_forecast", "type", lambda: S.ar_forecast("ar", _X, 2), TypeError,
+     r"result must be a fitted statsmodels AutoReg \(fit_ar\(train, p\)\), got str"),
+    ("ar_forecast", "shape", lambda: S.ar_forecast(_ar(), _S, 2), ValueError,
+     r"X must be a 2-D array of windows \(N, T\), got shape \(50,\)"),
+    ("ar_forecast", "shape", lambda: S.ar_forecast(_ar(), np.zeros((3, 1)), 2), ValueError,
+     "X has windows of 1 values; this AR reads 2"),
+    ("ar_forecast", "empty",
+     lambda: S.ar_forecast(_ar(), np.zeros((0, 5)), 2), ValueError, "X is empty"),
+    ("fit_arima", "type", lambda: S.fit_arima(None, (1, 0, 0)), TypeError,
+     r"train must be a 1-D series \(a NumPy array\), got NoneType"),
+    ("fit_arima", "shape", lambda: S.fit_arima(_S, (1, 0)), ValueError,
+     r"order must be a tuple \(p, d, q\) of non-negative integers, got \(1, 0\)"),
+    ("fit_arima", "shape", lambda: S.fit_arima(np.zeros((5, 5)), (1, 0, 0)), ValueError,
+     r"train must be a 1-D series, got shape \(5, 5\)"),
+    ("fit_arima", "empty", lambda: S.fit_arima([], (1, 0, 0)), ValueError, "train is empty"),
+    ("fit_arima", "value", lambda: S.fit_arima(_S, (True, 0, 0)), ValueError,
+     r"order must be a tuple \(p, d, q\) of non-negative integers, got \(True, 0, 0\)"),
+    ("arima_forecast", "type", lambda: S.arima_forecast("x", _X, 2), TypeError,
+     r"result must be a fitted statsmodels ARIMA \(fit_arima\), got str"),
+    ("arima_forecast", "shape", lambda: S.arima_forecast(_ARIMA_LIKE, _S, 2), ValueError,
+     r"X must be a 2-D array of windows \(N, T\), got shape \(50,\)"),
+    ("arima_forecast", "empty",
+     lambda: S.arima_forecast(_ARIMA_LIKE, np.zeros((0, 5)), 2), ValueError,
+     "X is empty"),
+    ("choose_on_validation", "type", lambda: _choose(candidates=None), TypeError,
+     "candidates must be a list of settings, got NoneType"),
+    ("choose_on_validation", "type", lambda: _choose(candidates=[[1, 2]]), TypeError,
+     r"each candidate becomes a dict key, so it must be hashable: got list \[1, 2\]; write it as a tuple"),
+    ("choose_on_validation", "type", lambda: _choose(splits=[1]), TypeError,
+     "splits must be a dict with the keys 'train' and 'val'"),
+    ("choose_on_validation", "shape",
+     lambda: _choose(splits={"train": None, "val": _X}), TypeError,
+     r"splits\['val'\] must be a pair \(X_val, Y_val\) of windows \(N, T\) and targets "
+     r"\(N, m\), got an array"),
+    ("choose_on_validation", "shape", lambda: _choose(forecast=lambda model, X: X), ValueError,
+     r"prediction has shape \(44, 5\) but target has shape \(44, 2\)"),
+    ("choose_on_validation", "empty", lambda: _choose(candidates=[]), ValueError,
+     "candidates is empty: give at least one setting to choose from"),
+    ("choose_on_validation", "empty", lambda: _choose(splits={}), ValueError,
+     r"splits must have the keys 'train' and 'val', missing \['train', 'val'\]"),
+    ("remember", "type", lambda: S.remember(None), TypeError,
+     r"fit must be a function fit\(candidate, train\), got NoneType"),
+    ("remember", "type", lambda: S.remember(lambda c, train: c)([1], _S), TypeError,
+     r"each candidate becomes a dict key, so it must be hashable: got list \[1\]; write it as a tuple"),
+    ("remember", "type", lambda: S.remember(lambda c, train: c)(1, object()), TypeError,
+     "remember can only fingerprint numbers, got object"),
+    ("predict", "type",
+     lambda: S.predict("m", _X), TypeError, "model must be a torch.nn.Module, got str"),
+    ("predict", "type", lambda: S.predict(S.Forecaster(4), "X"), TypeError,
+     r"X must be a 2-D array of windows \(N, T\) \(a NumPy array\), got str"),
+    ("predict", "shape", lambda: S.predict(S.Forecaster(4), _S), ValueError,
+     r"X must be a 2-D array of windows \(N, T\), got shape \(50,\)"),
+    ("predict", "shape", lambda: S.predict(torch.nn.Linear(3, 1), _X), ValueError,
+     r"X of shape \(44, 5\) does not fit model"),
+    ("predict", "empty",
+     lambda: S.predict(S.Forecaster(4), np.zeros((0, 5))), ValueError, "X is empty"),
+    ("rmse", "type", lambda: S.rmse("a", [1.0]), TypeError,
+     r"prediction must be an array of forecasts \(a NumPy array\), got str"),
+    ("rmse", "type", lambda: S.rmse([1.0], None), TypeError,
+     r"target must be an array of targets \(a NumPy array\), got NoneType"),
+    ("rmse", "shape", lambda: S.rmse([1.0, 2.0], [1.0]), ValueError,
+     r"prediction has shape \(2,\) but target has shape \(1,\)"),
+    ("rmse", "empty", lambda: S.rmse([], []), ValueError,
+     "prediction is empty: expected an array of forecasts with at least one value"),
+    ("rmse_by_horizon", "type", lambda: S.rmse_by_horizon("a", "b"), TypeError,
+     "prediction must be an array of forecasts"),
+    ("rmse_by_horizon", "shape", lambda: S.rmse_by_horizon([1.0, 2.0], [1.0, 2.0]), ValueError,
+     r"prediction and target must be \(N, horizon\) arrays, got shape \(2,\)"),
+    ("rmse_by_horizon", "shape",
+     lambda: S.rmse_by_horizon(np.zeros((3, 2)), np.zeros((3, 1))), ValueError,
+     r"prediction has shape \(3, 2\) but target has shape \(3, 1\)"),
+    ("rmse_by_horizon", "empty",
+     lambda: S.rmse_by_horizon(np.zeros((0, 2)), np.zeros((0, 2))), ValueError,
+     "prediction is empty"),
+    ("change_interval", "type", lambda: S.change_interval("e", np.ones((5, 2)), 2), TypeError,
+     r"rnn_errors must be squared errors \(N windows, S seeds\) \(a NumPy array\), got str"),
+    ("change_interval", "type", lambda: S.change_interval(np.ones((5, 2)), np.ones((5, 2)), 2.0),
+     TypeError, "block_size must be a positive integer, got float 2.0"),
+    ("change_interval", "shape", lambda: S.change_interval(np.ones(5), np.ones(5), 2), ValueError,
+     r"rnn_errors must be squared errors \(N windows, S seeds\), got shape \(5,\)"),
+    ("change_interval", "shape", lambda: S.change_interval(np.ones((5, 2)), np.ones((5, 3)), 2),
+     ValueError, r"rnn_errors has shape \(5, 2\) but baseline_errors has shape \(5, 3\)"),
+    ("change_interval", "empty", lambda: S.change_interval(np.ones((0, 2)), np.ones((0, 2)), 2),
+     ValueError, "rnn_errors is empty"),
+    ("verdict", "type", lambda: S.verdict([1.0], _RMSE, ["RNN"]), TypeError,
+     r"val_rmse must be a non-empty dict \{model name: RMSE\}, got list"),
+    ("verdict", "type", lambda: S.verdict({"AR": "1", "RNN": 2.0}, _RMSE, ["RNN"]), TypeError,
+     r"val_rmse\['AR'\] must be a number, got str '1'"),
+    ("verdict", "type", lambda: S.verdict(_RMSE, _RMSE, "RNN"), TypeError,
+     "recurrent must be a list of model names, got 'RNN'"),
+    ("verdict", "shape", lambda: S.verdict(_RMSE, {"AR": 1.0}, ["RNN"]), ValueError,
+     r"val_rmse and test_rmse must name the same models, got \['AR', 'RNN'\] and \['AR'\]"),
+    ("verdict", "empty", lambda: S.verdict({}, {}, ["RNN"]), TypeError,
+     r"val_rmse must be a non-empty dict \{model name: RMSE\}"),
+    ("verdict", "empty", lambda: S.verdict(_RMSE, _RMSE, []), ValueError,
+     r"recurrent=\[\] must name at least one model of \['AR', 'RNN'\]"),
+    ("verdict", "value",
+     lambda: S.verdict({"AR": float("nan"), "RNN": 2.0}, _RMSE, ["RNN"]), ValueError,
+     r"val_rmse\['AR'\] must be a finite number, got nan"),
+    ("verdict", "value", lambda: S.verdict(_RMSE, {"AR": 0.0, "RNN": 2.0}, ["RNN"]), ValueError,
+     r"test_rmse\['AR'\] is 0: the change relative to the baseline chosen on validation is undefined"),
+]
+# Kinds that do not apply, with the reason: load_co2_monthly and load_sunspots take no
+# argument; synthetic_series and split_points take numbers, not arrays, so there is no shape
+# to get wrong (their "empty" is a length of 0); remember takes a function, whose
+# candidate and training data are tried above ("type"), and has nothing with a shape or
+# that can be empty.
+NOT_APPLICABLE = {("load_co2_monthly", kind) for kind in ("type", "shape", "empty")} | \
+    {("load_sunspots", kind) for kind in ("type", "shape", "empty")} | \
+    {("synthetic_series", "shape"), ("split_points", "shape"), ("remember", "shape"),
+     ("remember", "empty")}
+
+
+def test_the_forecaster_names_an_empty_window():
+    with pytest.raises(ValueError, match=r"x must be a \(B, T\) tensor of windows, B and T at "
+                                         r"least 1, got \(3, 0\)"):
+        S.Forecaster(4)(torch.zeros(3, 0))
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    assert untried(S, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
+        call()
 
 
 # ----------------------------------------------------------------- how sure: the block bootstrap

@@ -4,16 +4,19 @@
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+import nbformat
 import pytest
 
 from tests._browser import launch, sync_playwright, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+import export_slides  # noqa: E402
 from make_handouts import RAW_TEX, serve  # noqa: E402  the handouts serve and check decks alike
 SLIDES = ROOT / "build" / "slides"
 LECTURES = sorted((ROOT / "lectures").glob("[0-9]*.ipynb"))
@@ -68,7 +71,7 @@ class DeckPage:
 
     def _route(self, route):
         host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+        if route.request.url.startswith(("data:", "blob:", "about:", "file:")) or host in ("127.0.0.1", "localhost"):
             route.continue_()
         else:
             self.remote.append(route.request.url)
@@ -77,6 +80,46 @@ class DeckPage:
 
 def deck_url(server: str, notebook: Path) -> str:
     return f"{server}/{notebook.stem}.slides.html"
+
+
+def has_widgets(notebook: Path) -> bool:
+    return WIDGET_VIEW in (SLIDES / f"{notebook.stem}.slides.html").read_text()
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+# Runs in the page: every widget view's slide is shown in turn, and each widget is reported
+# unless it is drawn with its first frame: controls and at least one image, every image loaded,
+# at least 100x100 px on the slide, and not blank (more than one colour in its pixels).
+UNDRAWN_WIDGETS = """async () => {
+  const problems = [];
+  const views = [...document.querySelectorAll('script[type="%s"]')];
+  for (const [n, view] of views.entries()) {
+    const slide = view.closest('section'), {h, v} = Reveal.getIndices(slide);
+    Reveal.slide(h, v);
+    await new Promise(r => setTimeout(r, 200));
+    const where = `widget ${n + 1} (slide ${h + 1}${v ? '.' + v : ''})`;
+    const area = view.previousElementSibling;
+    if (!area || !area.matches('.widget-subarea:not(:empty)')) { problems.push(`${where}: not drawn`); continue; }
+    const images = [...area.querySelectorAll('img')];
+    if (!images.length) problems.push(`${where}: no image under its controls`);
+    for (const img of images) {
+      const box = img.getBoundingClientRect(), scale = Reveal.getScale();
+      if (!img.complete || !img.naturalWidth) { problems.push(`${where}: its image did not load`); continue; }
+      if (box.width / scale < 100 || box.height / scale < 100) {
+        problems.push(`${where}: its image is ${Math.round(box.width / scale)}x${Math.round(box.height / scale)} px`);
+        continue; }
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+      const context = canvas.getContext('2d');
+      context.drawImage(img, 0, 0);
+      const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data, colours = new Set();
+      for (let i = 0; i < pixels.length && colours.size < 2; i += 4 * 97) colours.add(pixels.slice(i, i + 4).join());
+      if (colours.size < 2) problems.push(`${where}: its image is blank`);
+    }
+  }
+  return problems;
+}""" % WIDGET_VIEW
 
 
 def test_every_lecture_has_a_deck_and_the_index_links_it(server):
@@ -122,12 +165,60 @@ def test_deck_renders_offline(browser, server, notebook):
             f"  slide {s['index']} '{s['title']}': {s['width']}x{s['height']} clipped={s['clipped']}"
             for s in too_big)
 
-        if "application/vnd.jupyter.widget-view+json" in html:
+        if WIDGET_VIEW in html:
             page.wait_for_function("document.querySelectorAll('.jupyter-widgets').length > 0",
                                    timeout=20_000)
         assert deck.errors == [], f"console errors while paging through: {deck.errors}"
     finally:
         deck.context.close()
+
+
+@pytest.mark.parametrize("notebook", LECTURES, ids=[p.stem for p in LECTURES])
+def test_deck_opens_from_disk(browser, server, notebook):
+    """The README says to open build/slides/index.html in a browser: file://, no server. There
+    too every widget must show its first frame."""
+    deck = DeckPage(browser, (SLIDES / f"{notebook.stem}.slides.html").resolve().as_uri())
+    try:
+        page = deck.page
+        assert deck.remote == [] and deck.failed == [], f"requests: {deck.remote + deck.failed}"
+        sources = page.evaluate("document.querySelectorAll('script[type^=\"math/tex\"]').length")
+        assert page.evaluate("document.querySelectorAll('.MathJax_CHTML').length") == sources, \
+            "from disk, not every formula was typeset"
+        broken = page.evaluate("[...document.images].filter(i => !i.complete || !i.naturalWidth).length")
+        assert broken == 0, f"from disk, {broken} images did not load"
+        if has_widgets(notebook):
+            assert page.evaluate(UNDRAWN_WIDGETS) == []
+        assert deck.errors == [], f"console errors from disk: {deck.errors}"
+    finally:
+        deck.context.close()
+
+
+WIDGET_LECTURES = [p for p in LECTURES if re.search(r"\b\w+_widget\(", p.read_text())]
+
+
+def test_some_lecture_has_a_widget():
+    """test_deck_opens_from_disk checks every widget's first frame (UNDRAWN_WIDGETS): there must be one."""
+    assert WIDGET_LECTURES, "no lecture shows a widget: no widget's first frame would be checked"
+    assert all(has_widgets(p) for p in WIDGET_LECTURES if (SLIDES / f"{p.stem}.slides.html").exists()), \
+        "a lecture calls a widget but its deck holds none: was it exported executed?"
+
+
+def test_an_empty_widget_image_is_caught(browser, tmp_path):
+    """The check above, on a widget whose image never got a frame: it must say so."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import ipywidgets as w\nw.VBox([w.IntSlider(description='n'), w.Image(format='png')])",
+        metadata={"slideshow": {"slide_type": "slide"}}))
+    nbformat.write(nb, tmp_path / "97_empty.ipynb")
+    (tmp_path / "assets").symlink_to(SLIDES / "assets")
+    name = export_slides.export(tmp_path / "97_empty.ipynb", tmp_path, run=True, timeout=60)
+    with serve(tmp_path) as base:
+        deck = DeckPage(browser, f"{base}/{name}")
+        try:
+            problems = deck.page.evaluate(UNDRAWN_WIDGETS)
+        finally:
+            deck.context.close()
+    assert problems and "image" in problems[0], problems
 
 
 def test_speaker_notes_open_with_s(browser, server):

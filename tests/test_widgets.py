@@ -1,7 +1,7 @@
 import ipywidgets as widgets
 import pytest
 
-from tests._bad_input import ids, untried
+from tests._bad_input import KINDS, ids, untried
 
 from course_utils import widgets as widgets_module
 from course_utils.widgets import (UnrolledRNNWidget, WindowDetectorWidget, figure_to_png,
@@ -88,8 +88,10 @@ BAD_INPUT = [
 ]
 # Kinds that do not apply, with the reason: a figure has no shape and an empty Figure renders
 # (to a blank PNG); the window widget takes only scalars (no shape).
+# note_if_slideshow_cannot_show_widgets takes no argument (tested below, under ipywidgets 8).
 NOT_APPLICABLE = {("figure_to_png", "shape"), ("figure_to_png", "empty"),
-                  ("window_detector_widget", "shape")}
+                  ("window_detector_widget", "shape"),
+                  *(("note_if_slideshow_cannot_show_widgets", kind) for kind in KINDS)}
 
 
 def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
@@ -100,3 +102,73 @@ def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input(
 def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+@pytest.fixture
+def ipywidgets_8(monkeypatch):
+    """ipywidgets 8 as far as the course can tell, in a fresh kernel (nothing said yet)."""
+    import course_utils.widgets as course_widgets
+
+    monkeypatch.setattr(widgets, "__version__", "8.1.5")
+    monkeypatch.setattr(course_widgets, "_told_about_ipywidgets", False)
+
+
+def _note_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if "ipywidgets" in line]
+
+
+def test_under_ipywidgets_8_the_first_widget_says_so_in_one_line(ipywidgets_8, capsys):
+    window_detector_widget()
+    lines = _note_lines(capsys.readouterr().out)
+    assert len(lines) == 1, lines
+    assert "ipywidgets 8.1.5 is installed" in lines[0] and "empty slide in the RISE slideshow" in lines[0]
+    assert "pip install ipywidgets==7.8.5" in lines[0] and "restart the kernel" in lines[0]
+    unrolled_rnn_widget()
+    assert _note_lines(capsys.readouterr().out) == [], "said again at the second widget"
+
+
+def test_under_ipywidgets_7_nothing_is_said(monkeypatch, capsys):
+    import course_utils.widgets as course_widgets
+
+    monkeypatch.setattr(course_widgets, "_told_about_ipywidgets", False)
+    assert widgets.__version__.startswith("7."), "the course pins ipywidgets 7 (requirements.txt)"
+    unrolled_rnn_widget()
+    assert _note_lines(capsys.readouterr().out) == []
+
+
+def test_the_note_shows_as_one_line_in_jupyterlab_and_rise(ipywidgets_8, monkeypatch):
+    import IPython.display
+    from IPython.core.formatters import DisplayFormatter
+
+    import course_utils.widgets as course_widgets
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    assert course_widgets.note_if_slideshow_cannot_show_widgets()
+    formats, _ = DisplayFormatter().format(shown[0])
+    assert formats["text/html"].count("<p") == 1 and "ipywidgets 8.1.5" in formats["text/html"]
+
+
+@pytest.mark.parametrize("factory", [
+    "course_utils.widgets:window_detector_widget", "course_utils.widgets:unrolled_rnn_widget",
+    "course_utils.gradients:gradient_norm_widget", "course_utils.gates_plot:gate_memory_widget"])
+def test_every_lecture_widget_says_it_first(ipywidgets_8, capsys, factory):
+    import importlib
+
+    module, name = factory.split(":")
+    getattr(importlib.import_module(module), name)()
+    assert len(_note_lines(capsys.readouterr().out)) == 1, f"{name} did not say it"
+
+
+def test_every_lecture_widget_is_in_the_list_above():
+    """A widget a lecture shows is built by a *_widget function; each must be tested above."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    called = set()
+    for lecture in (root / "lectures").glob("[0-9]*.ipynb"):
+        called |= set(re.findall(r"\b(\w+_widget)\(", lecture.read_text()))
+    tested = {"window_detector_widget", "unrolled_rnn_widget", "gradient_norm_widget",
+              "gate_memory_widget"}
+    assert called <= tested, f"lecture widgets without the ipywidgets-8 test: {called - tested}"

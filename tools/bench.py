@@ -198,9 +198,14 @@ def render_run(spec: dict, run: dict) -> list[str]:
             row["lab"][:2], fill(row["result"], values), f"**{show(result)}**",
             f"{run['notebooks'][result['notebook']]:.0f} s", fill(row["reference"], values),
             fill(row["conditions"], values))) + " |")
-    lines += ["", "| notebook | wall time | within the 90 s budget |", "| --- | --- | --- |"]
+    kernels = run.get("kernels", {})
+    lines += ["", "| notebook | wall time | kernel CPU time | within the 90 s budget |",
+              "| --- | --- | --- | --- |"]
     for name, seconds in run["notebooks"].items():
-        lines.append(f"| `{name}` | {seconds:.1f} s | {'yes' if seconds <= BUDGET_S else '**no**'} |")
+        cpu = kernels.get(name, {}).get("cpu_seconds")
+        spent = seconds if cpu is None else cpu      # make test counts the kernel's CPU time
+        lines.append(f"| `{name}` | {seconds:.1f} s | {'-' if cpu is None else f'{cpu:.1f} s'} | "
+                     f"{'yes' if spent <= BUDGET_S else '**no**'} |")
     return lines + [""]
 
 
@@ -213,7 +218,9 @@ def render(spec: dict, runs: dict[str, dict]) -> str:
              "the references and their conditions in `tools/benchmarks.yml`. Do not edit this "
              "file by hand; run `make bench`.", "",
              "A time is the whole notebook's wall time, data generation and every model in it "
-             "included. Notebooks set `torch.set_num_threads(1)`: on 2 cores, one thread was "
+             "included; it grows when other work shares the machine. The 90 s budget is judged, "
+             "as `make test` judges it, on the kernel's CPU time (user + sys), which does not. "
+             "Notebooks set `torch.set_num_threads(1)`: on 2 cores, one thread was "
              "faster for these small recurrent models.", ""]
     for device in sorted(runs, key=lambda d: (d != "cpu", d)):
         lines += render_run(spec, runs[device])

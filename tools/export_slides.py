@@ -155,7 +155,8 @@ EXECUTED = "executed"  # the executed lectures' folder inside the slides folder
 
 def export(path: Path, out: Path, run: bool, timeout: int = CELL_TIMEOUT) -> str:
     """Export the lecture at path to out/NN_name.slides.html (executing it first when run, and
-    then also keeping the executed notebook as out/executed/NN_name.ipynb); return the deck's
+    then also keeping the executed notebook as out/executed/NN_name.ipynb, which the
+    live RISE test presents); return the deck's
     file name."""
     return run_and_export(path, out, run, timeout)[0]
 

@@ -76,7 +76,7 @@ def banner(url: str, wanted: int, port: int) -> str:
     moved = f"\n  (port {wanted} is taken by another program, so it uses {port}.)" if port != wanted else ""
     return (f"\n  JupyterLab is starting on the course: {url}{moved}\n"
             "  Present a lecture: open it in lectures/, then press Alt+R "
-            "(or View > Render as slideshow).\n"
+            "(or View > Open as Reveal Slideshow).\n"
             "  Stop it with Ctrl-C in this terminal.\n")
 
 

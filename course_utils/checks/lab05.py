@@ -759,16 +759,32 @@ class _DeviceProbe(nn.Module):
 
     def __init__(self, horizon: int = 2) -> None:
         super().__init__()
-        self.horizon, self.seen = horizon, []
+        self.horizon, self.seen, self.grad_enabled = horizon, [], []
         # not registered, so the state dict stays empty (a meta tensor has no values to compare)
-        self.__dict__["_weight"] = nn.Parameter(torch.empty(horizon, device="meta"))
+        weight = nn.Parameter(torch.empty(horizon, device="meta"))
+        self.__dict__["_weight"] = weight
+        # the Forecaster's layers, for a predict that reads the device from one of them
+        self.__dict__["rnn"] = _MetaLayer(weight_ih_l0=weight, weight_hh_l0=weight)
+        self.__dict__["head"] = _MetaLayer(weight=weight, bias=weight)
 
     def parameters(self, recurse: bool = True):
         yield self._weight
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.seen.append(x.device)
+        self.grad_enabled.append(torch.is_grad_enabled())
         return torch.zeros(len(x), self.horizon)
+
+
+class _MetaLayer:
+    """Stands in for the Forecaster's ``rnn`` or ``head``: its weights on the meta device."""
+
+    def __init__(self, **weights: torch.Tensor) -> None:
+        self.__dict__.update(weights)
+        self._weights = list(weights.values())
+
+    def parameters(self, recurse: bool = True):
+        yield from self._weights[:1]
 
 
 def _check_device(check: str, predict: Callable[..., Any], X: np.ndarray) -> None:
@@ -781,6 +797,10 @@ def _check_device(check: str, predict: Callable[..., Any], X: np.ndarray) -> Non
         raise CheckFailed(check, "on a model whose parameters live on another device (the "
                           "check uses PyTorch's 'meta' device to stand in for a GPU) your "
                           f"predict failed before calling it: {failure.message}") from None
+    if any(probe.grad_enabled):
+        raise CheckFailed(check, "your predict ran the model with autograd on, so PyTorch kept "
+                          "every intermediate result for a backward pass that never comes: call "
+                          "the model inside `with torch.no_grad():`.")
     where = probe.seen[0] if probe.seen else None
     if where is not None and where.type != "meta":
         raise CheckFailed(check, f"your predict sent the windows to {where}, but the model's "
