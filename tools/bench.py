@@ -231,7 +231,8 @@ def render(spec: dict, runs: dict[str, dict]) -> str:
 
 
 def load_runs(folder: Path = RUNS) -> dict[str, dict]:
-    return {path.stem: json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))}
+    return {path.stem: json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))
+            if path.stem in ("cpu", "cuda")}      # class_size.json is tools/class_size.py's
 
 
 def main(argv: list[str] | None = None) -> int:
