@@ -613,4 +613,7 @@ def attention_step_widget(model: nn.Module, vocab: Vocab, source: str, step: int
     """Return the widget that steps through the decoding of ``source`` by ``model`` (an
     :class:`AttentionSeq2Seq` with attention) and shows where each step attends. The first
     frame is step ``step``."""
+    from course_utils.widgets import note_if_slideshow_cannot_show_widgets
+
+    note_if_slideshow_cannot_show_widgets()
     return AttentionStepWidget(model, vocab, source, step, steps)

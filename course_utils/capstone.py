@@ -57,7 +57,10 @@ def _positive_int(name: str, value) -> int:
 
 
 def _seed(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"seed must be a non-negative integer, got {type(value).__name__} "
+                        f"{value!r}.")
+    if value < 0:
         raise ValueError(f"seed must be a non-negative integer, got {value!r}.")
     return int(value)
 
@@ -101,6 +104,12 @@ def _array(name: str, value, *, ndim: int, dtype=float) -> np.ndarray:
     if array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}.")
     return array
+
+
+def _one_window(what: str, length: int, width: int) -> None:
+    if length < width:
+        raise ValueError(f"{what} has {length} samples, fewer than one window of width = {width}: "
+                         "give a width of at most that many samples.")
 
 
 def _signals(x, *, min_length: int = 1) -> torch.Tensor:
@@ -217,6 +226,7 @@ def window_beat_scores(window_scores, record: ECGRecord, width: int) -> np.ndarr
     whose R peak lies in the dropped partial window takes the last full window's score."""
     record = _record("record", record)
     width = _positive_int("width", width)
+    _one_window("record", len(record.signal), width)
     scores = _array("window_scores", window_scores, ndim=1)
     if len(scores) != len(record.signal) // width:
         raise ValueError(f"window_scores must have one score per full window "
@@ -227,7 +237,10 @@ def window_beat_scores(window_scores, record: ECGRecord, width: int) -> np.ndarr
 def shares_window(r_peaks, width: int) -> np.ndarray:
     """For each R peak (sample indices, in time order): True if another R peak of the same
     record lies in the same fixed window of ``width`` samples (window = index // width)."""
-    r = _array("r_peaks", r_peaks, ndim=1, dtype=np.int64)
+    r = _array("r_peaks", r_peaks, ndim=1)
+    if not np.array_equal(r, np.round(r)):
+        raise TypeError(f"r_peaks must hold integer sample indices, got {r[r != np.round(r)][0]!r}.")
+    r = r.astype(np.int64)
     width = _positive_int("width", width)
     if (r < 0).any():
         raise ValueError("r_peaks must be sample indices (>= 0).")
@@ -390,6 +403,10 @@ def _pair(x, y, y_dim: int) -> None:
     if x.dim() != 2 or y.dim() != y_dim or y.shape != x.shape[:y_dim] or not len(x):
         raise ValueError(f"x must be (N, T) and y {'(N, T)' if y_dim == 2 else '(N,)'} with "
                          f"N > 0, got {tuple(x.shape)} and {tuple(y.shape)}.")
+    if not x.is_floating_point():
+        raise TypeError(f"x must hold floats (the signals in mV), got dtype {x.dtype}.")
+    if y.dtype != torch.long:
+        raise TypeError(f"y must hold int64 class labels, got dtype {y.dtype}.")
 
 
 def train(model: torch.nn.Module, sample: Callable[[torch.Generator], tuple], steps: int = 400,
@@ -402,7 +419,9 @@ def train(model: torch.nn.Module, sample: Callable[[torch.Generator], tuple], st
     clips the gradient norm at ``clip_norm`` and takes an Adam step; the learning rate
     decays from ``lr`` to 0 on a cosine over ``steps`` (Loshchilov and Hutter 2017). The
     batches come from a generator seeded with ``seed``; the model ends in eval mode on the
-    device of its parameters.
+    device of its parameters. Raises ``TypeError`` or ``ValueError`` naming the argument: a
+    sample that does not return (x, y) with int64 y, a ``class_weight`` that is not one
+    non-negative number per class, a model without parameters.
     """
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
@@ -410,9 +429,21 @@ def train(model: torch.nn.Module, sample: Callable[[torch.Generator], tuple], st
         raise TypeError(f"sample must be a function generator -> (x, y), got "
                         f"{type(sample).__name__}.")
     steps, seed = _positive_int("steps", steps), _seed(seed)
-    if isinstance(lr, bool) or not isinstance(lr, Real) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}.")
-    device = next(model.parameters()).device
+    for name, value in (("lr", lr), ("clip_norm", clip_norm)):
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"{name} must be a positive number, got {type(value).__name__} "
+                            f"{value!r}.")
+        if not value > 0:
+            raise ValueError(f"{name} must be a positive number, got {value!r}.")
+    if class_weight is not None and (
+            not isinstance(class_weight, (tuple, list)) or not class_weight or not all(
+                isinstance(w, Real) and not isinstance(w, bool) and w >= 0 for w in class_weight)):
+        raise TypeError(f"class_weight must be a list of non-negative numbers, one per class, "
+                        f"got {class_weight!r}.")
+    parameters = list(model.parameters())
+    if not parameters:
+        raise ValueError("model has no parameters to train.")
+    device = parameters[0].device
     weight = None if class_weight is None else torch.tensor(class_weight, dtype=torch.float32,
                                                             device=device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -421,8 +452,16 @@ def train(model: torch.nn.Module, sample: Callable[[torch.Generator], tuple], st
     model.train()
     losses = []
     for _ in range(steps):
-        x, y = (t.to(device) for t in sample(generator))
+        batch = sample(generator)
+        if not isinstance(batch, tuple) or len(batch) != 2 or not all(
+                isinstance(t, torch.Tensor) for t in batch) or batch[1].dtype != torch.long:
+            raise TypeError(f"sample(generator) must return a pair (x, y) of tensors, y of "
+                            f"int64 class labels, got {_describe(batch)}.")
+        x, y = (t.to(device) for t in batch)
         logits = model(x)
+        if weight is not None and len(weight) != logits.shape[-1]:
+            raise ValueError(f"class_weight must hold one weight per class: the model gives "
+                             f"{logits.shape[-1]} classes, class_weight {len(weight)}.")
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), weight=weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -432,6 +471,13 @@ def train(model: torch.nn.Module, sample: Callable[[torch.Generator], tuple], st
         losses.append(loss.item())
     model.eval()
     return losses
+
+
+def _describe(batch) -> str:
+    if isinstance(batch, tuple):
+        return "(" + ", ".join(f"tensor of dtype {t.dtype}" if isinstance(t, torch.Tensor)
+                               else type(t).__name__ for t in batch) + ")"
+    return type(batch).__name__
 
 
 # --------------------------------------------------------------------------- per-beat decisions
@@ -465,7 +511,12 @@ def abnormal_beat_metrics(y_true, y_pred) -> dict[str, float]:
     Specificity = TN / (TN + FP): the share of normal beats called normal.
     ``y_pred`` may be 0/1 or bool. NaN when a class is absent.
     """
-    t, p = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
+    for name, value in (("y_true", y_true), ("y_pred", y_pred)):
+        if not isinstance(value, (np.ndarray, list, tuple, torch.Tensor)):
+            raise TypeError(f"{name} must be an array of 0/1 classes, one per beat, got "
+                            f"{type(value).__name__}.")
+    t, p = (np.asarray(v.detach().cpu() if isinstance(v, torch.Tensor) else v).reshape(-1)
+            for v in (y_true, y_pred))
     if t.shape != p.shape:
         raise ValueError(f"y_true and y_pred must have the same length, got {t.shape} and {p.shape}.")
     if len(t) == 0:
@@ -558,6 +609,10 @@ def plot_beat_decisions(record: ECGRecord, calls: Mapping[str, np.ndarray],
         width = _positive_int("width", width)
     fs, t = record.sampling_rate, record.time
     stop = record.duration if stop is None else stop
+    for name, value in (("start", start), ("stop", stop)):
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"{name} must be a time in seconds, got {type(value).__name__} "
+                            f"{value!r}.")
     if not 0 <= start < stop <= record.duration + 1e-9:
         raise ValueError(f"start and stop must satisfy 0 <= start < stop <= {record.duration:g} s, "
                          f"got {start!r} and {stop!r}.")
@@ -621,7 +676,12 @@ def plot_comparison(table: Mapping[str, Mapping[str, Mapping[str, float]]], *,
         raise TypeError("table must be a non-empty dict {model: {band: metrics}}.")
     if len(table) > len(_STYLES):
         raise ValueError(f"table may hold at most {len(_STYLES)} models, got {len(table)}.")
-    bands = list(next(iter(table.values())))
+    if not isinstance(train_band, str):
+        raise TypeError(f"train_band must be a band name (str), got {type(train_band).__name__}.")
+    bands = list(next(iter(table.values())) or [])
+    if not bands:
+        raise ValueError(f"table[{next(iter(table))!r}] must hold at least one band "
+                         "{band: {'sensitivity': ..., 'specificity': ...}}.")
     for model, rows in table.items():
         if not isinstance(rows, Mapping) or list(rows) != bands:
             raise ValueError(f"table[{model!r}] must have the bands {bands} in that order.")
@@ -629,6 +689,10 @@ def plot_comparison(table: Mapping[str, Mapping[str, Mapping[str, float]]], *,
             if not isinstance(m, Mapping) or not {"sensitivity", "specificity"} <= set(m):
                 raise ValueError(f"table[{model!r}][{band!r}] must be a dict with "
                                  "'sensitivity' and 'specificity'.")
+            for metric in ("sensitivity", "specificity"):
+                if isinstance(m[metric], bool) or not isinstance(m[metric], Real):
+                    raise TypeError(f"table[{model!r}][{band!r}][{metric!r}] must be a "
+                                    f"fraction (a number), got {m[metric]!r}.")
     fig = _figure(figsize)
     axes = fig.subplots(1, 2, sharey=True)
     x = np.arange(len(bands))

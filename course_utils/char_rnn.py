@@ -75,12 +75,14 @@ def check_params(params: Params) -> tuple[int, int]:
     if missing:
         raise ValueError(f"params is missing {missing}; expected keys {list(PARAM_NAMES)}.")
     for name in PARAM_NAMES:
-        if not isinstance(params[name], np.ndarray):
-            raise TypeError(f"params[{name!r}] must be a NumPy array, got "
-                            f"{type(params[name]).__name__}.")
+        if not isinstance(params[name], np.ndarray) or params[name].dtype.kind != "f":
+            raise TypeError(f"params[{name!r}] must be a float NumPy array, got "
+                            f"{type(params[name]).__name__}"
+                            f"{' of dtype ' + str(params[name].dtype) if isinstance(params[name], np.ndarray) else ''}.")
     H, V = np.shape(params["W_xh"]) if np.ndim(params["W_xh"]) == 2 else (None, None)
-    if H is None:
-        raise ValueError(f"params['W_xh'] must be 2-D (H, V), got shape {params['W_xh'].shape}.")
+    if H is None or H == 0 or V == 0:
+        raise ValueError(f"params['W_xh'] must be 2-D (H, V) with H >= 1 and V >= 1, got shape "
+                         f"{params['W_xh'].shape}.")
     shapes = {"W_hh": (H, H), "b_h": (H,), "W_hy": (V, H), "b_y": (V,)}
     for name, shape in shapes.items():
         if params[name].shape != shape:
@@ -175,6 +177,8 @@ def clip_gradients(grads: Params, limit: float = 5.0) -> Params:
     limit = arg.number("limit", limit, positive=True)
     if not isinstance(grads, dict):
         raise TypeError(f"grads must be a dict of arrays, got {type(grads).__name__}.")
+    if not grads:
+        raise ValueError("grads must be a non-empty dict of arrays, got {}.")
     return {name: np.clip(arg.array(f"grads[{name!r}]", g), -limit, limit)
             for name, g in grads.items()}
 
@@ -189,10 +193,23 @@ def adagrad_update(params: Params, grads: Params, memory: Params, lr: float = 0.
     """
     lr = arg.number("lr", lr, positive=True)
     eps = arg.number("eps", eps, positive=True)
+    if not isinstance(params, dict) or not params:
+        raise TypeError(f"params must be a non-empty dict of float NumPy arrays (updated in "
+                        f"place), got {params if isinstance(params, dict) else type(params).__name__}.")
+    for name, value in params.items():
+        if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+            raise TypeError(f"params[{name!r}] must be a float NumPy array (updated in place), "
+                            f"got {type(value).__name__}.")
     for what, value in (("grads", grads), ("memory", memory)):
-        if not isinstance(value, dict) or any(name not in value for name in params):
+        if not isinstance(value, dict):
+            raise TypeError(f"{what} must be a dict with the keys of params: {list(params)}, got "
+                            f"{type(value).__name__}.")
+        if any(name not in value for name in params):
             raise ValueError(f"{what} must be a dict with the keys of params: {list(params)}.")
     for name in params:
+        if not isinstance(memory[name], np.ndarray) or memory[name].dtype.kind != "f":
+            raise TypeError(f"memory[{name!r}] must be a float NumPy array (updated in place), "
+                            f"got {type(memory[name]).__name__}.")
         if np.shape(grads[name]) != params[name].shape or memory[name].shape != params[name].shape:
             raise ValueError(f"grads[{name!r}] and memory[{name!r}] must have shape "
                              f"{params[name].shape}.")
@@ -314,10 +331,14 @@ def bits_per_char(model: Params | nn.Module, ids: np.ndarray, streams: int = 64,
     x = ids[:per_row * streams].reshape(streams, per_row)
     y = ids[1:per_row * streams + 1].reshape(streams, per_row)
     if isinstance(model, nn.Module):
+        head = getattr(model, "head", None)
+        if isinstance(head, nn.Linear):
+            _ids("ids", ids, head.out_features)
+        elif ids.min() < 0:
+            raise ValueError(f"ids must hold character ids >= 0, got {int(ids.min())}.")
         return _module_bits(model, x, y, chunk)
     V, H = check_params(model)
-    if ids.max() >= V:
-        raise ValueError(f"ids must be below the vocabulary size {V}, got {int(ids.max())}.")
+    _ids("ids", ids, V)
     h, nats = np.zeros((streams, H)), 0.0
     for start in range(0, per_row, chunk):
         hs = _states(model, x[:, start:start + chunk], h)
@@ -427,7 +448,7 @@ def hidden_states(model: nn.Module, ids: np.ndarray | torch.Tensor) -> np.ndarra
     """The states h_1 ... h_T (T, H) of a :class:`CharRNN`-like model reading ``ids`` (T,)
     from a zero state, as a NumPy array (no gradient; the model's mode is left unchanged)."""
     rnn, head = _layers(model)
-    ids = torch.as_tensor(arg.array("ids", ids, ndim=1, kind="int"))
+    ids = torch.as_tensor(_ids("ids", ids, head.out_features))
     with torch.no_grad():
         inputs = nn.functional.one_hot(ids[None], head.out_features).to(head.weight.dtype)
         out, _ = rnn(inputs.to(head.weight.device))
@@ -460,13 +481,31 @@ class Adagrad(torch.optim.Optimizer):
 
 def chunk_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """min-char-rnn's loss for a batch: cross-entropy summed over time, averaged over the batch
-    (nats). ``logits`` (B, T, K), ``targets`` (B, T) ids."""
-    if not isinstance(logits, torch.Tensor) or logits.ndim != 3:
-        raise TypeError("logits must be a (B, T, K) tensor.")
-    if not isinstance(targets, torch.Tensor) or tuple(targets.shape) != tuple(logits.shape[:2]):
-        raise TypeError(f"targets must be a tensor of shape {tuple(logits.shape[:2])}.")
+    (nats). ``logits`` (B, T, K) floats, ``targets`` (B, T) int64 ids below K.
+
+    Raises ``TypeError`` for a non-tensor or a wrong dtype, ``ValueError`` for an empty or
+    mismatched shape or an id outside 0 ... K - 1."""
+    if not isinstance(logits, torch.Tensor) or not logits.is_floating_point():
+        raise TypeError(f"logits must be a (B, T, K) float tensor, got "
+                        f"{_type_name(logits)}.")
+    if logits.ndim != 3 or logits.numel() == 0:
+        raise ValueError(f"logits must be a non-empty (B, T, K) float tensor, got shape "
+                         f"{tuple(logits.shape)}.")
+    if not isinstance(targets, torch.Tensor) or targets.dtype != torch.long:
+        raise TypeError(f"targets must be an int64 tensor of shape {tuple(logits.shape[:2])}, "
+                        f"got {_type_name(targets)}.")
+    if tuple(targets.shape) != tuple(logits.shape[:2]):
+        raise ValueError(f"targets must be a tensor of shape {tuple(logits.shape[:2])}, got "
+                         f"{tuple(targets.shape)}.")
+    if targets.min() < 0 or targets.max() >= logits.shape[2]:
+        raise ValueError(f"targets must hold character ids from 0 to {logits.shape[2] - 1}, got "
+                         f"values from {int(targets.min())} to {int(targets.max())}.")
     return nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(),
                                        reduction="sum") / len(logits)
+
+
+def _type_name(value) -> str:
+    return f"dtype {value.dtype}" if isinstance(value, torch.Tensor) else type(value).__name__
 
 
 def train_tbptt(model: nn.Module, chunks: Iterable[tuple[torch.Tensor, torch.Tensor]],
@@ -478,11 +517,22 @@ def train_tbptt(model: nn.Module, chunks: Iterable[tuple[torch.Tensor, torch.Ten
     and detached at each boundary; each update uses only its own chunk's gradient (reset
     before ``backward``), every gradient entry clipped to [-clip_value, clip_value]. The loss
     is :func:`chunk_loss`. Returns the losses (floats, nats per sequence of k characters).
+    Raises ``TypeError`` for a model, optimizer or chunk of the wrong type, ``ValueError`` for
+    chunks of mismatched or empty shapes, or no chunks at all.
     """
     clip_value = arg.number("clip_value", clip_value, positive=True)
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}.")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got "
+                        f"{type(optimizer).__name__}.")
+    if not isinstance(chunks, Iterable) or isinstance(chunks, (str, torch.Tensor, np.ndarray)):
+        raise TypeError(f"chunks must be an iterable of (x, y) pairs of (B, k) id tensors, got "
+                        f"{type(chunks).__name__}.")
     parameters = [p for p in model.parameters() if p.requires_grad]
     losses, h = [], None
-    for x, y in chunks:
+    for i, pair in enumerate(chunks):
+        x, y = _chunk(i, pair)
         if h is not None:
             h = h.detach()                           # keep the value, cut the graph
         logits, h = model(x, h)
@@ -492,7 +542,24 @@ def train_tbptt(model: nn.Module, chunks: Iterable[tuple[torch.Tensor, torch.Ten
         nn.utils.clip_grad_value_(parameters, clip_value)
         optimizer.step()
         losses.append(loss.item())
+    if not losses:
+        raise ValueError("chunks must yield at least one (x, y) pair, got none.")
     return losses
+
+
+def _chunk(i: int, pair) -> tuple[torch.Tensor, torch.Tensor]:
+    """Chunk ``i`` of :func:`train_tbptt`: x and y, int64 tensors (B, k) of one shape."""
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2 or not all(
+            isinstance(t, torch.Tensor) and t.dtype == torch.long for t in pair):
+        raise TypeError(f"chunk {i} must be a pair (x, y) of int64 tensors (B, k), got "
+                        f"{type(pair).__name__}"
+                        + (f" of {[_type_name(t) for t in pair]}" if isinstance(pair, (tuple, list))
+                           else "") + ".")
+    x, y = pair
+    if x.ndim != 2 or x.shape != y.shape or x.numel() == 0:
+        raise ValueError(f"chunk {i} must be a pair (x, y) of non-empty (B, k) id tensors of "
+                         f"one shape, got shapes {tuple(x.shape)} and {tuple(y.shape)}.")
+    return x, y
 
 
 # --- sampling widget ----------------------------------------------------------------------------

@@ -287,7 +287,10 @@ def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration:
         raise ValueError(f"wide_beats must be one of {WIDE_BEATS}, got {wide_beats!r}.")
     baseline_wander = _number("baseline_wander", baseline_wander, low=0.0, unit=" mV")
     noise = _number("noise", noise, low=0.0, unit=" mV")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be a non-negative integer, got {type(seed).__name__} "
+                        f"{seed!r}.")
+    if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
 
     rr_mean = 60.0 / heart_rate
@@ -307,6 +310,10 @@ def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration:
                 f"QRS of {d:g} s; raise sampling_rate to at least {math.ceil(5 / d)} Hz.")
     if first_r is None:
         first_r = rr_mean / 2
+        if first_r > duration:
+            raise ValueError(f"duration={duration:g} s is shorter than half a beat "
+                             f"({first_r:.3g} s at {heart_rate:g} bpm), where the first R peak "
+                             "falls by default: give a longer duration, or first_r.")
     first_r = _number("first_r", first_r, low=0.0, high=duration, unit=" s")
 
     rng = np.random.default_rng(int(seed))
@@ -402,7 +409,9 @@ def generate_ecg(duration: float = 10.0, heart_rate: float = 60.0, qrs_duration:
 def _signal_and_rate(record: Union[ECGRecord, np.ndarray], sampling_rate: float | None
                      ) -> tuple[np.ndarray, float]:
     if isinstance(record, ECGRecord):
-        if sampling_rate is not None and float(sampling_rate) != record.sampling_rate:
+        if sampling_rate is not None and _number(
+                "sampling_rate", sampling_rate, low=0.0, low_open=True, unit=" Hz"
+        ) != record.sampling_rate:
             raise ValueError(f"sampling_rate={sampling_rate!r} disagrees with the record's "
                              f"{record.sampling_rate:g} Hz; leave it out for a record.")
         return record.signal, record.sampling_rate
@@ -536,6 +545,10 @@ def score_reading(record: ECGRecord, reading: QRSReading, tolerance: float = 0.0
         raise TypeError(f"record must be an ECGRecord, got {type(record).__name__}.")
     if not isinstance(reading, QRSReading):
         raise TypeError(f"reading must be a QRSReading, got {type(reading).__name__}.")
+    if reading.sampling_rate != record.sampling_rate:
+        raise ValueError(f"reading was measured at {reading.sampling_rate:g} Hz, but record is "
+                         f"sampled at {record.sampling_rate:g} Hz: score a reading of this "
+                         "record.")
     tolerance = _number("tolerance", tolerance, low=0.0, low_open=True, unit=" s")
     matched = np.zeros(len(reading), dtype=bool)
     found = right = class_right = 0

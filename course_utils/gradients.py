@@ -23,6 +23,31 @@ _COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#
 _STYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)))
 
 
+def _result(name: str, run, keys: tuple[str, ...], what: str) -> dict:
+    """``run``, a result of ``what``: a dict of 1-D arrays of one length under ``keys``."""
+    if not isinstance(run, dict) or any(key not in run for key in keys):
+        raise TypeError(f"{name} must be a {what} result, a dict with keys "
+                        f"{', '.join(map(repr, keys))}, got "
+                        f"{sorted(run) if isinstance(run, dict) else type(run).__name__}.")
+    lengths = [len(arg.array(f"{name}[{key!r}]", run[key], ndim=1)) for key in keys]
+    if len(set(lengths)) > 1:
+        raise ValueError(f"{name} must hold arrays of one length under "
+                         f"{', '.join(map(repr, keys))}, got lengths {lengths}.")
+    return run
+
+
+def _results(name: str, runs, keys: tuple[str, ...], what: str) -> dict:
+    """``runs``, a non-empty dict {label: result of ``what``} (see :func:`_result`)."""
+    if not isinstance(runs, dict):
+        raise TypeError(f"{name} must be a non-empty dict {{label: {what} result}}, got "
+                        f"{type(runs).__name__}.")
+    if not runs:
+        raise ValueError(f"{name} must be a non-empty dict {{label: {what} result}}, got {{}}.")
+    for label, run in runs.items():
+        _result(f"{name}[{label!r}]", run, keys, what)
+    return runs
+
+
 # --- gradient checking -------------------------------------------------------------------------
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """The relative error of NOTATION.md: ||a - b||_2 / max(||a||_2, ||b||_2), one number for
@@ -50,7 +75,7 @@ def gradient_check(loss: Callable[[], float], params: dict[str, np.ndarray],
     for name, value in (("params", params), ("grads", grads)):
         if not isinstance(value, dict) or not value:
             raise TypeError(f"{name} must be a non-empty dict of arrays, got "
-                            f"{type(value).__name__}.")
+                            f"{'{}' if isinstance(value, dict) else type(value).__name__}.")
     eps = arg.number("eps", eps, positive=True)
     if samples is not None:
         samples = arg.integer("samples", samples)
@@ -151,8 +176,13 @@ def plot_gradient_norms(norms: dict[float, np.ndarray], ax=None, title: str | No
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(norms, dict) or not norms:
+    if not isinstance(norms, dict):
+        raise TypeError("norms must be a non-empty dict {spectral radius: array of norms}, got "
+                        f"{type(norms).__name__}.")
+    if not norms:
         raise ValueError("norms must be a non-empty dict {spectral radius: array of norms}.")
+    norms = {arg.number("the keys of norms (spectral radii)", radius, minimum=0.0):
+             arg.array(f"norms[{radius!r}]", values, ndim=1) for radius, values in norms.items()}
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 4.2))
     for i, (radius, values) in enumerate(sorted(norms.items())):
@@ -286,6 +316,7 @@ def measure_bptt_cost(lengths: Sequence[int], hidden_size: int = 128, batch_size
     """
     import torch
 
+    seed = arg.integer("seed", seed, minimum=0)
     if isinstance(lengths, (str, bytes)) or not isinstance(lengths, Sequence) or not lengths:
         raise ValueError(f"lengths must be a non-empty list of positive integers, got {lengths!r}.")
     lengths = [arg.integer(f"lengths[{i}]", T) for i, T in enumerate(lengths)]
@@ -343,6 +374,11 @@ def plot_bptt_cost(full: dict[str, np.ndarray], truncated: dict[str, np.ndarray]
     :func:`measure_bptt_cost`), with truncated BPTT beside full BPTT if given."""
     import matplotlib.pyplot as plt
 
+    keys = ("lengths", "seconds", "saved_mb")
+    _result("full", full, keys, "measure_bptt_cost")
+    if truncated is not None:
+        _result("truncated", truncated, keys, "measure_bptt_cost")
+        truncation = arg.integer("truncation", truncation)
     fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4.0))
     runs = [("full BPTT", full, "C0")]
     if truncated is not None:
@@ -383,6 +419,8 @@ def clipping_run(ids: np.ndarray, vocab_size: int, max_norm: float | None = None
     if max_norm is not None:
         max_norm = arg.number("max_norm", max_norm, positive=True)
     lr = arg.number("lr", lr, positive=True)
+    radius = arg.number("radius", radius, minimum=0.0)
+    seed = arg.integer("seed", seed, minimum=0)
     steps, H = arg.integer("steps", steps), arg.integer("hidden_size", hidden_size)
     seq_len, batch_size = arg.integer("seq_len", seq_len), arg.integer("batch_size", batch_size)
     if len(ids) <= seq_len + 1:
@@ -417,8 +455,7 @@ def plot_clipping(runs: dict[str, dict[str, np.ndarray]], figsize: tuple[float, 
     """Loss and gradient norm per step for each run of :func:`clipping_run`, keyed by label."""
     import matplotlib.pyplot as plt
 
-    if not isinstance(runs, dict) or not runs:
-        raise ValueError("runs must be a non-empty dict {label: clipping_run result}.")
+    _results("runs", runs, ("loss", "grad_norm"), "clipping_run")
     fig, (ax_l, ax_g) = plt.subplots(1, 2, figsize=figsize)
     for i, (label, run) in enumerate(runs.items()):
         style = dict(color=_COLOURS[i % 7], linestyle=_STYLES[i % 7], label=label)
@@ -464,6 +501,9 @@ def first_input_memory(model, fit_ids: np.ndarray, test_ids: np.ndarray, length:
     fit_ids = arg.array("fit_ids", fit_ids, ndim=1, kind="int")
     test_ids = arg.array("test_ids", test_ids, ndim=1, kind="int")
     for name, ids in (("fit_ids", fit_ids), ("test_ids", test_ids)):
+        if ids.min() < 0 or ids.max() >= V:
+            raise ValueError(f"{name} must hold character ids from 0 to {V - 1} (the model's "
+                             f"vocabulary), got {ids.min()} ... {ids.max()}.")
         if len(ids) < length + 2:
             raise ValueError(f"{name} has {len(ids)} characters; windows need length + 2 = "
                              f"{length + 2}.")
@@ -500,8 +540,7 @@ def plot_first_input_memory(runs: dict[str, dict[str, np.ndarray]],
     h_T moves when x_1 changes, and how often a linear read-out of h_T names x_1."""
     import matplotlib.pyplot as plt
 
-    if not isinstance(runs, dict) or not runs:
-        raise ValueError("runs must be a non-empty dict {label: first_input_memory result}.")
+    _results("runs", runs, ("T", "change", "readout", "control"), "first_input_memory")
     fig, (ax_c, ax_r) = plt.subplots(1, 2, figsize=figsize)
     for i, (label, run) in enumerate(runs.items()):
         style = dict(color=_COLOURS[i % 7], linestyle=_STYLES[i % 7], lw=2.2)
@@ -533,8 +572,10 @@ def text_feature(text: str, name: str = "word position", cap: int = 10) -> np.nd
     ``"inside quotes"``: 1 between a double quote and the next one, else 0 (Karpathy, Johnson
     and Fei-Fei 2015 found LSTM cells that track it).
     """
-    if not isinstance(text, str) or not text:
+    if not isinstance(text, str):
         raise TypeError(f"text must be a non-empty str, got {type(text).__name__}.")
+    if not text:
+        raise ValueError("text must be a non-empty str, got ''.")
     arg.one_of("name", name, FEATURES)
     cap = arg.integer("cap", cap)
     if name == "inside quotes":
@@ -567,7 +608,9 @@ def activation_html(text: str, activations: Sequence[float] | np.ndarray, title:
     value. Display it with ``IPython.display.HTML``.
     """
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}.")
+        raise TypeError(f"text must be a non-empty str, got {type(text).__name__}.")
+    if not text:
+        raise ValueError("text must be a non-empty str, got ''.")
     values = arg.array("activations", activations, allow_empty=True)
     if values.shape != (len(text),):
         raise ValueError(f"activations must have one value per character: shape "

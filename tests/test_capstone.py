@@ -15,6 +15,7 @@ from course_utils.capstone import (BANDS, FAST_RATES, HALF_WIDTH, ConvTagger, GR
                                    shares_window, step_targets, train, window_beat_scores,
                                    window_labels)
 from course_utils.ecg import generate_ecg
+from tests._bad_input import ids, untried
 
 
 @pytest.fixture(scope="module")
@@ -472,3 +473,164 @@ def test_plot_beat_decisions_draws_right_and_wrong_calls(records):
         plot_beat_decisions(rec, calls, stop=20.0)
     with pytest.raises(TypeError, match="record must be an ECGRecord"):
         plot_beat_decisions(rec.signal, calls)
+
+
+# --- bad input (issue 16): wrong types, wrong shapes, empty input --------------------------------
+def _rec():
+    return generate_ecg(duration=4.0, sampling_rate=125.0, seed=1)
+
+
+def _batch(_generator=None):
+    return torch.zeros(2, 2), torch.zeros(2, dtype=torch.long)
+
+
+def _train(**kwargs):
+    return train(torch.nn.Linear(2, 3), kwargs.pop("sample", _batch), **{"steps": 1, **kwargs})
+
+
+_METRICS = {"sensitivity": 1.0, "specificity": 1.0}
+BAD_INPUT = [
+    ("make_records", "type", lambda: make_records("2"), TypeError,
+     "n must be an integer, got str '2'"),
+    ("make_records", "type", lambda: make_records(1, seed="a"), TypeError,
+     "seed must be a non-negative integer, got str 'a'"),
+    ("make_records", "shape", lambda: make_records(2, heart_rates=(60, 70, 80)), TypeError,
+     r"heart_rates must be a pair \(low, high\) of numbers in bpm, got \(60, 70, 80\)"),
+    ("make_records", "empty", lambda: make_records(0), ValueError,
+     "n must be a positive integer, got 0"),
+    ("make_records", "empty", lambda: make_records(1, heart_rates=()), TypeError,
+     r"heart_rates must be a pair \(low, high\) of numbers in bpm, got \(\)"),
+    ("dense_labels", "type", lambda: dense_labels(_rec().signal), TypeError,
+     r"record must be an ECGRecord \(from make_records or generate_ecg\), got ndarray"),
+    ("step_targets", "type", lambda: step_targets(_rec()), TypeError,
+     "records must be a list of ECGRecord, got ECGRecord"),
+    ("step_targets", "shape", lambda: step_targets([_rec(), generate_ecg(duration=5.0)]),
+     ValueError, "records must have equal lengths: records\\[0\\] has 500 samples, "
+     "records\\[1\\] 1250"),
+    ("step_targets", "empty", lambda: step_targets([]), ValueError,
+     "records must hold at least one ECGRecord"),
+    ("cut_windows", "type", lambda: cut_windows(np.zeros(100), 10), TypeError,
+     "signal must be a torch.Tensor, got ndarray"),
+    ("cut_windows", "type", lambda: cut_windows(torch.zeros(100), 2.5), TypeError,
+     "width must be an integer, got float 2.5"),
+    ("cut_windows", "shape", lambda: cut_windows(torch.zeros(2, 100), 10), ValueError,
+     r"signal must be 1-D \(T,\), got shape \(2, 100\)"),
+    ("window_labels", "type", lambda: window_labels("r", 10), TypeError,
+     "record must be an ECGRecord"),
+    ("window_labels", "shape", lambda: window_labels(_rec(), 0), ValueError,
+     "width must be a positive integer, got 0"),
+    ("window_beat_scores", "type", lambda: window_beat_scores("s", _rec(), 10), TypeError,
+     "window_scores must be an array, got str"),
+    ("window_beat_scores", "shape", lambda: window_beat_scores(np.zeros(3), _rec(), 10), ValueError,
+     r"window_scores must have one score per full window \(50\), got 3"),
+    ("window_beat_scores", "empty", lambda: window_beat_scores(np.zeros(0), _rec(), 10),
+     ValueError, r"window_scores must have one score per full window \(50\), got 0"),
+    ("window_beat_scores", "empty", lambda: window_beat_scores(np.zeros(0), _rec(), 10**6),
+     ValueError, "record has 500 samples, fewer than one window of width = 1000000"),
+    ("shares_window", "type", lambda: shares_window("abc", 10), TypeError,
+     "r_peaks must be an array, got str"),
+    ("shares_window", "type", lambda: shares_window([1.5, 2.5], 10), TypeError,
+     "r_peaks must hold integer sample indices, got .*1.5"),
+    ("shares_window", "shape", lambda: shares_window(np.zeros((2, 2), int), 10), ValueError,
+     r"r_peaks must be 1-D, got shape \(2, 2\)"),
+    ("random_crops", "type", lambda: random_crops(np.zeros((2, 10)), torch.zeros(2, 10)),
+     TypeError, "x must be a torch.Tensor, got ndarray"),
+    ("random_crops", "type",
+     lambda: random_crops(torch.zeros(2, 10, dtype=torch.long), torch.zeros(2, 10, dtype=torch.long)),
+     TypeError, r"x must hold floats \(the signals in mV\), got dtype torch.int64"),
+    ("random_crops", "shape", lambda: random_crops(torch.zeros(2, 10), torch.zeros(2, 9)),
+     ValueError, r"x must be \(N, T\) and y \(N, T\) with N > 0, got \(2, 10\) and \(2, 9\)"),
+    ("random_crops", "empty", lambda: random_crops(torch.zeros(0, 10), torch.zeros(0, 10)),
+     ValueError, r"x must be \(N, T\) and y \(N, T\) with N > 0, got \(0, 10\) and \(0, 10\)"),
+    ("random_rows", "type", lambda: random_rows(torch.zeros(2, 10), torch.zeros(2)), TypeError,
+     "y must hold int64 class labels, got dtype torch.float32"),
+    ("random_rows", "shape", lambda: random_rows(torch.zeros(2, 10), torch.zeros(3)), ValueError,
+     r"x must be \(N, T\) and y \(N,\) with N > 0, got \(2, 10\) and \(3,\)"),
+    ("random_rows", "empty", lambda: random_rows(torch.zeros(0, 10), torch.zeros(0)), ValueError,
+     r"x must be \(N, T\) and y \(N,\) with N > 0, got \(0, 10\) and \(0,\)"),
+    ("train", "type", lambda: _train(clip_norm="a"), TypeError,
+     "clip_norm must be a positive number, got str 'a'"),
+    ("train", "type", lambda: _train(class_weight="a"), TypeError,
+     "class_weight must be a list of non-negative numbers, one per class, got 'a'"),
+    ("train", "type", lambda: _train(sample=lambda g: 5), TypeError,
+     r"sample\(generator\) must return a pair \(x, y\) of tensors, y of int64 class labels, "
+     "got int"),
+    ("train", "shape", lambda: _train(class_weight=[1.0, 2.0]), ValueError,
+     "class_weight must hold one weight per class: the model gives 3 classes, class_weight 2"),
+    ("train", "empty", lambda: train(torch.nn.ReLU(), _batch, 1), ValueError,
+     "model has no parameters to train"),
+    ("train", "empty", lambda: _train(steps=0), ValueError, "steps must be a positive integer, got 0"),
+    ("beat_scores", "type", lambda: beat_scores("p", _rec()), TypeError,
+     "step_probs must be an array, got str"),
+    ("beat_scores", "shape", lambda: beat_scores(np.zeros((500, 2)), _rec()), ValueError,
+     r"step_probs must have shape \(500, 3\): one row of 3 probabilities per sample, "
+     r"got \(500, 2\)"),
+    ("beat_scores", "empty", lambda: beat_scores(np.zeros((0, 3)), _rec()), ValueError,
+     r"step_probs must have shape \(500, 3\).*got \(0, 3\)"),
+    ("abnormal_beat_metrics", "type", lambda: abnormal_beat_metrics("ab", [0, 1]), TypeError,
+     "y_true must be an array of 0/1 classes, one per beat, got str"),
+    ("abnormal_beat_metrics", "shape", lambda: abnormal_beat_metrics([0, 1], [0]), ValueError,
+     r"y_true and y_pred must have the same length, got \(2,\) and \(1,\)"),
+    ("abnormal_beat_metrics", "empty", lambda: abnormal_beat_metrics([], []), ValueError,
+     "y_true must hold at least one beat"),
+    ("balanced_accuracy", "type", lambda: balanced_accuracy([0.1, 0.9], [0, 1], "a"), TypeError,
+     "threshold must be a number, got 'a'"),
+    ("balanced_accuracy", "shape", lambda: balanced_accuracy([0.1, 0.9], [0], 0.5), ValueError,
+     "beat_scores and beat_truth must have one entry per beat, got 2 and 1"),
+    ("balanced_accuracy", "empty", lambda: balanced_accuracy([], [], 0.5), ValueError,
+     "beat_truth must hold at least one beat"),
+    ("choose_threshold", "type", lambda: choose_threshold({"a": 1}, [0]), TypeError,
+     "beat_scores must be an array, got dict"),
+    ("choose_threshold", "shape", lambda: choose_threshold(np.zeros((2, 2)), [0, 1]), ValueError,
+     r"beat_scores must be 1-D, got shape \(2, 2\)"),
+    ("choose_threshold", "empty", lambda: choose_threshold([], []), ValueError,
+     "beat_truth must hold at least one beat"),
+    ("select_and_score", "type", lambda: select_and_score("a", [0], [0.1], [0]), TypeError,
+     "val_scores must be an array, got str"),
+    ("select_and_score", "shape", lambda: select_and_score([0.1, 0.9], [0, 1], [0.1], [0, 1]),
+     ValueError, "test_scores and test_truth must have one entry per beat, got 1 and 2"),
+    ("select_and_score", "empty", lambda: select_and_score([0.1, 0.9], [0, 1], [], []),
+     ValueError, "test_truth must hold at least one beat"),
+    ("plot_beat_decisions", "type", lambda: plot_beat_decisions(_rec(), [1]), TypeError,
+     r"calls must be a non-empty dict \{model name: one call per beat\}"),
+    ("plot_beat_decisions", "type",
+     lambda: plot_beat_decisions(_rec(), {"a": np.zeros(_rec().n_beats)}, start="0"), TypeError,
+     "start must be a time in seconds, got str '0'"),
+    ("plot_beat_decisions", "shape",
+     lambda: plot_beat_decisions(_rec(), {"a": np.zeros(_rec().n_beats + 1)}), ValueError,
+     r"calls\['a'\] must hold one 0/1 call per beat \(\d+\), got \d+ values"),
+    ("plot_beat_decisions", "empty", lambda: plot_beat_decisions(_rec(), {}), TypeError,
+     r"calls must be a non-empty dict \{model name: one call per beat\}"),
+    ("plot_comparison", "type", lambda: plot_comparison([1]), TypeError,
+     r"table must be a non-empty dict \{model: \{band: metrics\}\}"),
+    ("plot_comparison", "type",
+     lambda: plot_comparison({"a": {"b": {"sensitivity": "x", "specificity": 1.0}}}), TypeError,
+     r"table\['a'\]\['b'\]\['sensitivity'\] must be a fraction \(a number\), got 'x'"),
+    ("plot_comparison", "type", lambda: plot_comparison({"a": {"b": _METRICS}}, train_band=5),
+     TypeError, r"train_band must be a band name \(str\), got int"),
+    ("plot_comparison", "shape", lambda: plot_comparison({"a": {"b": {"sensitivity": 1.0}}}),
+     ValueError, r"table\['a'\]\['b'\] must be a dict with 'sensitivity' and 'specificity'"),
+    ("plot_comparison", "empty", lambda: plot_comparison({}), TypeError,
+     r"table must be a non-empty dict \{model: \{band: metrics\}\}"),
+    ("plot_comparison", "empty", lambda: plot_comparison({"a": {}}), ValueError,
+     r"table\['a'\] must hold at least one band"),
+]
+# dense_labels reads one record: it has no shape and no emptiness of its own (a record without
+# samples cannot be made: generate_ecg checks duration > 0). shares_window of no R peaks is a
+# valid question with a valid answer (a record without a complete beat): an empty array.
+# A signal shorter than one window has no full window: cut_windows gives (0, width) and
+# window_labels (0,), the rule that drops the partial last window, tested above; the two
+# agree, so a record too short for one window adds nothing to a torch.cat of windows.
+NOT_APPLICABLE = {("dense_labels", "shape"), ("dense_labels", "empty"),
+                  ("shares_window", "empty"), ("cut_windows", "empty"),
+                  ("window_labels", "empty")}
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    assert untried(capstone, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
+        call()

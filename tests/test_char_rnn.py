@@ -4,6 +4,7 @@ import torch
 
 from course_utils import char_rnn as cr
 from course_utils.gradients import gradient_check
+from tests._bad_input import ids, untried
 
 
 def _case(T=8, V=6, H=5, seed=0):
@@ -39,7 +40,7 @@ def test_init_params_bad_arguments(kwargs, error, words):
 @pytest.mark.parametrize("params, error, words", [
     ([1, 2], TypeError, "params must be a dict"),
     ({"W_xh": np.zeros((2, 3))}, ValueError, "missing"),
-    ({**cr.init_params(3, 2), "W_hh": [[0, 0], [0, 0]]}, TypeError, r"params\['W_hh'\] must be a NumPy"),
+    ({**cr.init_params(3, 2), "W_hh": [[0, 0], [0, 0]]}, TypeError, r"params\['W_hh'\] must be a float NumPy"),
     ({**cr.init_params(3, 2), "W_hy": np.zeros((2, 3))}, ValueError, r"params\['W_hy'\] has shape \(2, 3\)"),
     ({**cr.init_params(3, 2), "W_xh": np.zeros(3)}, ValueError, "must be 2-D")])
 def test_check_params_names_the_entry(params, error, words):
@@ -215,7 +216,7 @@ def test_training_learns_and_bits_per_char():
         cr.bits_per_char(params, ids, streams=4, chunk=50), rel=1e-9)
     with pytest.raises(ValueError, match=r"ids must have at least 2 \* streams = 8 elements"):
         cr.bits_per_char(params, ids[:5], streams=4)
-    with pytest.raises(ValueError, match="ids must be below the vocabulary size 4"):
+    with pytest.raises(ValueError, match="ids must hold character ids from 0 to 3, got values from 1 to 4"):
         cr.bits_per_char(params, ids + 1, streams=4)
     with pytest.raises(TypeError, match="ids must hold integers"):
         cr.bits_per_char(params, ids.astype(float), streams=4)
@@ -289,9 +290,9 @@ def test_torch_helpers_bad_arguments():
     with pytest.raises(ValueError, match="clip_value must be a positive number"):
         cr.train_tbptt(cr.CharRNN(3, 2), [], torch.optim.SGD(cr.CharRNN(3, 2).parameters(), 0.1),
                        clip_value=0)
-    with pytest.raises(TypeError, match="logits must be a"):
+    with pytest.raises(ValueError, match="logits must be a"):
         cr.chunk_loss(torch.zeros(3, 4), torch.zeros(3, dtype=torch.long))
-    with pytest.raises(TypeError, match=r"targets must be a tensor of shape \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"targets must be a tensor of shape \(2, 3\)"):
         cr.chunk_loss(torch.zeros(2, 3, 4), torch.zeros(2, dtype=torch.long))
     with pytest.raises(ValueError, match="lr must be a positive number"):
         cr.Adagrad(cr.CharRNN(3, 2).parameters(), lr=0)
@@ -319,3 +320,201 @@ def test_sampling_widget_first_frame_and_errors():
         cr.sampling_widget(lambda *a: "", temperature=9)
     with pytest.raises(TypeError, match="seed_text must be a str"):
         cr.sampling_widget(lambda *a: "", seed_text=3)
+
+
+# --- bad input (issue 16): wrong types, wrong shapes, empty input --------------------------------
+_P = cr.init_params(4, 3)
+_H0 = np.zeros(3)
+
+
+def _model():
+    return cr.CharRNN(4, 3)
+
+
+def _ids_t(*shape):
+    return torch.zeros(*shape, dtype=torch.long)
+
+
+def _sgd():
+    return torch.optim.SGD(_model().parameters(), lr=0.1)
+
+
+def _memory():
+    return {name: np.zeros_like(value) for name, value in _P.items()}
+
+
+BAD_INPUT = [
+    ("unigram_bits", "type", lambda: cr.unigram_bits("ab", [0], 4), TypeError,
+     "train_ids must be a NumPy array, got str"),
+    ("unigram_bits", "shape", lambda: cr.unigram_bits(np.zeros((2, 2), int), [0], 4), ValueError,
+     r"train_ids must have 1 dimension, got shape \(2, 2\)"),
+    ("unigram_bits", "empty", lambda: cr.unigram_bits([0], [], 4), ValueError,
+     r"held_ids is empty \(shape \(0,\)\)"),
+    ("unigram_bits", "value", lambda: cr.unigram_bits([0, 7], [0], 4), ValueError,
+     "train_ids must hold character ids from 0 to 3, got values from 0 to 7"),
+    ("init_params", "type", lambda: cr.init_params("4"), TypeError,
+     "vocab_size must be an integer >= 1, got str '4'"),
+    ("init_params", "shape", lambda: cr.init_params(4, hidden_size=0), ValueError,
+     "hidden_size must be an integer >= 1, got 0"),
+    ("init_params", "empty", lambda: cr.init_params(0), ValueError,
+     "vocab_size must be an integer >= 1, got 0"),
+    ("check_params", "type", lambda: cr.check_params([1]), TypeError,
+     "params must be a dict with keys W_xh, W_hh, b_h, W_hy, b_y, got list"),
+    ("check_params", "type", lambda: cr.check_params({**_P, "W_hh": np.zeros((3, 3), int)}),
+     TypeError, r"params\['W_hh'\] must be a float NumPy array, got ndarray of dtype int64"),
+    ("check_params", "shape", lambda: cr.check_params({**_P, "b_h": np.zeros(4)}), ValueError,
+     r"params\['b_h'\] has shape \(4,\); with W_xh of shape \(H, V\) = \(3, 4\) it must be \(3,\)"),
+    ("check_params", "empty", lambda: cr.check_params({}), ValueError,
+     r"params is missing \['W_xh', 'W_hh', 'b_h', 'W_hy', 'b_y'\]"),
+    ("check_params", "empty", lambda: cr.check_params({k: np.zeros((0,) * v.ndim) for k, v in _P.items()}),
+     ValueError, r"params\['W_xh'\] must be 2-D \(H, V\) with H >= 1 and V >= 1, got shape \(0, 0\)"),
+    ("one_hot", "type", lambda: cr.one_hot(1.0, 4), TypeError,
+     "index must be an integer from 0 to 3, got float 1.0"),
+    ("one_hot", "shape", lambda: cr.one_hot(5, 4), ValueError,
+     "index must be an integer from 0 to 3, got 5"),
+    ("one_hot", "empty", lambda: cr.one_hot(0, 0), ValueError, "size must be an integer >= 1, got 0"),
+    ("softmax", "type", lambda: cr.softmax("a"), TypeError, "logits must be a NumPy array, got str"),
+    ("softmax", "shape", lambda: cr.softmax(np.ones(3), axis=1), ValueError,
+     "axis must be an integer from -1 to 0, got 1"),
+    ("softmax", "empty", lambda: cr.softmax([]), ValueError, r"logits is empty \(shape \(0,\)\)"),
+    ("rnn_forward", "type", lambda: cr.rnn_forward(_P, "ab", [0, 1], _H0), TypeError,
+     "inputs must be a NumPy array, got str"),
+    ("rnn_forward", "shape", lambda: cr.rnn_forward(_P, [0, 1], [0, 1], np.zeros(4)), ValueError,
+     r"h_prev must have shape \(3\), got \(4,\)"),
+    ("rnn_forward", "shape", lambda: cr.rnn_forward(_P, [0, 1], [0], _H0), ValueError,
+     "inputs and targets must be equally long, got 2 and 1"),
+    ("rnn_forward", "empty", lambda: cr.rnn_forward(_P, [], [], _H0), ValueError,
+     r"inputs is empty \(shape \(0,\)\)"),
+    ("rnn_backward", "type", lambda: cr.rnn_backward(_P, [1], [0]), ValueError,
+     "cache must be the dict rnn_forward returns, with 'xs', 'hs', 'y_hat'"),
+    ("rnn_backward", "shape",
+     lambda: cr.rnn_backward(_P, cr.rnn_forward(_P, [0, 1], [0, 1], _H0)[1], [0]), ValueError,
+     "cache holds 2 steps but targets has 1"),
+    ("rnn_backward", "empty",
+     lambda: cr.rnn_backward(_P, cr.rnn_forward(_P, [0, 1], [0, 1], _H0)[1], []), ValueError,
+     r"targets is empty \(shape \(0,\)\)"),
+    ("loss_and_grads", "type", lambda: cr.loss_and_grads("p", [0], [0], _H0), TypeError,
+     "params must be a dict with keys W_xh, W_hh, b_h, W_hy, b_y, got str"),
+    ("loss_and_grads", "shape", lambda: cr.loss_and_grads(_P, [0], [0], np.zeros(5)), ValueError,
+     r"h_prev must have shape \(3\), got \(5,\)"),
+    ("loss_and_grads", "empty", lambda: cr.loss_and_grads(_P, [], [], _H0), ValueError,
+     r"inputs is empty \(shape \(0,\)\)"),
+    ("clip_gradients", "type", lambda: cr.clip_gradients({"w": "x"}), TypeError,
+     r"grads\['w'\] must be a NumPy array, got str"),
+    ("clip_gradients", "type", lambda: cr.clip_gradients([np.ones(2)]), TypeError,
+     "grads must be a dict of arrays, got list"),
+    ("clip_gradients", "empty", lambda: cr.clip_gradients({}), ValueError,
+     r"grads must be a non-empty dict of arrays, got \{\}"),
+    ("adagrad_update", "type", lambda: cr.adagrad_update(_P, [1], _memory()), TypeError,
+     r"grads must be a dict with the keys of params: \['W_xh', .*\], got list"),
+    ("adagrad_update", "type",
+     lambda: cr.adagrad_update(_P, _P, {k: v.tolist() for k, v in _P.items()}), TypeError,
+     r"memory\['W_xh'\] must be a float NumPy array \(updated in place\), got list"),
+    ("adagrad_update", "shape", lambda: cr.adagrad_update(_P, {**_P, "b_h": np.zeros(4)}, _memory()),
+     ValueError, r"grads\['b_h'\] and memory\['b_h'\] must have shape \(3,\)"),
+    ("adagrad_update", "empty", lambda: cr.adagrad_update({}, {}, {}), TypeError,
+     r"params must be a non-empty dict of float NumPy arrays \(updated in place\), got \{\}"),
+    ("update", "type", lambda: cr.update("p", _P, _memory()), TypeError,
+     "params must be a non-empty dict of float NumPy arrays .*, got str"),
+    ("update", "shape", lambda: cr.update(_P, {**_P, "b_h": np.zeros(4)}, _memory()), ValueError,
+     r"grads\['b_h'\] and memory\['b_h'\] must have shape \(3,\)"),
+    ("update", "empty", lambda: cr.update(_P, {}, _memory()), ValueError,
+     r"grads must be a non-empty dict of arrays, got \{\}"),
+    ("sample", "type", lambda: cr.sample(_P, _H0, 0, 5, 0), TypeError,
+     r"rng must be a numpy.random.Generator \(np.random.default_rng\(seed\)\), got int"),
+    ("sample", "shape", lambda: cr.sample(_P, np.zeros(4), 0, 5, np.random.default_rng(0)),
+     ValueError, r"h must have shape \(3\), got \(4,\)"),
+    ("sample", "empty", lambda: cr.sample(_P, np.zeros(0), 0, 5, np.random.default_rng(0)),
+     ValueError, r"h must have shape \(3\), got \(0,\)"),
+    ("batch_forward", "type", lambda: cr.batch_forward(_P, "ab", np.zeros((1, 3))), TypeError,
+     "inputs must be a NumPy array, got str"),
+    ("batch_forward", "shape", lambda: cr.batch_forward(_P, np.zeros(3, int), np.zeros((1, 3))),
+     ValueError, r"inputs must have 2 dimensions, got shape \(3,\)"),
+    ("batch_forward", "empty", lambda: cr.batch_forward(_P, np.zeros((2, 0), int), np.zeros((2, 3))),
+     ValueError, r"inputs is empty \(shape \(2, 0\)\)"),
+    ("batch_loss_and_grads", "type",
+     lambda: cr.batch_loss_and_grads(_P, np.zeros((2, 3)), np.zeros((2, 3), int), np.zeros((2, 3))),
+     TypeError, "inputs must hold integers, got dtype float64"),
+    ("batch_loss_and_grads", "shape",
+     lambda: cr.batch_loss_and_grads(_P, np.zeros((2, 3), int), np.zeros((2, 4), int),
+                                     np.zeros((2, 3))),
+     ValueError, r"targets must have the shape of inputs \(2, 3\), got \(2, 4\)"),
+    ("batch_loss_and_grads", "empty",
+     lambda: cr.batch_loss_and_grads(_P, np.zeros((2, 0), int), np.zeros((2, 0), int),
+                                     np.zeros((2, 3))),
+     ValueError, r"inputs is empty \(shape \(2, 0\)\)"),
+    ("bits_per_char", "type", lambda: cr.bits_per_char(_P, "abc"), TypeError,
+     "ids must be a NumPy array, got str"),
+    ("bits_per_char", "shape", lambda: cr.bits_per_char(_P, np.zeros((2, 200), int)), ValueError,
+     r"ids must have 1 dimension, got shape \(2, 200\)"),
+    ("bits_per_char", "empty", lambda: cr.bits_per_char(_P, np.zeros(0, int)), ValueError,
+     r"ids is empty \(shape \(0,\)\)"),
+    ("bits_per_char", "value", lambda: cr.bits_per_char(_model(), np.full(200, 9)), ValueError,
+     "ids must hold character ids from 0 to 3, got values from 9 to 9"),
+    ("bits_per_char", "value", lambda: cr.bits_per_char(_P, np.full(200, -1)), ValueError,
+     "ids must hold character ids from 0 to 3, got values from -1 to -1"),
+    ("load_params", "type", lambda: cr.load_params("m", _P), TypeError,
+     "model must be an nn.Module, got str"),
+    ("load_params", "shape", lambda: cr.load_params(_model(), cr.init_params(5, 3)), ValueError,
+     r"model.rnn.weight_ih_l0 has shape \(3, 4\), but params need \(3, 5\) \(V = 5, H = 3\)"),
+    ("load_params", "empty", lambda: cr.load_params(_model(), {}), ValueError,
+     r"params is missing \['W_xh', 'W_hh', 'b_h', 'W_hy', 'b_y'\]"),
+    ("params_from_model", "type", lambda: cr.params_from_model("m"), TypeError,
+     "model must be an nn.Module, got str"),
+    ("params_from_model", "shape", lambda: cr.params_from_model(torch.nn.Linear(2, 2)), ValueError,
+     r"model must hold its recurrent layer as `model.rnn` \(an nn.RNN\) and its head as "
+     r"`model.head` \(an nn.Linear\)"),
+    ("hidden_states", "type", lambda: cr.hidden_states(_model(), "ab"), TypeError,
+     "ids must be a NumPy array, got str"),
+    ("hidden_states", "shape", lambda: cr.hidden_states(_model(), np.zeros((2, 2), int)),
+     ValueError, r"ids must have 1 dimension, got shape \(2, 2\)"),
+    ("hidden_states", "empty", lambda: cr.hidden_states(_model(), np.zeros(0, int)), ValueError,
+     r"ids is empty \(shape \(0,\)\)"),
+    ("hidden_states", "value", lambda: cr.hidden_states(_model(), np.full(3, 9)), ValueError,
+     "ids must hold character ids from 0 to 3, got values from 9 to 9"),
+    ("chunk_loss", "type", lambda: cr.chunk_loss([1], _ids_t(2, 3)), TypeError,
+     r"logits must be a \(B, T, K\) float tensor, got list"),
+    ("chunk_loss", "type", lambda: cr.chunk_loss(torch.zeros(2, 3, 4), torch.zeros(2, 3)),
+     TypeError, r"targets must be an int64 tensor of shape \(2, 3\), got dtype torch.float32"),
+    ("chunk_loss", "shape", lambda: cr.chunk_loss(torch.zeros(2, 3, 4), _ids_t(2, 4)), ValueError,
+     r"targets must be a tensor of shape \(2, 3\), got \(2, 4\)"),
+    ("chunk_loss", "empty", lambda: cr.chunk_loss(torch.zeros(0, 3, 4), _ids_t(0, 3)), ValueError,
+     r"logits must be a non-empty \(B, T, K\) float tensor, got shape \(0, 3, 4\)"),
+    ("chunk_loss", "value", lambda: cr.chunk_loss(torch.zeros(2, 3, 4), _ids_t(2, 3) + 7),
+     ValueError, "targets must hold character ids from 0 to 3, got values from 7 to 7"),
+    ("train_tbptt", "type", lambda: cr.train_tbptt("m", [(_ids_t(2, 3), _ids_t(2, 3))], _sgd()),
+     TypeError, "model must be an nn.Module, got str"),
+    ("train_tbptt", "type", lambda: cr.train_tbptt(_model(), [(_ids_t(2, 3),) * 2], "sgd"),
+     TypeError, "optimizer must be a torch.optim.Optimizer, got str"),
+    ("train_tbptt", "type",
+     lambda: cr.train_tbptt(_model(), [(torch.zeros(2, 3), _ids_t(2, 3))], _sgd()), TypeError,
+     r"chunk 0 must be a pair \(x, y\) of int64 tensors \(B, k\), got tuple of "
+     r"\['dtype torch.float32', 'dtype torch.int64'\]"),
+    ("train_tbptt", "shape", lambda: cr.train_tbptt(_model(), [(_ids_t(2, 3), _ids_t(2, 4))], _sgd()),
+     ValueError, r"chunk 0 must be a pair \(x, y\) of non-empty \(B, k\) id tensors of one shape, "
+     r"got shapes \(2, 3\) and \(2, 4\)"),
+    ("train_tbptt", "empty", lambda: cr.train_tbptt(_model(), [], _sgd()), ValueError,
+     r"chunks must yield at least one \(x, y\) pair, got none"),
+    ("sampling_widget", "type", lambda: cr.sampling_widget(5), TypeError,
+     r"generate must be a function \(seed_text, temperature, seed\) -> str, got int"),
+    ("sampling_widget", "type", lambda: cr.sampling_widget(lambda *a: "x", seed_text=5), TypeError,
+     "seed_text must be a str, got int"),
+    ("sampling_widget", "value", lambda: cr.sampling_widget(lambda *a: "x", temperature=9),
+     ValueError, "temperature must be a number from 0.05 to 3.0, got 9.0"),
+]
+# A model has no emptiness: params_from_model reads one. sampling_widget takes a function, a
+# text and a number, no array; an empty seed text is answered inside the widget, in red
+# ("type at least one character"), because the student can empty the box at any time.
+NOT_APPLICABLE = {("clip_gradients", "shape"), ("params_from_model", "empty"),
+                  ("sampling_widget", "shape"), ("sampling_widget", "empty")}
+# clip_gradients clips each array whatever its shape: there is no shape to get wrong.
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    assert untried(cr, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
+        call()

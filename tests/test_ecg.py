@@ -4,6 +4,8 @@ import pytest
 from course_utils.ecg import (NORMAL, QS_FRACTION, WAVES, WIDE_QRS, WIDENED, ECGRecord,
                               QRSReading, ReadingScore, beat_class_of, fixed_window_reader,
                               generate_ecg, score_reading, sequential_reader)
+from course_utils import ecg
+from tests._bad_input import ids, untried
 
 
 @pytest.mark.parametrize("heart_rate", [45, 60, 100, 150, 200])
@@ -297,3 +299,75 @@ def test_fixed_window_reader_does_not_claim_to_be_every_conv_net():
     doc = " ".join(fixed_window_reader.__doc__.split())
     assert "fixed, non-overlapping slices" in doc
     assert "only if its stride equals its receptive field" in doc
+
+
+# --- bad input (issue 16): wrong types, wrong shapes, empty input --------------------------------
+def _record(**kwargs):
+    return generate_ecg(duration=5.0, **kwargs)
+
+
+BAD_INPUT = [
+    ("beat_class_of", "type", lambda: beat_class_of("0.1"), TypeError,
+     "qrs_duration must be a number, got str '0.1'"),
+    ("beat_class_of", "shape", lambda: beat_class_of(np.array([0.1, 0.2])), TypeError,
+     r"qrs_duration must be a number, got ndarray array\(\[0.1, 0.2\]\)"),
+    ("beat_class_of", "empty", lambda: beat_class_of(np.array([])), TypeError,
+     r"qrs_duration must be a number, got ndarray array\(\[\]"),
+    ("beat_class_of", "value", lambda: beat_class_of(0), ValueError,
+     "qrs_duration must be greater than 0 s, got 0 s"),
+    ("generate_ecg", "type", lambda: generate_ecg(duration="10"), TypeError,
+     "duration must be a number, got str '10'"),
+    ("generate_ecg", "type", lambda: generate_ecg(seed="a"), TypeError,
+     "seed must be a non-negative integer, got str 'a'"),
+    ("generate_ecg", "shape", lambda: generate_ecg(heart_rate=[60, 70]), TypeError,
+     r"heart_rate must be a number, got list \[60, 70\]"),
+    ("generate_ecg", "empty", lambda: generate_ecg(duration=0), ValueError,
+     "duration must be greater than 0 s, got 0 s"),
+    ("generate_ecg", "empty", lambda: generate_ecg(duration=0.1), ValueError,
+     r"duration=0.1 s is shorter than half a beat \(0.5 s at 60 bpm\), where the first R peak "
+     "falls by default: give a longer duration, or first_r"),
+    ("generate_ecg", "value", lambda: generate_ecg(wide_beats="x"), ValueError,
+     r"wide_beats must be one of \('random', 'pvc'\), got 'x'"),
+    ("sequential_reader", "type", lambda: sequential_reader("abc", 250), TypeError,
+     "record must be an ECGRecord or a 1-D array, got str"),
+    ("sequential_reader", "type", lambda: sequential_reader(["a", "b", "c"], 250), TypeError,
+     r"record must hold numbers \(the signal in mV\)"),
+    ("sequential_reader", "type", lambda: sequential_reader(np.zeros(100), "250"), TypeError,
+     "sampling_rate must be a number, got str '250'"),
+    ("sequential_reader", "shape", lambda: sequential_reader(np.zeros((2, 100)), 250), ValueError,
+     r"record must be 1-D, got an array of shape \(2, 100\)"),
+    ("sequential_reader", "empty", lambda: sequential_reader(np.zeros(0), 250), ValueError,
+     "record must hold at least 3 samples, got 0"),
+    ("sequential_reader", "value", lambda: sequential_reader(np.zeros(100)), ValueError,
+     r"sampling_rate is needed \(in Hz\) when record is a plain array"),
+    ("sequential_reader", "value", lambda: sequential_reader(_record(), 100), ValueError,
+     "sampling_rate=100 disagrees with the record's 250 Hz; leave it out for a record"),
+    ("fixed_window_reader", "type", lambda: fixed_window_reader(_record(), "1"), TypeError,
+     "window must be a number, got str '1'"),
+    ("fixed_window_reader", "shape", lambda: fixed_window_reader(np.zeros((2, 100)), 1.0, 250),
+     ValueError, r"record must be 1-D, got an array of shape \(2, 100\)"),
+    ("fixed_window_reader", "empty", lambda: fixed_window_reader(np.zeros(0), 1.0, 250),
+     ValueError, "record must hold at least 3 samples, got 0"),
+    ("fixed_window_reader", "value", lambda: fixed_window_reader(_record(), 0.001), ValueError,
+     "window=0.001 s is 0 samples at 250 Hz; it needs at least 3 samples"),
+    ("score_reading", "type", lambda: score_reading(_record().signal, sequential_reader(_record())),
+     TypeError, "record must be an ECGRecord, got ndarray"),
+    ("score_reading", "type", lambda: score_reading(_record(), "x"), TypeError,
+     "reading must be a QRSReading, got str"),
+    ("score_reading", "shape",
+     lambda: score_reading(_record(), sequential_reader(_record(sampling_rate=500))), ValueError,
+     "reading was measured at 500 Hz, but record is sampled at 250 Hz"),
+]
+# A reading with no complexes is a valid answer (a reader that found nothing) and scores
+# found = 0; generate_ecg never makes a record without samples (duration > 0 is checked).
+NOT_APPLICABLE = {("score_reading", "empty")}
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    assert untried(ecg, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
+        call()

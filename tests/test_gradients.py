@@ -4,6 +4,7 @@ import pytest
 
 matplotlib.use("Agg")
 from course_utils import gradients as gr  # noqa: E402
+from tests._bad_input import ids, untried  # noqa: E402
 
 
 def test_gradient_check_accepts_right_and_rejects_wrong():
@@ -177,7 +178,7 @@ def test_text_feature_and_unit_correlations():
     assert np.allclose(gr.unit_correlations(states, np.arange(5.0)), [1, -1, 0])
     with pytest.raises(ValueError, match="name must be one of"):
         gr.text_feature("ab", "capitals")
-    with pytest.raises(TypeError, match="text must be a non-empty str"):
+    with pytest.raises(ValueError, match="text must be a non-empty str"):
         gr.text_feature("")
     with pytest.raises(ValueError, match=r"feature must have shape \(5\)"):
         gr.unit_correlations(states, np.arange(4.0))
@@ -237,3 +238,154 @@ def test_jacobian_product_order_and_the_rho_counterexample():
     assert max(abs(np.linalg.eigvals(W_hh))) < 1 < np.linalg.norm(W_hh, 2)
     assert np.linalg.norm(np.linalg.matrix_power(J, 40), 2) > 1e9
     assert np.linalg.norm(np.linalg.matrix_power(W_hh, 40), 2) < 0.1
+
+
+# --- bad input (issue 16): wrong types, wrong shapes, empty input --------------------------------
+def _untrained_char_rnn():
+    from course_utils import char_rnn as cr
+    return cr.CharRNN(5, 8)
+
+
+_IDS = np.zeros(200, dtype=int)
+_BPTT = {"lengths": np.array([10, 20]), "seconds": np.ones(2), "saved_mb": np.ones(2)}
+BAD_INPUT = [
+    ("relative_error", "type", lambda: gr.relative_error("a", np.ones(2)), TypeError,
+     "a must be a NumPy array, got str"),
+    ("relative_error", "shape", lambda: gr.relative_error(np.ones(2), np.ones(3)), ValueError,
+     r"a and b must have the same shape, got \(2,\) and \(3,\)"),
+    ("gradient_check", "type", lambda: gr.gradient_check(3, {"w": np.zeros(3)}, {"w": np.zeros(3)}),
+     TypeError, "loss must be a function of no arguments, got int"),
+    ("gradient_check", "shape",
+     lambda: gr.gradient_check(lambda: 0.0, {"w": np.zeros(3)}, {"w": np.zeros(2)}), ValueError,
+     r"grads\['w'\] has shape \(2,\), expected \(3,\)"),
+    ("gradient_check", "empty", lambda: gr.gradient_check(lambda: 0.0, {}, {"w": np.zeros(3)}),
+     TypeError, r"params must be a non-empty dict of arrays, got \{\}"),
+    ("matrix_with_spectral_radius", "type", lambda: gr.matrix_with_spectral_radius("4", 1.0),
+     TypeError, "size must be an integer >= 1, got str '4'"),
+    ("matrix_with_spectral_radius", "empty", lambda: gr.matrix_with_spectral_radius(0, 1.0),
+     ValueError, "size must be an integer >= 1, got 0"),
+    ("matrix_with_spectral_radius", "value", lambda: gr.matrix_with_spectral_radius(4, -1.0),
+     ValueError, r"radius must be a number >= 0.0, got -1.0"),
+    ("gradient_norms", "type", lambda: gr.gradient_norms("1"), TypeError,
+     "radius must be a number, got str '1'"),
+    ("gradient_norms", "shape", lambda: gr.gradient_norms(1.0, hidden_size=0), ValueError,
+     "hidden_size must be an integer >= 1, got 0"),
+    ("gradient_norms", "empty", lambda: gr.gradient_norms(1.0, steps=0), ValueError,
+     "steps must be an integer >= 1, got 0"),
+    ("gradient_norms", "value", lambda: gr.gradient_norms(1.0, activation="relu"), ValueError,
+     "activation must be one of 'tanh', 'linear', got 'relu'"),
+    ("mean_slope", "type", lambda: gr.mean_slope(1.0, input_scale="big"), TypeError,
+     "input_scale must be a number, got str 'big'"),
+    ("mean_slope", "shape", lambda: gr.mean_slope(1.0, hidden_size=0), ValueError,
+     "hidden_size must be an integer >= 1, got 0"),
+    ("mean_slope", "empty", lambda: gr.mean_slope(1.0, steps=0), ValueError,
+     "steps must be an integer >= 1, got 0"),
+    ("plot_gradient_norms", "type", lambda: gr.plot_gradient_norms([1.0, 2.0]), TypeError,
+     r"norms must be a non-empty dict \{spectral radius: array of norms\}, got list"),
+    ("plot_gradient_norms", "type", lambda: gr.plot_gradient_norms({"big": np.ones(3)}), TypeError,
+     r"the keys of norms \(spectral radii\) must be a number, got str 'big'"),
+    ("plot_gradient_norms", "shape", lambda: gr.plot_gradient_norms({1.0: np.ones((2, 3))}),
+     ValueError, r"norms\[1.0\] must have 1 dimension, got shape \(2, 3\)"),
+    ("plot_gradient_norms", "empty", lambda: gr.plot_gradient_norms({}), ValueError,
+     "norms must be a non-empty dict"),
+    ("plot_gradient_norms", "empty", lambda: gr.plot_gradient_norms({1.0: np.array([])}),
+     ValueError, r"norms\[1.0\] is empty"),
+    ("gradient_norm_widget", "type", lambda: gr.gradient_norm_widget("1"), TypeError,
+     "radius must be a number, got str '1'"),
+    ("gradient_norm_widget", "shape", lambda: gr.gradient_norm_widget(hidden_size=0), ValueError,
+     "hidden_size must be an integer >= 1, got 0"),
+    ("gradient_norm_widget", "empty", lambda: gr.gradient_norm_widget(steps=0), ValueError,
+     "steps must be an integer >= 2, got 0"),
+    ("plot_unrolled_bptt", "type", lambda: gr.plot_unrolled_bptt("4"), TypeError,
+     "steps must be an integer from 2 to 6, got str '4'"),
+    ("plot_unrolled_bptt", "shape", lambda: gr.plot_unrolled_bptt(9), ValueError,
+     "steps must be an integer from 2 to 6, got 9"),
+    ("plot_unrolled_bptt", "empty", lambda: gr.plot_unrolled_bptt(0), ValueError,
+     "steps must be an integer from 2 to 6, got 0"),
+    ("measure_bptt_cost", "type", lambda: gr.measure_bptt_cost(5), ValueError,
+     "lengths must be a non-empty list of positive integers, got 5"),
+    ("measure_bptt_cost", "type", lambda: gr.measure_bptt_cost([2], seed="a"), TypeError,
+     "seed must be an integer >= 0, got str 'a'"),
+    ("measure_bptt_cost", "shape", lambda: gr.measure_bptt_cost([[1, 2]]), TypeError,
+     r"lengths\[0\] must be an integer >= 1, got list"),
+    ("measure_bptt_cost", "empty", lambda: gr.measure_bptt_cost([]), ValueError,
+     r"lengths must be a non-empty list of positive integers, got \[\]"),
+    ("plot_bptt_cost", "type", lambda: gr.plot_bptt_cost(5), TypeError,
+     "full must be a measure_bptt_cost result, a dict with keys 'lengths', 'seconds', "
+     "'saved_mb', got int"),
+    ("plot_bptt_cost", "type", lambda: gr.plot_bptt_cost(_BPTT, _BPTT, "ten"), TypeError,
+     "truncation must be an integer >= 1, got str 'ten'"),
+    ("plot_bptt_cost", "shape", lambda: gr.plot_bptt_cost({**_BPTT, "seconds": np.ones(3)}),
+     ValueError, r"full must hold arrays of one length .*, got lengths \[2, 3, 2\]"),
+    ("plot_bptt_cost", "empty", lambda: gr.plot_bptt_cost({}), TypeError,
+     r"full must be a measure_bptt_cost result, .* got \[\]"),
+    ("clipping_run", "type", lambda: gr.clipping_run("abc", 3), TypeError,
+     "ids must be a NumPy array, got str"),
+    ("clipping_run", "type", lambda: gr.clipping_run(np.zeros(200), 3), TypeError,
+     "ids must hold integers, got dtype float64"),
+    ("clipping_run", "type", lambda: gr.clipping_run(_IDS, 3, seed="a"), TypeError,
+     "seed must be an integer >= 0, got str 'a'"),
+    ("clipping_run", "shape", lambda: gr.clipping_run(np.zeros((3, 200), int), 3), ValueError,
+     r"ids must have 1 dimension, got shape \(3, 200\)"),
+    ("clipping_run", "empty", lambda: gr.clipping_run(np.array([], int), 3), ValueError,
+     r"ids is empty \(shape \(0,\)\)"),
+    ("plot_clipping", "type", lambda: gr.plot_clipping([1]), TypeError,
+     r"runs must be a non-empty dict \{label: clipping_run result\}, got list"),
+    ("plot_clipping", "shape", lambda: gr.plot_clipping({"a": {"loss": np.ones(3)}}), TypeError,
+     r"runs\['a'\] must be a clipping_run result, a dict with keys 'loss', 'grad_norm', "
+     r"got \['loss'\]"),
+    ("plot_clipping", "empty", lambda: gr.plot_clipping({}), ValueError,
+     r"runs must be a non-empty dict \{label: clipping_run result\}, got \{\}"),
+    ("first_input_memory", "type", lambda: gr.first_input_memory("m", _IDS, _IDS), TypeError,
+     "model must be an nn.Module, got str"),
+    ("first_input_memory", "shape",
+     lambda: gr.first_input_memory(_untrained_char_rnn(), _IDS.reshape(2, 100), _IDS), ValueError,
+     r"fit_ids must have 1 dimension, got shape \(2, 100\)"),
+    ("first_input_memory", "empty",
+     lambda: gr.first_input_memory(_untrained_char_rnn(), _IDS[:0], _IDS), ValueError,
+     r"fit_ids is empty"),
+    ("first_input_memory", "value",
+     lambda: gr.first_input_memory(_untrained_char_rnn(), _IDS + 9, _IDS, length=5), ValueError,
+     r"fit_ids must hold character ids from 0 to 4 \(the model's vocabulary\), got 9 ... 9"),
+    ("plot_first_input_memory", "type", lambda: gr.plot_first_input_memory([1]), TypeError,
+     r"runs must be a non-empty dict \{label: first_input_memory result\}, got list"),
+    ("plot_first_input_memory", "shape",
+     lambda: gr.plot_first_input_memory({"a": {"T": [1, 2], "change": [1.0], "readout": [1.0],
+                                               "control": [1.0]}}), ValueError,
+     r"runs\['a'\] must hold arrays of one length .*, got lengths \[2, 1, 1, 1\]"),
+    ("plot_first_input_memory", "empty", lambda: gr.plot_first_input_memory({}), ValueError,
+     r"runs must be a non-empty dict \{label: first_input_memory result\}, got \{\}"),
+    ("text_feature", "type", lambda: gr.text_feature(5), TypeError,
+     "text must be a non-empty str, got int"),
+    ("text_feature", "empty", lambda: gr.text_feature(""), ValueError,
+     "text must be a non-empty str, got ''"),
+    ("text_feature", "value", lambda: gr.text_feature("ab", "capitals"), ValueError,
+     "name must be one of 'word position', 'inside quotes', got 'capitals'"),
+    ("unit_correlations", "type", lambda: gr.unit_correlations("s", np.ones(3)), TypeError,
+     "states must be a NumPy array, got str"),
+    ("unit_correlations", "shape", lambda: gr.unit_correlations(np.ones((3, 2)), np.ones(4)),
+     ValueError, r"feature must have shape \(3\), got \(4,\)"),
+    ("unit_correlations", "empty", lambda: gr.unit_correlations(np.ones((0, 2)), np.ones(0)),
+     ValueError, r"states is empty \(shape \(0, 2\)\)"),
+    ("activation_html", "type", lambda: gr.activation_html(5, [1.0]), TypeError,
+     "text must be a non-empty str, got int"),
+    ("activation_html", "shape", lambda: gr.activation_html("ab", [1.0]), ValueError,
+     r"activations must have one value per character: shape \(2,\), got \(1,\)"),
+    ("activation_html", "empty", lambda: gr.activation_html("", []), ValueError,
+     "text must be a non-empty str, got ''"),
+]
+# Two empty arrays agree exactly: their relative error is 0 by definition (NOTATION.md), as
+# gradient_check needs for a parameter with no entries. A spectral radius is one number and a
+# text one string: matrix_with_spectral_radius and text_feature have no shape to get wrong.
+NOT_APPLICABLE = {("relative_error", "empty"), ("matrix_with_spectral_radius", "shape"),
+                  ("text_feature", "shape")}
+
+
+def test_every_public_function_is_tried_with_wrong_types_shapes_and_empty_input():
+    assert untried(gr, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT, ids=ids(BAD_INPUT))
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
+        call()

@@ -167,8 +167,21 @@ def test_every_lecture_widget_is_in_the_list_above():
 
     root = Path(__file__).resolve().parents[1]
     called = set()
+    import nbformat
+
     for lecture in (root / "lectures").glob("[0-9]*.ipynb"):
-        called |= set(re.findall(r"\b(\w+_widget)\(", lecture.read_text()))
+        for cell in nbformat.read(lecture, as_version=4).cells:
+            if cell.cell_type == "code":
+                called |= set(re.findall(r"\b(\w+_widget)\(", cell.source))
     tested = {"window_detector_widget", "unrolled_rnn_widget", "gradient_norm_widget",
-              "gate_memory_widget"}
+              "gate_memory_widget", "attention_step_widget"}
     assert called <= tested, f"lecture widgets without the ipywidgets-8 test: {called - tested}"
+
+
+def test_the_attention_widget_says_it_first(ipywidgets_8, capsys):
+    from course_utils import attention
+    from course_utils.seq2seq import Vocab
+    from tests.test_attention import _model
+
+    attention.attention_step_widget(_model(), Vocab("abcdefghi"), "abc", steps=3)
+    assert len(_note_lines(capsys.readouterr().out)) == 1, "attention_step_widget did not say it"
