@@ -106,9 +106,10 @@ def scan_parallel(lam: torch.Tensor, u: torch.Tensor, h0: torch.Tensor | None = 
 def scan_cumsum(lam: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     """The closed form h_t = A_t * sum_{s<=t} u_s / A_s with A_t = lam_1 ... lam_t, h_0 = 0.
 
-    Exact in real numbers, and two library scans (cumprod, cumsum); in floating point A_t
-    underflows to 0 after a few hundred steps of lam < 1 and u_s / A_s overflows: the reason
-    for the log-space form (:func:`scan_log`). Shapes as :func:`scan_loop`.
+    Exact in real numbers, and two library scans (cumprod, cumsum); in floating point, with
+    lam < 1, the sum of u_s / A_s overflows first (float32, lam = 0.5: inf from t = 127), then
+    A_t underflows to 0 (t = 150) and 0 * inf gives NaN: the reason for the log-space form
+    (:func:`scan_log`). Shapes as :func:`scan_loop`.
     """
     _coefficients(lam, u)
     A = torch.cumprod(lam, dim=1)
@@ -151,7 +152,7 @@ def scan_work(seq_len: int, algorithm: str) -> int:
 
 
 class MinGRU(nn.Module):
-    """minGRU (Feng et al. 2024, section 3.1), in the course's GRU convention.
+    """minGRU (Feng et al. 2024, arXiv:2410.01201), in the course's GRU convention.
 
     z_t = sigmoid(W_xz x_t + b_z), h~_t = W_xh~ x_t + b_h~ (no activation, no h_{t-1} in either),
     h_t = (1 - z_t) * h~_t + z_t * h_{t-1}: the linear recurrence with lam_t = z_t and
@@ -394,7 +395,7 @@ def plot_hillis_steele(seq_len: int = 8) -> "Figure":
 
 def plot_lru_eigenvalues(r_min: float = 0.9, r_max: float = 0.999, max_phase: float = math.pi / 10,
                          hidden_size: int = 256, seed: int = 0) -> "Figure":
-    """LRU's initial eigenvalues (Orvieto et al. 2023, section 3.2): uniform on the ring
+    """LRU's initial eigenvalues (Orvieto et al. 2023, arXiv:2303.06349): uniform on the ring
     r_min <= |lambda| <= r_max, phases in [0, max_phase], in the complex plane."""
     from course_utils.plotting import BLUE, GREY, _figure
     r_min = arg.number("r_min", r_min, minimum=0.0, maximum=1.0)

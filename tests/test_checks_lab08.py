@@ -10,6 +10,10 @@ from course_utils.linear_rnn import combine as reference_combine
 from tests._checks import Case, rejects, squash, stub, to_float64, to_list, to_numpy
 
 
+def _words(words):
+    return (words,) if isinstance(words, str) else words
+
+
 # ----------------------------------------------------------------- the loop
 def loop_ok(lam, u, h0=None):
     h = torch.zeros_like(u[:, 0]) if h0 is None else h0
@@ -66,6 +70,23 @@ def loop_wrong_start(lam, u, h0=None):
     return loop_ok(lam, u, torch.ones_like(u[:, 0]) if h0 is None else h0)
 
 
+def loop_closed_form(lam, u, h0=None):
+    """Right in real numbers (lecture 08's cumprod/cumsum form); inf, then NaN, in float32."""
+    A = torch.cumprod(lam, dim=1)
+    h = A * torch.cumsum(u / A, dim=1)
+    return h if h0 is None else h + A * h0[:, None]
+
+
+def loop_into_u_clone(lam, u, h0=None):
+    """Writes each state into a clone of u; h, a view of it, is saved for backward, then
+    changed."""
+    h, U = (torch.zeros_like(u[:, 0]) if h0 is None else h0), u.clone()
+    for t in range(u.shape[1]):
+        U[:, t] = lam[:, t] * h + U[:, t]
+        h = U[:, t]
+    return U
+
+
 def test_loop_check_accepts_the_right_loop(capsys):
     lab08.check_scan_loop(loop_ok)
     assert "✓ check_scan_loop" in capsys.readouterr().out
@@ -82,11 +103,13 @@ def test_loop_check_accepts_the_right_loop(capsys):
     (loop_in_place, "changed its argument `u` in place"),
     (loop_float64, "expected torch.float32"),
     (loop_wrong_start, "start from h_0 = 0"),
+    (loop_closed_form, ("inf or NaN from t = 127", "closed form A_t * cumsum(u_s / A_s)")),
+    (loop_into_u_clone, ("autograd cannot compute your gradients", "in-place operation")),
     (lambda lam, u, h0=None: loop_ok(lam, u, h0)[:, :-1], "has shape"),
     (lambda lam, u, h0=None: loop_ok(lam, u, h0).tolist(), "should be a torch.Tensor"),
 ])
 def test_loop_check_names_the_mistake(wrong, words):
-    rejects(lab08.check_scan_loop, wrong, words)
+    rejects(lab08.check_scan_loop, wrong, *_words(words))
 
 
 def test_loop_check_names_where_values_differ():
@@ -153,6 +176,25 @@ def scan_in_place(lam, u, h0=None, combine=reference_combine):
     return out
 
 
+def scan_into_clones(lam, u, h0=None, combine=reference_combine):
+    """Right values, but each level writes into clones of lam and u that autograd still needs."""
+    A, U, d, T = lam.clone(), u.clone(), 1, u.shape[1]
+    while d < T:
+        A_late, U_late = combine(A[:, :-d], U[:, :-d], A[:, d:], U[:, d:])
+        A[:, d:], U[:, d:] = A_late, U_late
+        d *= 2
+    return U if h0 is None else U + A * h0[:, None]
+
+
+def scan_h0_as_step0(lam, u, h0=None, combine=reference_combine):
+    """Right values: h0 put in front as a step 0 (u_0 = h0), scanned over T + 1 steps."""
+    if h0 is None:
+        return scan_ok(lam, u, None, combine)
+    lam = torch.cat([torch.ones_like(lam[:, :1]), lam], dim=1)
+    u = torch.cat([h0[:, None], u], dim=1)
+    return scan_ok(lam, u, None, combine)[:, 1:]
+
+
 def test_scan_check_accepts_the_right_scan(capsys):
     lab08.check_parallel_scan(scan_ok)
     assert "✓ check_parallel_scan" in capsys.readouterr().out
@@ -167,9 +209,12 @@ def test_scan_check_accepts_the_right_scan(capsys):
     (scan_ignoring_h0, "ignore h0"),
     (scan_detached, "no gradient reaches your states"),
     (scan_in_place, "changed its argument `lam` in place"),
+    (scan_into_clones, ("autograd cannot compute your gradients", "build each level with "
+                        "torch.cat", "never write into A or U")),
+    (scan_h0_as_step0, ("ceil(log2(T + 1))", "fold h0 in afterwards")),
 ])
 def test_scan_check_names_the_mistake(wrong, words):
-    rejects(lab08.check_parallel_scan, wrong, words)
+    rejects(lab08.check_parallel_scan, wrong, *_words(words))
 
 
 def test_scan_check_reports_blelloch_level_counts():
@@ -262,6 +307,46 @@ class ChangesInput(MinGRUOk):
         return result
 
 
+class LastDetached(MinGRUOk):
+    def forward(self, x, h=None):
+        out, last = super().forward(x, h)
+        return out, last.detach()
+
+
+class ZDetachedInU(MinGRUOk):
+    def coefficients(self, x):
+        z = torch.sigmoid(self.linear_z(x))
+        return z, (1 - z.detach()) * self.linear_h(x)
+
+
+class ZDetached(MinGRUOk):
+    def coefficients(self, x):
+        z = torch.sigmoid(self.linear_z(x)).detach()
+        return z, (1 - z) * self.linear_h(x)
+
+
+class CallsThenOwnLoop(MinGRUOk):
+    def forward(self, x, h=None):
+        lam, u = self.coefficients(x)
+        self.recurrence(lam, u, h)
+        out = loop_ok(lam, u, h)
+        return out, out[:, -1]
+
+
+class NoCandidateBias(MinGRUOk):
+    def __init__(self, input_size, hidden_size, recurrence=None):
+        super().__init__(input_size, hidden_size, recurrence)
+        self.linear_h = nn.Linear(input_size, hidden_size, bias=False)
+
+
+class ChangesState(MinGRUOk):
+    def forward(self, x, h=None):
+        if h is not None:
+            with torch.no_grad():
+                h.zero_()
+        return super().forward(x, h)
+
+
 def test_min_gru_check_accepts_the_right_layer(capsys):
     lab08.check_min_gru(MinGRUOk)
     assert "✓ check_min_gru" in capsys.readouterr().out
@@ -278,10 +363,16 @@ def test_min_gru_check_accepts_the_right_layer(capsys):
     (WithRecurrentWeights, "parameters beyond linear_z and linear_h"),
     (OtherNames, "self.linear_z = nn.Linear"),
     (Detached, "no gradient reaches"),
-    (ChangesInput, "changed its argument"),
+    (ChangesInput, "changed its argument `x`"),
+    (ChangesState, "changed its argument `h`"),
+    (LastDetached, ("no gradient reaches the layer's weights from h_T", "read only h_T")),
+    (ZDetachedInU, "uses z_t.detach()"),
+    (ZDetached, "no gradient reaches linear_z.weight from the output"),
+    (CallsThenOwnLoop, "does not return what self.recurrence returns"),
+    (NoCandidateBias, "self.linear_h needs its bias"),
 ])
 def test_min_gru_check_names_the_mistake(wrong, words):
-    rejects(lab08.check_min_gru, wrong, words)
+    rejects(lab08.check_min_gru, wrong, *_words(words))
 
 
 CASES = [

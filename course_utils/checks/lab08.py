@@ -4,9 +4,13 @@ Each check runs the student's code on small random float32 inputs and compares i
 reference in :mod:`course_utils.linear_rnn`: the states (forward), the gradients with respect to
 every input (backward), both within 1e-5, and that no input was changed in place. The scan's
 check also counts the calls of the ``combine`` it hands the student: a scan over T steps makes
-ceil(log2 T) of them. Where the answer is wrong, the usual mistakes are tried (h0 ignored, the
-states shifted by one step, combine's arguments swapped, the paper's z_t for ours, ...) and
-named only when one of them reproduces the student's numbers exactly.
+ceil(log2 T) of them. The loop's check also runs lecture 08's T = 300 steps of lam = 0.5, where
+the closed form with cumprod and cumsum gives inf and then NaN. The minGRU check also hands the
+layer a recurrence whose states it can recognise (it must return them), and compares the
+gradients of the output and of h_T with respect to both linear maps. Where the answer is
+wrong, the usual mistakes are tried (h0 ignored, the states shifted by one step, combine's
+arguments swapped, the paper's z_t for ours, ...) and named only when one of them reproduces
+the student's numbers exactly.
 """
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ import torch
 from torch import nn
 
 from course_utils._feedback import CheckFailed, call_student, expect_array, first_mismatch, passed
-from course_utils.linear_rnn import MinGRU, combine, scan_levels, scan_loop, scan_parallel
+from course_utils.linear_rnn import (MinGRU, combine, scan_cumsum, scan_levels, scan_loop,
+                                     scan_parallel)
 
 B, H, D = 3, 4, 5
 TOL = 1e-5
@@ -66,8 +71,25 @@ def _forward_hints(check: str, out: torch.Tensor, lam: torch.Tensor, u: torch.Te
             raise CheckFailed(check, message)
 
 
+def _student_grad(check: str, loss: torch.Tensor, inputs: list[torch.Tensor],
+                  in_place_hint: str) -> tuple[torch.Tensor | None, ...]:
+    """torch.autograd.grad through the student's code, its errors translated."""
+    try:
+        return torch.autograd.grad(loss, inputs, allow_unused=True)
+    except RuntimeError as exc:
+        if "modified by an inplace operation" in str(exc):
+            raise CheckFailed(check, "autograd cannot compute your gradients: your code writes in "
+                              "place into a tensor that the backward pass still needs "
+                              f"({in_place_hint}). Build new tensors instead of writing into "
+                              "old ones.") from None
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise CheckFailed(check, "computing the gradients of your result failed with "
+                          f"RuntimeError: {first_line}") from None
+
+
 def _gradients(check: str, run: Callable[..., Any], lam: torch.Tensor, u: torch.Tensor,
-               h0: torch.Tensor, reference: Callable[..., torch.Tensor]) -> None:
+               h0: torch.Tensor, reference: Callable[..., torch.Tensor],
+               in_place_hint: str) -> None:
     """Compare d(sum w * h)/d(lam, u, h0) of the student's states with the reference's."""
     weights = torch.randn(lam.shape, generator=torch.Generator().manual_seed(7))
     mine = [v.clone().requires_grad_(True) for v in (lam, u, h0)]
@@ -77,7 +99,7 @@ def _gradients(check: str, run: Callable[..., Any], lam: torch.Tensor, u: torch.
         raise CheckFailed(check, "no gradient reaches your states: with lam, u and h0 requiring "
                           "gradients, your result does not. Compute it from them with tensor "
                           "operations (no .detach(), .item(), .numpy(), .data or torch.no_grad).")
-    grads = torch.autograd.grad((out * weights).sum(), mine, allow_unused=True)
+    grads = _student_grad(check, (out * weights).sum(), mine, in_place_hint)
     expected = torch.autograd.grad((reference(*ref) * weights).sum(), ref)
     for name, got, want in zip(("lam", "u", "h0"), grads, expected):
         if got is None:
@@ -103,9 +125,34 @@ def check_scan_loop(scan_loop_student: Callable[..., Any]) -> None:
             raise CheckFailed(check, "called without h0, your function should start from h_0 = "
                               "0 (zeros of shape (B, H)); its states differ from that.")
         _gradients(check, lambda *a: call_student(check, scan_loop_student, *a), lam, u, h0,
-                   scan_loop)
+                   scan_loop, "an in-place operation: `+=`, `mul_`, or `x[...] = ...`")
+    _long_sequence(check, scan_loop_student)
     passed(check, "your loop gives the reference states and gradients for T = 1, 7 and 30, with "
-           "and without h0, and leaves its inputs as they were.")
+           "and without h0, stays finite over lecture 08's 300 steps of lam = 0.5, and leaves "
+           "its inputs as they were.")
+
+
+def _long_sequence(check: str, scan_loop_student: Callable[..., Any]) -> None:
+    """Lecture 08's case, T = 300, lam_t = 0.5, u_t = 1: the closed form gives inf, then NaN."""
+    T = 300
+    lam, u, h0 = torch.full((B, T, H), 0.5), torch.ones(B, T, H), torch.zeros(B, H)
+    expected = scan_loop(lam, u, h0)
+    out = _states(check, call_student(check, scan_loop_student, lam, u, h0), expected)
+    if _close(out, expected):
+        return
+    broken = ~torch.isfinite(out.detach())
+    if not broken.any():
+        raise _where(check, f"with T = {T}, lam_t = 0.5 and u_t = 1, your states", out, expected)
+    first = int(broken.any(dim=0).any(dim=-1).nonzero()[0]) + 1
+    head = (f"with T = {T}, every lam_t = 0.5 and u_t = 1 (lecture 08's example), your states are "
+            f"inf or NaN from t = {first}, where the loop's stay finite (they approach 2).")
+    closed_form = scan_cumsum(lam, u)
+    if torch.allclose(out.detach(), closed_form, atol=TOL, rtol=TOL, equal_nan=True):
+        raise CheckFailed(check, f"{head} That is the closed form A_t * cumsum(u_s / A_s) with "
+                          "A_t = cumprod(lam): the sum overflows, then A_t underflows to 0 and "
+                          "0 * inf is NaN (lecture 08, 'Overflow, then underflow'). Compute the "
+                          "states step by step: h_t = lam_t * h_{t-1} + u_t.")
+    raise CheckFailed(check, head)
 
 
 class _Counter:
@@ -114,16 +161,19 @@ class _Counter:
     def __init__(self, operator: Callable = combine):
         self.calls = 0
         self.empty = 0          # calls on slices holding no step: levels with d >= T
+        self.first_length = None  # steps in the first call's later slice: T - 1 at d = 1
         self.operator = operator
         self.__name__ = "combine"
 
     def __call__(self, lam_1, u_1, lam_2, u_2):
         self.calls += 1
         self.empty += int(getattr(lam_1, "numel", lambda: 1)() == 0)
+        if self.first_length is None and getattr(lam_2, "ndim", 0) >= 2:
+            self.first_length = lam_2.shape[1]
         return self.operator(lam_1, u_1, lam_2, u_2)
 
 
-def _levels_message(T: int, calls: int, empty: int) -> str:
+def _levels_message(T: int, calls: int, empty: int, first_length: int | None) -> str:
     want = scan_levels(T)
     head = f"for T = {T} your scan called combine {calls} times; expected ceil(log2 T) = {want}"
     if calls == 0:
@@ -133,6 +183,12 @@ def _levels_message(T: int, calls: int, empty: int) -> str:
         return (f"{head}. T - 1 calls is the sequential loop, one step at a time. The scan "
                 "combines all positions at once, one call per level d = 1, 2, 4, ... < T, on "
                 "the slices [:, :-d] (earlier) and [:, d:] (later).")
+    if calls == scan_levels(T + 1) != want and first_length == T:   # the check passes h0
+        return (f"{head}. {calls} is ceil(log2(T + 1)), and your first level combined T steps: "
+                "T + 1 steps were scanned, as when h0 is put in front of the sequence as a step "
+                "0. Scan the T steps alone, from h_0 = 0, and fold h0 in afterwards: h_t = U_t + "
+                "A_t * h0, where A_t = lam_t ... lam_1 is the scan's lam-part "
+                "(U + A * h0[:, None]).")
     if calls == want + 1 and empty == 1:
         return (f"{head}: one level too many. Stop when the distance d reaches T (while d < T): "
                 "at d >= T no position has a partner d steps back.")
@@ -158,12 +214,15 @@ def check_parallel_scan(scan_student: Callable[..., Any]) -> None:
             _forward_hints(check, out, lam, u, h0, expected)
             raise _where(check, f"with T = {T}, your states", out, expected)
         if counter.calls != scan_levels(T):
-            raise CheckFailed(check, _levels_message(T, counter.calls, counter.empty))
+            raise CheckFailed(check, _levels_message(T, counter.calls, counter.empty,
+                                                    counter.first_length))
         if not _close(call_student(check, scan_student, lam, u), scan_loop(lam, u)):
             raise CheckFailed(check, "called without h0, your scan should start from h_0 = 0; "
                               "its states differ from that.")
         _gradients(check, lambda *a: call_student(check, scan_student, *a), lam, u, h0,
-                   scan_loop)
+                   scan_loop, "an in-place operation such as A[:, d:] = ... or U[:, d:] = ..., "
+                   "even on a clone of lam or u; build each level with torch.cat, as the "
+                   "exercise says, never write into A or U")
     passed(check, "your scan gives the loop's states and gradients for T = 1, 2, 8, 9 and 100 "
            "within 1e-5, in ceil(log2 T) levels (7 for T = 100), and leaves its inputs as "
            "they were.")
@@ -188,12 +247,87 @@ def _built(check: str, cls: Any, recurrence: Callable) -> nn.Module:
         if not isinstance(part, nn.Linear) or (part.in_features, part.out_features) != (D, H):
             raise CheckFailed(check, f"the layer should have `self.{name} = nn.Linear(input_size, "
                               f"hidden_size)`, nn.Linear({D}, {H}) here; got {part!r}.")
+        if part.bias is None:
+            symbol = "b_z" if name == "linear_z" else "b_xh~"
+            raise CheckFailed(check, f"self.{name} needs its bias ({symbol} in the equations): "
+                              "build it as nn.Linear(input_size, hidden_size), without "
+                              "bias=False.")
     extra = sum(p.numel() for p in layer.parameters()) - 2 * (D * H + H)
     if extra:
         raise CheckFailed(check, f"the layer has {extra} parameters beyond linear_z and "
                           "linear_h. minGRU has only these two maps of x_t: no weights on "
                           "h_{t-1} (that is what makes it scannable).")
     return layer
+
+
+def _reference_forward(layer: nn.Module, x: torch.Tensor, h0: torch.Tensor,
+                       detach_z_in_u: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    z = torch.sigmoid(layer.linear_z(x))
+    out = scan_parallel(z, (1 - (z.detach() if detach_z_in_u else z)) * layer.linear_h(x), h0)
+    return out, out[:, -1]
+
+
+def _pair(check: str, result: Any,
+          expected_out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise CheckFailed(check, f"forward should return a pair (output, h_T), got "
+                          f"{type(result).__name__}.")
+    out = _states(check, result[0], expected_out, "the output")
+    last = expect_array(check, "h_T, the second result", result[1], library="torch",
+                        shape=(B, H), dtype=torch.float32)
+    return out, last
+
+
+PARAMETERS = ("linear_z.weight", "linear_z.bias", "linear_h.weight", "linear_h.bias")
+
+
+def _layer_gradients(check: str, layer: nn.Module, reference: nn.Module, x: torch.Tensor,
+                     h0: torch.Tensor) -> None:
+    """d(sum w * result)/d(parameters) of the output and of h_T, each as the reference's."""
+    mine = dict(layer.named_parameters())
+    mine = [mine[name] for name in PARAMETERS]
+    theirs = dict(reference.named_parameters())
+    theirs = [theirs[name] for name in PARAMETERS]
+    g = torch.Generator().manual_seed(11)
+    for index, what in ((0, "the output"), (1, "h_T, the second result")):
+        result = call_student(check, layer.forward, x, h0)[index]
+        if not result.requires_grad:
+            raise CheckFailed(check, f"no gradient reaches the layer's weights from {what} (a "
+                              ".detach() or torch.no_grad in forward?)" + (
+                                  ": the models of sections 5 and 7 read only h_T, so they "
+                                  "would not learn." if index else "."))
+        weights = torch.randn(result.shape, generator=g)
+        grads = _student_grad(check, (result * weights).sum(), mine,
+                              "an in-place operation: `+=`, `mul_`, or `x[...] = ...`")
+        expected = torch.autograd.grad((_reference_forward(reference, x, h0)[index] *
+                                        weights).sum(), theirs)
+        if all(_close(a, b) for a, b in zip(grads, expected)):
+            continue
+        detached = torch.autograd.grad((_reference_forward(reference, x, h0, True)[index] *
+                                        weights).sum(), theirs)
+        if all(_close(a, b) for a, b in zip(grads, detached)):
+            raise CheckFailed(check, f"your forward pass is right but the gradients of {what} "
+                              "are those of a layer whose u_t = (1 - z_t) * h~_t uses "
+                              "z_t.detach(): no gradient reaches linear_z through u_t. Use z_t "
+                              "itself in u_t.")
+        for name, got, want in zip(PARAMETERS, grads, expected):
+            if got is None:
+                raise CheckFailed(check, f"no gradient reaches {name} from {what} (a .detach() "
+                                  "on the way?).")
+            if not _close(got, want):
+                places = "(unit, input)" if name.endswith("weight") else "(unit,)"
+                raise _where(check, f"the gradient of {what} with respect to {name} (forward "
+                             "pass right)", got, want, places)
+
+
+def _marked_recurrence(seen: list) -> Callable[..., torch.Tensor]:
+    """A recurrence whose states the check can recognise: the reference's plus a known offset."""
+    def recurrence(lam, u, h0=None):
+        states = scan_parallel(lam, u, h0)
+        offset = torch.linspace(1.0, 2.0, states.numel()).view(states.shape)
+        seen.append(states + offset)
+        return seen[-1]
+    return recurrence
 
 
 def check_min_gru(cls: Any) -> None:
@@ -210,14 +344,8 @@ def check_min_gru(cls: Any) -> None:
     layer.load_state_dict(reference.state_dict())
     g = torch.Generator().manual_seed(1)
     x, h0 = torch.randn(B, 12, D, generator=g), torch.randn(B, H, generator=g)
-    result = call_student(check, layer, x, h0)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailed(check, f"forward should return a pair (output, h_T), got "
-                          f"{type(result).__name__}.")
     expected_out, expected_last = reference(x, h0)
-    out = _states(check, result[0], expected_out, "the output")
-    last = expect_array(check, "h_T, the second result", result[1], library="torch",
-                        shape=(B, H), dtype=torch.float32)
+    out, last = _pair(check, call_student(check, layer.forward, x, h0), expected_out)
     if not seen:
         raise CheckFailed(check, "forward never called self.recurrence: hand it (lam, u, h) so "
                           "that the same layer runs as a loop or as a scan.")
@@ -233,7 +361,7 @@ def check_min_gru(cls: Any) -> None:
         if _close(lam, z) and _close(u, (1 - z) * torch.tanh(candidate)):
             raise CheckFailed(check, "your candidate goes through tanh. minGRU's candidate is "
                               "linear: h~_t = linear_h(x_t), no activation (Feng et al. 2024, "
-                              "section 3.1).")
+                              "arXiv:2410.01201).")
         if _close(lam, z) and _close(u, candidate):
             raise CheckFailed(check, "your u_t is h~_t: it should be (1 - z_t) * h~_t, so that "
                               "the new state is a weighted average of the old one and h~_t.")
@@ -244,13 +372,17 @@ def check_min_gru(cls: Any) -> None:
     if not _close(last, expected_last):
         raise CheckFailed(check, "the second result should be the last state h_T, output[:, -1]; "
                           "yours differs from it.")
-    loss = (out * torch.randn(out.shape, generator=g)).sum()
-    params = [layer.linear_z.weight, layer.linear_h.weight]
-    if not loss.requires_grad:
-        raise CheckFailed(check, "no gradient reaches the layer's weights from its output "
-                          "(a .detach() or torch.no_grad in forward?).")
-    grads = torch.autograd.grad(loss, params, allow_unused=True)
-    if any(grad is None or not bool(grad.abs().sum() > 0) for grad in grads):
-        raise CheckFailed(check, "no gradient reaches linear_z or linear_h from the output.")
+    marked: list[torch.Tensor] = []
+    recognisable = _built(check, cls, _marked_recurrence(marked))
+    recognisable.load_state_dict(reference.state_dict())
+    out, last = _pair(check, call_student(check, recognisable.forward, x, h0), expected_out)
+    if not marked or not _close(out, marked[-1]) or not _close(last, marked[-1][:, -1]):
+        raise CheckFailed(check, "your layer does not return what self.recurrence returns: the "
+                          "check handed it a recurrence whose states it can recognise, and "
+                          "forward gave other numbers (states of its own?). Return the "
+                          "recurrence's states as the output and their last step as h_T.")
+    _layer_gradients(check, layer, reference, x, h0)
     passed(check, "your minGRU computes lam_t = z_t and u_t = (1 - z_t) * h~_t, runs them "
-           "through the recurrence it is given, starts from h, and returns (output, h_T).")
+           "through the recurrence it is given and returns its states, starts from h, returns "
+           "(output, h_T), and gradients reach both weights from both results as in the "
+           "reference.")
