@@ -193,8 +193,10 @@ def pdf_page_texts(pdf: Path) -> list[str]:
 
 
 def letters(text: str) -> Counter:
-    """The letters and digits of text, lower case, ligatures undone: what text extraction keeps."""
-    return Counter(c for c in unicodedata.normalize("NFKC", text).lower() if c.isalnum())
+    """The letters and digits of text, lower case, ligatures undone and accents (a formula's bar
+    over a letter may print as one accented character) dropped: what text extraction keeps."""
+    plain = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    return Counter(c for c in plain.lower() if c.isalnum() and not unicodedata.combining(c))
 
 
 def missing_text(shown: list[dict], printed: list[str]) -> list[str]:
