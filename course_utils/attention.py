@@ -42,7 +42,7 @@ from torch import nn
 
 from course_utils.plotting import BLUE, GREY, INK, LABEL, NOTE, ORANGE, TICK, _figure, _style
 from course_utils.seq2seq import Vocab, _long_tensor, _positive_int, encode_texts, exact_match
-from course_utils.widgets import figure_to_png
+from course_utils.widgets import figure_to_png, _step_controls
 
 # --------------------------------------------------------------------------- dates
 FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2099, 12, 31)
@@ -591,16 +591,7 @@ class AttentionStepWidget(widgets.VBox):
         T = len(self.output)
         if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 1 <= step <= T:
             raise ValueError(f"step must be an integer from 1 to {T} (the steps decoded), got {step!r}.")
-        self.step = widgets.IntSlider(value=int(step), min=1, max=T, description="step t",
-                                      style={"description_width": "initial"},
-                                      layout=widgets.Layout(width="360px"))
-        self.play = widgets.Play(value=int(step), min=1, max=T, interval=1200)
-        widgets.jslink((self.play, "value"), (self.step, "value"))
-        self.image = widgets.Image(format="png")
-        self.status = widgets.HTML()
-        self.step.observe(self._update, names="value")
-        super().__init__([widgets.HBox([self.play, self.step]), self.image, self.status])
-        self._update()
+        super().__init__(_step_controls(self, step, T))
 
     def _update(self, change: dict | None = None) -> None:
         t = self.step.value

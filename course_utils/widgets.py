@@ -58,6 +58,22 @@ def note_if_slideshow_cannot_show_widgets() -> bool:
     return True
 
 
+def _step_controls(owner: widgets.VBox, step: int, steps: int) -> list:
+    """The controls of a widget that steps through t = 1..steps: a Play button linked to a
+    slider ``owner.step``, an image ``owner.image`` and a status line ``owner.status``; the
+    slider calls ``owner._update``, which runs once now. Returns the VBox's children."""
+    owner.step = widgets.IntSlider(value=int(step), min=1, max=steps, description="step t",
+                                   style=_style(), layout=widgets.Layout(width="360px"))
+    owner.play = widgets.Play(value=int(step), min=1, max=steps, interval=1200)
+    widgets.jslink((owner.play, "value"), (owner.step, "value"))
+    owner.image = widgets.Image(format="png")
+    owner.status = widgets.HTML()
+    owner.step.observe(owner._update, names="value")
+    children = [widgets.HBox([owner.play, owner.step]), owner.image, owner.status]
+    owner._update()
+    return children
+
+
 def figure_to_png(fig: Figure) -> bytes:
     """Render a figure to PNG bytes (no version metadata, so equal figures give equal bytes)."""
     if not isinstance(fig, Figure):
@@ -173,15 +189,7 @@ class UnrolledRNNWidget(widgets.VBox):
             h = np.tanh(self.W_xh[:, 0] * x_t + self.W_hh @ h + self.b_h)
             states.append(h)
         self.states = np.array(states)
-        self.step = widgets.IntSlider(value=int(step), min=1, max=len(x), description="step t",
-                                      style=_style(), layout=widgets.Layout(width="360px"))
-        self.play = widgets.Play(value=int(step), min=1, max=len(x), interval=1200)
-        widgets.jslink((self.play, "value"), (self.step, "value"))
-        self.image = widgets.Image(format="png")
-        self.status = widgets.HTML()
-        self.step.observe(self._update, names="value")
-        super().__init__([widgets.HBox([self.play, self.step]), self.image, self.status])
-        self._update()
+        super().__init__(_step_controls(self, step, len(x)))
 
     def _update(self, change: dict | None = None) -> None:
         t = self.step.value
