@@ -243,3 +243,36 @@ def test_built_decks_footer_and_inline_math(browser, notebook):
     problems += [f"slide {s['index']}: typefaces {sorted(set(s['fonts']))}"
                  for s in slides if set(s["fonts"]) - {FONT}]
     assert problems == [], "\n".join(problems)
+
+
+MIN_HANDOUT_PT = 11  # body text of a handout page printed at 100%
+
+
+def printed_sizes(pdf: Path) -> list[list[tuple[float, str]]]:
+    """For each page of pdf: (size in pt as printed, text) of every text run."""
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(pdf).pages:
+        runs: list[tuple[float, str]] = []
+
+        def visit(text, cm, tm, font, size, runs=runs):
+            scale = (abs(tm[3]) or abs(tm[0])) * (abs(cm[3]) or abs(cm[0]))
+            if text.strip():
+                runs.append((size * scale, text.strip()))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(runs)
+    return pages
+
+
+@pytest.mark.parametrize("notebook", LECTURES, ids=[p.stem for p in LECTURES])
+def test_built_decks_handouts_are_readable_at_100_percent(notebook):
+    """Every word of a handout (a run of four letters or more: sub- and superscripts and the slide
+    number aside) prints at MIN_HANDOUT_PT or more on its 960x540 pt page."""
+    pdf = SLIDES / export_slides.handout_name(notebook.stem)
+    if not pdf.exists():
+        unavailable("the handouts", "run `make handouts` (tests/test_handouts.py prints them first)")
+    small = [f"page {n}: {size:.1f} pt {text[:40]!r}" for n, runs in enumerate(printed_sizes(pdf), 1)
+             for size, text in runs if size < MIN_HANDOUT_PT and re.search(r"[A-Za-z]{4,}", text)]
+    assert small == [], f"{len(small)} runs of text under {MIN_HANDOUT_PT} pt:\n" + "\n".join(small[:20])

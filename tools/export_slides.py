@@ -289,7 +289,12 @@ INDEX_PAGE = string.Template("""<!DOCTYPE html>
 <title>$title: course home</title>
 <link rel="icon" href="data:,">
 <style>
-body { font: 17px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+@font-face { font-family: "Atkinson Hyperlegible"; font-weight: 400; font-display: swap;
+  src: url("assets/fonts/atkinson-hyperlegible-latin-400-normal.woff2") format("woff2"); }
+@font-face { font-family: "Atkinson Hyperlegible"; font-weight: 700; font-display: swap;
+  src: url("assets/fonts/atkinson-hyperlegible-latin-700-normal.woff2") format("woff2"); }
+body { font: 17px/1.55 "Atkinson Hyperlegible", system-ui, -apple-system, "Segoe UI", Roboto,
+       "DejaVu Sans", sans-serif;
        color: #1f2328; background: #f6f7f9; margin: 0; }
 main { max-width: 58em; margin: 0 auto; padding: 2.5em 1.5em 4em; }
 h1 { font-size: 2.1em; margin: 0 0 0.2em; }
