@@ -209,10 +209,11 @@ def test_the_template_on_a_deck_of_every_kind_of_slide(browser, sample_deck):
         f"inline formulas taller than {MAX_INLINE_MATH} x their line's font size: {ratios}"
 
 
-# A formula of letters, bold, sub- and superscripts only (no fraction, sum, accent stack, big
+# A formula of letters, bold and subscripts only (no superscript, fraction, sum, accent, big
 # delimiter): it must sit within its line like a word.
 TALL_TEX = re.compile(r"\\(?:[dt]?frac|sum|prod|int|sqrt|[bB]igg?[lr]?|left|right|begin|over\w+|under\w+"
-                      r"|hat|widehat|tilde|widetilde|bar|vec|binom|stackrel|displaystyle|[lr][vV]ert)\b|\^|\|")
+                      r"|hat|widehat|tilde|widetilde|bar|vec|binom|stackrel|displaystyle|[lr][vV]ert)(?![A-Za-z])"
+                      r"|\^|\|")
 
 
 def simple(tex: str) -> bool:
