@@ -175,8 +175,7 @@ RC = {
 
 def _cycler():
     from cycler import cycler
-    return cycler(color=[s["color"] for s in SERIES], marker=[s["marker"] for s in SERIES],
-                  linestyle=[s["linestyle"] for s in SERIES])
+    return cycler(color=[s["color"] for s in SERIES])
 
 
 def use():
@@ -187,7 +186,8 @@ def use():
             ...
 
     Text properties are read when an artist is made, so make the figure inside the block.
-    The series cycle gives each line its own colour, marker and line style (``SERIES``).
+    The colour cycle is ``SERIES``' colours; pass ``**series_style(i)`` for the second cue
+    (marker and line style) wherever colour separates series.
     """
     import matplotlib
 
