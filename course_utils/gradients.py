@@ -600,7 +600,7 @@ def plot_first_input_memory(runs: dict[str, dict[str, np.ndarray]],
         ax_c.semilogy(run["T"], run["change"], label=label, **look)
         ax_r.plot(run["T"], 100 * run["readout"], **look)
         ax_r.plot(run["T"], 100 * run["control"], color=look["color"], linestyle=":", lw=1.8,
-                  label="dotted: a state that\nnever saw x_1" if i == 0 else None)
+                  label="dotted: a state that never saw x_1" if i == 0 else None)
     ax_c.set_xlabel("T (characters read)", fontsize=style.LABEL)
     ax_c.set_ylabel("mean ‖h_T − h′_T‖ (log)", fontsize=style.LABEL)
     ax_c.set_title("Change x_1: how far h_T moves", fontsize=style.TITLE)
@@ -613,8 +613,8 @@ def plot_first_input_memory(runs: dict[str, dict[str, np.ndarray]],
         ax.grid(alpha=0.3)
     handles = ax_c.get_legend_handles_labels()
     extra = ax_r.get_legend_handles_labels()
-    fig.legend(handles[0] + extra[0], handles[1] + extra[1], loc="outside right upper",
-               fontsize=style.NOTE)
+    fig.legend(handles[0] + extra[0], handles[1] + extra[1], loc="outside lower center",
+               ncol=len(handles[0]) + 1, fontsize=style.NOTE)
     described = "; ".join(
         f"{label}: h_T moves {run['change'][0]:.2g} at T = {run['T'][0]} and "
         f"{run['change'][-1]:.2g} at T = {run['T'][-1]}, the read-out names x_1 "

@@ -33,8 +33,9 @@ GREY = style.CONCEPT["baseline"]
 QRS_FILL = "#fde0c5"
 WAVE_COLOUR = {"P": style.OKABE_ITO["reddish_purple"], "Q": BLUE, "R": RED, "S": BLUE,
                "T": style.OKABE_ITO["reddish_purple"]}
-#: Text in a series' colour: darkened to >= 4.5:1 on white (WCAG 2.2 SC 1.4.3).
-RIGHT, WRONG = style.readable(BLUE), style.readable(RED)
+#: Text in a series' colour: darkened to >= 4.5:1 on white and on the windows' blue shade
+#: (WCAG 2.2 SC 1.4.3).
+RIGHT, WRONG = style.readable(BLUE, "#dce9f5"), style.readable(RED, "#dce9f5")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -276,7 +277,7 @@ def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None
                 ax.annotate(wave, (record.time[i], y), xytext=(0, 7 if above else -9),
                             textcoords="offset points", ha="center",
                             va="bottom" if above else "top", fontsize=NOTE,
-                            color=style.readable(WAVE_COLOUR[wave]), fontweight="bold")
+                            color=style.readable(WAVE_COLOUR[wave], QRS_FILL), fontweight="bold")
     if measure_beat is not None:
         reading = sequential_reader(record)
         r_true = record.waves["R"][measure_beat]
