@@ -552,7 +552,7 @@ def plot_misclassified(signals: torch.Tensor | np.ndarray, targets: torch.Tensor
         ax.plot(np.arange(lengths[i]), signals[i, :lengths[i]], color=style.CONCEPT["input"],
                 lw=1.8)
         ax.axhline(0, color="0.8", lw=0.8, zorder=0)
-        ax.set_title(f"#{i}: true {targets[i]} → {predictions[i]}", fontsize=style.NOTE)
+        ax.set_title(f"#{i}: true {targets[i]} → said {predictions[i]}", fontsize=style.NOTE)
         ax.set_xlim(0, signals.shape[1] - 1)
     for ax in axes[-1]:
         ax.set_xlabel("time step")

@@ -114,12 +114,20 @@ def set_alt(fig: Figure, alt: str) -> Figure:
 
 
 def alt_text(fig: Figure) -> str | None:
-    """The alternative text attached with ``set_alt``, or None."""
+    """The alternative text attached with ``set_alt``, or None. TypeError if ``fig`` is not a
+    matplotlib Figure."""
+    _check_figure(fig)
     return getattr(fig, "_course_alt", None)
+
+
+def _check_figure(fig) -> None:
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}.")
 
 
 def png_bytes(fig: Figure) -> bytes:
     """The figure as PNG at ``DPI`` (tight bounding box, as the inline backend draws it)."""
+    _check_figure(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor=WHITE)
     return buffer.getvalue()
@@ -195,8 +203,13 @@ def use():
 
 
 def styled(function):
-    """Decorator: run a figure function inside :func:`use` (signature and return unchanged)."""
+    """Decorator: run a figure function inside :func:`use` (signature and return unchanged).
+    TypeError if ``function`` is not callable."""
     import functools
+
+    if not callable(function):
+        raise TypeError(f"function must be callable (a figure function), got "
+                        f"{type(function).__name__}.")
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
@@ -212,19 +225,33 @@ def relative_luminance(colour) -> float:
     L = 0.2126 R + 0.7152 G + 0.0722 B of the linearised sRGB channels
     (https://www.w3.org/TR/WCAG22/#dfn-relative-luminance).
     """
-    from matplotlib.colors import to_rgb
-
     def linear(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (linear(c) for c in to_rgb(colour))
+    r, g, b = (linear(c) for c in _rgb("colour", colour))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _rgb(name: str, colour) -> tuple[float, float, float]:
+    """``colour`` as (r, g, b) in [0, 1], or an error naming the argument."""
+    from matplotlib.colors import to_rgb
+
+    if isinstance(colour, (str, tuple, list, np.ndarray)) and len(colour) == 0:
+        raise ValueError(f"{name} must be a matplotlib colour (a name, '#rrggbb' or an (r, g, b) "
+                         f"tuple in [0, 1]), got an empty {type(colour).__name__}.")
+    try:
+        return to_rgb(colour)
+    except (ValueError, TypeError):
+        error = TypeError if not isinstance(colour, (str, tuple, list, np.ndarray)) else ValueError
+        raise error(f"{name} must be a matplotlib colour (a name, '#rrggbb' or an (r, g, b) "
+                    f"tuple in [0, 1]), got {colour!r}.") from None
 
 
 def contrast_ratio(foreground, background) -> float:
     """WCAG 2.2 contrast ratio (L1 + 0.05) / (L2 + 0.05), from 1 to 21
     (https://www.w3.org/TR/WCAG22/#dfn-contrast-ratio). Text needs >= 4.5 (SC 1.4.3),
     lines and marks that carry meaning >= 3 (SC 1.4.11)."""
+    _rgb("foreground", foreground), _rgb("background", background)
     a, b = relative_luminance(foreground), relative_luminance(background)
     return (max(a, b) + 0.05) / (min(a, b) + 0.05)
 
@@ -232,9 +259,15 @@ def contrast_ratio(foreground, background) -> float:
 def readable(colour, background=WHITE, minimum: float = 4.5) -> str:
     """``colour`` darkened (or lightened on a dark background) just enough to reach ``minimum``
     contrast against ``background``; a hex string. Used for text in a series' colour."""
-    from matplotlib.colors import to_hex, to_rgb
+    from matplotlib.colors import to_hex
 
-    rgb = np.asarray(to_rgb(colour))
+    rgb = np.asarray(_rgb("colour", colour))
+    _rgb("background", background)
+    if isinstance(minimum, bool) or not isinstance(minimum, (int, float)):
+        raise TypeError(f"minimum must be a contrast ratio (a number from 1 to 21), got "
+                        f"{type(minimum).__name__} {minimum!r}.")
+    if not 1 <= minimum <= 21:
+        raise ValueError(f"minimum must be a contrast ratio from 1 to 21, got {minimum!r}.")
     target = np.zeros(3) if relative_luminance(background) > 0.18 else np.ones(3)
     for k in range(101):
         mixed = rgb + (target - rgb) * k / 100
@@ -248,6 +281,7 @@ def text_on(background) -> str:
 
     One of the two always reaches 4.58:1 (the worst case, a background of relative luminance
     0.18, is sqrt(21):1), which INK (#1a1a1a) instead of black would not (4.2:1 there)."""
+    _rgb("background", background)
     black = "#000000"
     return black if contrast_ratio(black, background) >= contrast_ratio(WHITE, background) \
         else WHITE
@@ -262,7 +296,21 @@ def label_lines(ax, lines=None, *, fontsize: float = NOTE, gap: float = 0.01,
     spread vertically so that none overlaps another; the x limits are widened so that they fit
     inside the axes, and a legend is removed (the labels replace it). Returns the Text artists.
     Use it where a legend would cover data (WCAG 2.2 SC 1.4.1: colour is then not the only cue).
+    TypeError if ``ax`` is not an Axes or ``lines`` not a list of Line2D; ValueError if
+    ``lines`` is empty.
     """
+    from matplotlib.axes import Axes
+    from matplotlib.lines import Line2D
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}.")
+    if lines is not None:
+        if not isinstance(lines, (list, tuple)) or not all(isinstance(ln, Line2D) for ln in lines):
+            raise TypeError("lines must be a list of the axes' Line2D (from ax.plot) or None, "
+                            f"got {type(lines).__name__}.")
+        if not lines:
+            raise ValueError("lines must name at least one line, or be None for every "
+                             "labelled line, got an empty list.")
     if lines is None:
         lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
     ends = []

@@ -500,3 +500,72 @@ def test_alt_text_reaches_the_notebook_output_metadata(tmp_path):
     assert alts(nb.cells[2]) == ["A falling line from 2 to 1"]
     [alt] = alts(nb.cells[3])
     assert alt and len(alt) >= 15, "a plot function's default alternative text reaches the output"
+
+
+# --------------------------------------------------------------------------- bad input (issue 16)
+def _axes():
+    return Figure().subplots()
+
+
+BAD_INPUT = [
+    ("series_style", "type", lambda: style.series_style("1"), TypeError, "i must be a non-negative integer"),
+    ("set_alt", "type", lambda: style.set_alt([], "A line from 1 to 2 over time"), TypeError,
+     "fig must be a matplotlib Figure"),
+    ("set_alt", "empty", lambda: style.set_alt(Figure(), ""), ValueError, "alt must say what the figure shows"),
+    ("set_alt", "shape", lambda: style.set_alt(Figure(), ["A line from 1 to 2"]), TypeError,
+     "alt must be a string"),
+    ("alt_text", "type", lambda: style.alt_text("figure"), TypeError, "fig must be a matplotlib Figure"),
+    ("png_bytes", "type", lambda: style.png_bytes(None), TypeError, "fig must be a matplotlib Figure"),
+    ("show", "type", lambda: style.show(3, "A line from 1 to 2 over time"), TypeError,
+     "fig must be a matplotlib Figure"),
+    ("show", "empty", lambda: style.show(Figure(), " "), ValueError, "alt must say what the figure shows"),
+    ("styled", "type", lambda: style.styled("plot"), TypeError, "function must be callable"),
+    ("relative_luminance", "type", lambda: style.relative_luminance(3), TypeError,
+     "colour must be a matplotlib colour"),
+    ("relative_luminance", "shape", lambda: style.relative_luminance((1, 0)), ValueError,
+     "colour must be a matplotlib colour"),
+    ("relative_luminance", "empty", lambda: style.relative_luminance(""), ValueError,
+     "colour must be a matplotlib colour"),
+    ("contrast_ratio", "type", lambda: style.contrast_ratio("black", None), TypeError,
+     "background must be a matplotlib colour"),
+    ("contrast_ratio", "shape", lambda: style.contrast_ratio((0, 0, 0, 0, 0), "white"), ValueError,
+     "foreground must be a matplotlib colour"),
+    ("contrast_ratio", "empty", lambda: style.contrast_ratio("", "white"), ValueError,
+     "foreground must be a matplotlib colour"),
+    ("readable", "type", lambda: style.readable("#E69F00", minimum="4.5"), TypeError,
+     "minimum must be a contrast ratio"),
+    ("readable", "value", lambda: style.readable("#E69F00", minimum=30), ValueError,
+     "minimum must be a contrast ratio from 1 to 21"),
+    ("readable", "shape", lambda: style.readable((1, 0), "white"), ValueError, "colour must be a matplotlib colour"),
+    ("readable", "empty", lambda: style.readable([], "white"), ValueError, "colour must be a matplotlib colour"),
+    ("text_on", "type", lambda: style.text_on(1.5), TypeError, "background must be a matplotlib colour"),
+    ("text_on", "shape", lambda: style.text_on((1, 1)), ValueError, "background must be a matplotlib colour"),
+    ("text_on", "empty", lambda: style.text_on(""), ValueError, "background must be a matplotlib colour"),
+    ("label_lines", "type", lambda: style.label_lines("ax"), TypeError, "ax must be a matplotlib Axes"),
+    ("label_lines", "shape", lambda: style.label_lines(_axes(), lines=["a line"]), TypeError,
+     "lines must be a list of the axes' Line2D"),
+    ("label_lines", "empty", lambda: style.label_lines(_axes(), lines=[]), ValueError,
+     "lines must name at least one line"),
+]
+NOT_APPLICABLE = {
+    ("series_style", "shape"), ("series_style", "empty"),  # one integer: no shape, nothing empty
+    ("alt_text", "shape"), ("alt_text", "empty"),          # one Figure: no shape, nothing empty
+    ("png_bytes", "shape"), ("png_bytes", "empty"),        # one Figure: no shape, nothing empty
+    ("show", "shape"),                                     # a Figure and a string: no shape
+    ("styled", "shape"), ("styled", "empty"),              # one function: no shape, nothing empty
+    ("use", "type"), ("use", "shape"), ("use", "empty"),   # takes no argument
+    ("register_formatter", "type"), ("register_formatter", "shape"),   # takes no argument
+    ("register_formatter", "empty"),
+}
+
+
+@pytest.mark.parametrize("name, kind, call, error, words", BAD_INPUT,
+                         ids=[f"{n}-{k}-{i}" for i, (n, k, *_) in enumerate(BAD_INPUT)])
+def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_the_bad_input_table_covers_every_public_function():
+    from tests._bad_input import untried
+    assert untried(style, BAD_INPUT, NOT_APPLICABLE) == []
