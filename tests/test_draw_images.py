@@ -51,7 +51,7 @@ def test_redrawing_gives_the_same_pixel_size(tmp_path):
         fresh, committed = tmp_path / f"{name}.png", IMAGES / f"{name}.png"
         assert _png_size(fresh) == _png_size(committed), name
         w, h = _png_size(fresh)
-        assert w <= 1100 and h <= 420, f"{name} is {w}x{h} pixels: too big for a slide"
+        assert w <= 1200 and h <= 560, f"{name} is {w}x{h} pixels: too big for a slide (style.MAX_FIGSIZE)"
 
 
 def test_redrawing_is_deterministic(tmp_path):
