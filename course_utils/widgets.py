@@ -18,11 +18,14 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from course_utils import style
 from course_utils._arrays import float_array
 from course_utils.ecg import fixed_window_reader, generate_ecg, score_reading, sequential_reader
 from course_utils.plotting import DPI, plot_unrolled_state, plot_window_detector_frame
 
 
+#: A widget's figure: the slide's width, and the height left under the title and the controls.
+FRAME_FIGSIZE = (style.SLIDE_FIGSIZE[0], 4.4)
 # The ipywidgets the course pins: 7 renders inside the RISE slideshow, 8 leaves an empty slide.
 RISE_IPYWIDGETS = "7.8.5"
 _told_about_ipywidgets = False
@@ -139,7 +142,7 @@ class WindowDetectorWidget(widgets.VBox):
                               hr_variability=0.02, baseline_wander=0.05, noise=0.015,
                               seed=self.seed)
         fig = plot_window_detector_frame(record, self.window.value, seconds=self.seconds,
-                                         figsize=(10, 3.6))
+                                         figsize=FRAME_FIGSIZE)
         self.image.value = figure_to_png(fig)
         fixed = score_reading(record, fixed_window_reader(record, self.window.value))
         reader = score_reading(record, sequential_reader(record))
@@ -193,7 +196,7 @@ class UnrolledRNNWidget(widgets.VBox):
 
     def _update(self, change: dict | None = None) -> None:
         t = self.step.value
-        fig = plot_unrolled_state(self.inputs, self.states, t, figsize=(10, 3.3))
+        fig = plot_unrolled_state(self.inputs, self.states, t, figsize=FRAME_FIGSIZE)
         self.image.value = figure_to_png(fig)
         prev = self.states[t - 2] if t > 1 else np.zeros(len(self.b_h))
 
