@@ -61,6 +61,13 @@ def note_if_slideshow_cannot_show_widgets() -> bool:
     return True
 
 
+#: ipywidgets 7 draws each Play button with ``text-overflow: ellipsis`` and a width that fits its
+#: icon only at JupyterLab's 13 px; at a slide's 20 px the icon overflows and an ellipsis shows
+#: as a stray "." after every icon. Clip instead, and give the icon room.
+PLAY_CSS = ("<style>.widget-play .jupyter-button {text-overflow: clip; min-width: 2.2em;}"
+            "</style>")
+
+
 def _step_controls(owner: widgets.VBox, step: int, steps: int) -> list:
     """The controls of a widget that steps through t = 1..steps: a Play button linked to a
     slider ``owner.step``, an image ``owner.image`` and a status line ``owner.status``; the
@@ -72,7 +79,8 @@ def _step_controls(owner: widgets.VBox, step: int, steps: int) -> list:
     owner.image = widgets.Image(format="png")
     owner.status = widgets.HTML()
     owner.step.observe(owner._update, names="value")
-    children = [widgets.HBox([owner.play, owner.step]), owner.image, owner.status]
+    children = [widgets.HBox([owner.play, owner.step, widgets.HTML(PLAY_CSS)]), owner.image,
+                owner.status]
     owner._update()
     return children
 

@@ -569,3 +569,14 @@ def test_bad_arguments_name_the_argument_and_the_expected_value(name, kind, call
 def test_the_bad_input_table_covers_every_public_function():
     from tests._bad_input import untried
     assert untried(style, BAD_INPUT, NOT_APPLICABLE) == []
+
+
+def test_play_buttons_clip_instead_of_showing_an_ellipsis():
+    """ipywidgets 7's Play buttons use text-overflow: ellipsis; at a slide's 20 px font the icon
+    overflows its button and a stray '.' follows every icon (seen in the exported deck 01)."""
+    from course_utils import widgets
+    widget = widgets.unrolled_rnn_widget()
+    html = [w.value for w in widget.children[0].children if hasattr(w, "value")
+            and isinstance(w.value, str)]
+    assert any("text-overflow: clip" in v for v in html), \
+        "the step controls carry widgets.PLAY_CSS next to their Play button"
