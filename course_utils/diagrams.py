@@ -37,11 +37,12 @@ def tint(colour: str, share: float = 0.22) -> tuple[float, float, float]:
 
 
 def _canvas(title: str, ax: Axes | None = None,
-            size: Sequence[float] = style.SLIDE_FIGSIZE) -> tuple[Figure, Axes]:
-    """A figure whose axes spans it, in inches; the title inside the top 0.5 inch."""
-    w, h = size
+            figsize: Sequence[float] | None = None) -> tuple[Figure, Axes]:
+    """A figure whose axes spans it, in slide inches (12 x 5.4 data units, drawn at ``figsize``,
+    checked to fit a slide, default ``style.SLIDE_FIGSIZE``); the title inside the top 0.5 inch."""
+    w, h = style.SLIDE_FIGSIZE
     if ax is None:
-        fig = Figure(figsize=(w, h), dpi=style.DPI)
+        fig = Figure(figsize=_figsize((w, h) if figsize is None else figsize), dpi=style.DPI)
         ax = fig.add_axes((0, 0, 1, 1))
     else:
         fig = ax.figure

@@ -72,7 +72,7 @@ def test_every_image_has_its_alternative_text():
         alt = module.ALT[name]
         assert len(alt) >= 60 and not set(alt) & set("[]<>*`"), name
         drawn = style.alt_text(draw())
-        if drawn is not None:
+        if name != "order_matters" or drawn is not None:    # s18style gives that one its alt
             assert drawn == alt, f"ALT[{name!r}] differs from the drawing's alt text"
 
 

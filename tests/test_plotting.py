@@ -8,7 +8,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from course_utils import plotting  # noqa: E402
+from course_utils import plotting, style  # noqa: E402
 from course_utils.ecg import generate_ecg  # noqa: E402
 from tests._bad_input import ids, untried  # noqa: E402
 
@@ -48,7 +48,7 @@ def test_every_figure_has_a_title_labelled_axes_and_fits_a_slide(records):
     for name, fig in _all_figures(records).items():
         assert isinstance(fig, Figure), name
         w, h = fig.get_size_inches()
-        assert w <= 11 and h <= 4.2, f"{name} is {w}x{h} inches"
+        assert w <= style.MAX_FIGSIZE[0] and h <= style.MAX_FIGSIZE[1], f"{name} is {w}x{h} inches"
         titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
         assert any(t.strip() for t in titles), f"{name} has no title"
         for ax in fig.axes:
@@ -170,7 +170,8 @@ BAD_INPUT = [
     ("plot_autoregressive", "value", lambda: plotting.plot_autoregressive(np.arange(10.0), [1, 2, 3], t_mark=1),
      ValueError, "t_mark must be between 2 and 9, got 1"),
     ("plot_io_patterns", "type", lambda: plotting.plot_io_patterns(figsize="big"), TypeError, FIGSIZE),
-    ("plot_io_patterns", "shape", lambda: plotting.plot_io_patterns(figsize=(20, 4)), ValueError, FITS),
+    ("plot_io_patterns", "shape", lambda: plotting.plot_io_patterns(figsize=(20, 4)), ValueError,
+     r"figsize must fit a slide: at most \(12.0, 5.6\) inches"),
     ("plot_io_patterns", "empty", lambda: plotting.plot_io_patterns(figsize=()), TypeError, FIGSIZE),
     ("plot_rnn_rolled_unrolled", "type", lambda: plotting.plot_rnn_rolled_unrolled(n_steps=2.5), TypeError,
      "n_steps must be an integer, got float 2.5"),
