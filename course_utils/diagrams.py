@@ -36,13 +36,20 @@ def tint(colour: str, share: float = 0.22) -> tuple[float, float, float]:
     return (1 - share * (1 - r), 1 - share * (1 - g), 1 - share * (1 - b))
 
 
-def _canvas(title: str, ax: Axes | None = None,
-            figsize: Sequence[float] | None = None) -> tuple[Figure, Axes]:
+def _canvas(title: str, ax: Axes | None = None, figsize: Sequence[float] | None = None,
+            pyplot: bool = False) -> tuple[Figure, Axes]:
     """A figure whose axes spans it, in slide inches (12 x 5.4 data units, drawn at ``figsize``,
-    checked to fit a slide, default ``style.SLIDE_FIGSIZE``); the title inside the top 0.5 inch."""
+    checked to fit a slide, default ``style.SLIDE_FIGSIZE``); the title inside the top 0.5 inch.
+    ``pyplot=True`` makes a pyplot figure, for callers whose notebooks show it with
+    ``plt.show()`` or a trailing ``;``."""
     w, h = style.SLIDE_FIGSIZE
     if ax is None:
-        fig = Figure(figsize=_figsize((w, h) if figsize is None else figsize), dpi=style.DPI)
+        size = _figsize((w, h) if figsize is None else figsize)
+        if pyplot:
+            import matplotlib.pyplot as plt
+            fig = plt.figure(figsize=size, dpi=style.DPI)
+        else:
+            fig = Figure(figsize=size, dpi=style.DPI)
         ax = fig.add_axes((0, 0, 1, 1))
     else:
         fig = ax.figure

@@ -76,7 +76,7 @@ def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False, parts: int =
     _check_ax(ax)
     title = ("LSTM cell with peepholes" if peepholes else "LSTM cell") + \
         ": the cell path $\\mathbf{c}$ on top (orange), gates below it"
-    fig, ax = _canvas(title, ax)
+    fig, ax = _canvas(title, ax, pyplot=True)
     Y_C, Y_G, Y_B = 4.25, 2.65, 1.25
     xf, xi, xg, xo, xc = 2.9, 4.5, 6.0, 7.9, 9.5
     gates = [xf, xi, xg, xo][:[0, 1, 3, 4][parts - 1]]
@@ -159,7 +159,8 @@ def draw_gru_cell(ax: Axes | None = None, parts: int = 3) -> Figure:
     """
     parts = _check_parts(parts, 3)
     _check_ax(ax)
-    fig, ax = _canvas("GRU cell, PyTorch's form: the state path $\\mathbf{h}$ on top (orange)", ax)
+    fig, ax = _canvas("GRU cell, PyTorch's form: the state path $\\mathbf{h}$ on top (orange)", ax,
+                      pyplot=True)
     Y_C, Y_G, Y_B = 4.25, 2.75, 1.05
     xz, xr, xw, xn = 2.5, 4.3, 6.5, 9.0
     path = CONCEPT["cell"]

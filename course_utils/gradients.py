@@ -253,7 +253,8 @@ def plot_unrolled_bptt(steps: int = 4):
     from course_utils.style import CONCEPT, NOTE
 
     T = arg.integer("steps", steps, minimum=2, maximum=6)
-    fig, ax = _canvas("Backpropagation through time: forward (solid), the gradient back (dashed)")
+    fig, ax = _canvas("Backpropagation through time: forward (solid), the gradient back (dashed)",
+                      pyplot=True)
     dx = min(2.55, 10.4 / T)
     xs = [1.45 + dx * i for i in range(T)]
     rows = {"x": 0.95, "h": 2.2, "l": 3.35, "L": 4.35}

@@ -20,6 +20,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from course_utils import diagrams, gates_plot, plotting  # noqa: E402
@@ -205,6 +206,7 @@ def draw(name: str, out: Path = IMAGES) -> Path:
                         "not a matplotlib Figure.")
     path = out / f"{name}.png"
     fig.savefig(path, dpi=DPI, metadata={"Software": None})
+    plt.close(fig)               # some drawing functions make pyplot figures (a no-op otherwise)
     return path
 
 
