@@ -124,8 +124,9 @@ def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False, parts: int =
         _text(ax, xp - 0.3, 3.2, r"$\mathbf{p}_f$")
         _text(ax, (xf + xi) / 2 - 0.1, 3.97, r"$\mathbf{p}_i$")
         _text(ax, xo - 0.05, 3.5, r"$\mathbf{p}_o$", ha="left")
-        caption = (r"dashed: $\mathbf{f}_t$ adds $\mathbf{p}_f \odot \mathbf{c}_{t-1}$, $\mathbf{i}_t$ adds"
-                   r" $\mathbf{p}_i \odot \mathbf{c}_{t-1}$, $\mathbf{o}_t$ adds $\mathbf{p}_o \odot \mathbf{c}_t$")
+        caption = (r"dashed: $\mathbf{f}_t$ adds $\mathbf{p}_f \odot \mathbf{c}_{t-1}$, "
+                   r"$\mathbf{i}_t$ adds $\mathbf{p}_i \odot \mathbf{c}_{t-1}$, "
+                   r"$\mathbf{o}_t$ adds $\mathbf{p}_o \odot \mathbf{c}_t$")
     else:
         caption = _LSTM_PARTS[parts - 1]
     _text(ax, 6.6, 0.35, caption, fontsize=LABEL)

@@ -597,9 +597,10 @@ def plot_minibatch_shapes(batch_size: int = 4, input_size: int = 3, hidden_size:
         centre = x + cols * cell / 2
         D._text(ax, centre, top + 0.28, label, fontsize=style.LABEL)
         D._text(ax, centre, mid - max(B, Dn, H) * cell / 2 - 0.3, f"{rows}×{cols}", va="center")
-        D._text(ax, centre, mid - max(B, Dn, H) * cell / 2 - 0.68, f"{r_name}×{c_name}", va="center")
+        D._text(ax, centre, mid - max(B, Dn, H) * cell / 2 - 0.68, f"${r_name} \\times {c_name}$",
+                va="center")
         x += cols * cell + 0.2
-    D._text(ax, 6.0, 0.45, f"B = {B} sequences (one per row), D = {Dn} inputs, H = {H} hidden units;"
+    D._text(ax, 6.0, 0.45, f"$B = {B}$ sequences (one per row), $D = {Dn}$ inputs, $H = {H}$ hidden units;"
             r" $\mathbf{b}_h$ is added to every row", fontsize=style.NOTE)
     style.set_alt(fig, f"The shapes of one mini-batch step drawn as grids of cells: X_t (B by D, "
                   f"{B} by {Dn}) times W_xh transposed (D by H, {Dn} by {H}), plus H_(t-1) (B by H, "
