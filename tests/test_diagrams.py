@@ -44,6 +44,15 @@ DIAGRAMS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Some diagrams are pyplot figures (their notebooks show them with plt.show())."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def layout_problems(fig: Figure, min_pt: float = style.NOTE) -> list[str]:
     """What is wrong with a diagram's text: too small, outside its box, over another label,
     or outside the figure. A label drawn inside a box has gid "in:" + the box's gid."""
