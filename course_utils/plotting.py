@@ -655,8 +655,10 @@ def plot_unrolled_state(inputs: Sequence[float], states: np.ndarray, step: int,
         raise ValueError(f"step must be between 1 and {len(x)}, got {step!r}.")
     from matplotlib.colors import LinearSegmentedColormap
 
+    # light ends, so the printed values (INK) keep at least 4.5:1 contrast on every cell
     cmap = LinearSegmentedColormap.from_list(
-        "state", [style.OKABE_ITO["blue"], style.WHITE, style.OKABE_ITO["vermillion"]])
+        "state", [D.tint(style.OKABE_ITO["blue"], 0.7), style.WHITE,
+                  D.tint(style.OKABE_ITO["vermillion"], 0.7)])
     n_t, n_h = h.shape
     fig = Figure(figsize=D._figsize(figsize), dpi=style.DPI, layout="constrained")
     ax = fig.subplots()
@@ -665,13 +667,14 @@ def plot_unrolled_state(inputs: Sequence[float], states: np.ndarray, step: int,
     for t in range(n_t + 1):
         done = t <= step
         alpha = 1.0 if done else 0.35
+        ink = INK if done else style.CONCEPT["baseline"]     # later steps: grey, still 5:1
         if t > 0:
             ax.add_patch(Rectangle((t - 0.36, -0.25), 0.72, 0.5, fc=D.tint(style.CONCEPT["input"]),
                                    ec=style.CONCEPT["input"], alpha=alpha, lw=1.5))
             ax.text(t, 0, f"{x[t - 1]:+.1f}", ha="center", va="center", fontsize=style.NOTE,
-                    color=INK, alpha=alpha)
+                    color=ink)
             ax.text(t, -0.42, rf"$\mathbf{{x}}_{{{t}}}$", ha="center", va="top", fontsize=style.NOTE,
-                    color=INK, alpha=alpha)
+                    color=ink)
             if done:
                 D._line(ax, [(t, 0.27), (t, y_state - n_h * cell / 2 - 0.05)], style.CONCEPT["input"])
         values = np.zeros(n_h) if t == 0 else h[t - 1]
@@ -681,11 +684,10 @@ def plot_unrolled_state(inputs: Sequence[float], states: np.ndarray, step: int,
             ax.add_patch(Rectangle((t - 0.36, y0), 0.72, cell, fc=colour, ec=INK,
                                    lw=2.6 if t == step else 1.0, alpha=1.0 if done else 0.4))
             if done:
-                dark = values[i] < -0.5          # white on the darker blue end
                 ax.text(t, y0 + cell / 2, f"{values[i]:+.2f}", ha="center", va="center",
-                        fontsize=style.NOTE, color=style.WHITE if dark else INK)
+                        fontsize=style.NOTE, color=INK)
         ax.text(t, y_state + n_h * cell / 2 + 0.1, rf"$\mathbf{{h}}_{{{t}}}$", ha="center",
-                va="bottom", fontsize=style.NOTE, color=INK, alpha=alpha)
+                va="bottom", fontsize=style.NOTE, color=ink)
         if 0 < t <= step:
             D._line(ax, [(t - 0.64, y_state), (t - 0.36, y_state)], style.CONCEPT["state"])
     ax.set_xlim(-0.6, n_t + 0.6)
