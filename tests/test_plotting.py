@@ -104,7 +104,7 @@ SLOW = lambda: _ecg()                                                     # noqa
 FAST = lambda: _ecg(150)                                                  # noqa: E731
 RECORD = r"must be an ECGRecord \(from course_utils.ecg.generate_ecg\), got"
 FIGSIZE = r"figsize must be a pair of numbers \(inches\), got"
-FITS = r"figsize must fit a slide: at most \(11.0, 4.2\) inches"
+FITS = r"figsize must fit a slide: at most \(12.0, 5.6\) inches"
 
 # (function, kind, call, error, the words the message must hold: argument and expected value)
 BAD_INPUT = [
@@ -187,7 +187,7 @@ BAD_INPUT = [
      "batch_size must be positive, got 0"),
     ("plot_window_detector_frame", "type", lambda: plotting.plot_window_detector_frame(SLOW(), "0.4"),
      TypeError, "window must be a number, got str"),
-    ("plot_window_detector_frame", "shape", lambda: plotting.plot_window_detector_frame(SLOW(), 0.4, figsize=(12, 3)),
+    ("plot_window_detector_frame", "shape", lambda: plotting.plot_window_detector_frame(SLOW(), 0.4, figsize=(13, 3)),
      ValueError, FITS),
     ("plot_window_detector_frame", "empty", lambda: plotting.plot_window_detector_frame(SLOW(), 0.4, seconds=0),
      ValueError, "seconds must be positive, got 0"),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import seq2seq as s2s
+from course_utils import seq2seq as s2s, style
 from tests._bad_input import ids, untried
 
 matplotlib.use("Agg")

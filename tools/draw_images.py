@@ -56,10 +56,10 @@ REGISTRY: dict[str, Callable[[], Figure]] = {
 #: Alternative text of every image: what it shows, for a reader who cannot see it.
 ALT: dict[str, str] = {
     "order_matters": (
-        'Order matters: left, 20 daily prices drawn as they happened, rising from about 101 to '
-        '112, and the same prices reversed, falling: identical as a set, opposite as a story. '
-        'Middle, a 22 by 22 pixel picture of a heart; right, the same pixels shuffled into '
-        'noise.'
+        'Left: 20 daily prices that rise from 101 to 112 euros (solid line, as it happened) and'
+        ' the same prices in reverse order, falling from 112 to 101 (dashed line): a rally or a'
+        ' crash from one set of values. Middle: a 22x22-pixel heart. Right: the same pixels '
+        'shuffled, in which no shape is left.'
     ),
     "io_patterns": (
         'Four unrolled diagrams, time running left to right, inputs x below, states h in the '
