@@ -201,11 +201,11 @@ def truncated_bptt_chunks(seq_len: int = 12, chunk: int = 4) -> Figure:
     T = _count("seq_len", seq_len, 2, 12)
     k = _count("chunk", chunk, 1, T)
     fig, ax = _canvas(f"Truncated BPTT, $k = {k}$: the state goes on, the gradient stops")
-    step = 0.86
-    x0 = 1.05
+    step = 0.88
+    x0 = 0.85
     xs = [x0 + t * step for t in range(T + 1)]          # xs[0] is h_0
     Y_X, Y_H, Y_L = 1.45, 2.75, 4.15
-    w = 0.5
+    w = 0.46
     state, grad = CONCEPT["state"], CONCEPT["gradient"]
     n_chunks = -(-T // k)
     for c in range(n_chunks):
