@@ -11,6 +11,7 @@ runs axe-core on these pages.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -20,18 +21,28 @@ from nbconvert import HTMLExporter
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SHARED = TEMPLATES / "offline_reveal"  # a11y.css and a11y_png.html.j2, shared with the decks
+NODE = ROOT / "node_modules"
 
 
-def exporter() -> HTMLExporter:
-    """nbconvert's HTML exporter with the course's lab page template."""
+def exporter(folder: Path | None = None) -> HTMLExporter:
+    """nbconvert's HTML exporter with the course's lab page template. For a page written to
+    ``folder``, MathJax, require.js and jQuery load from node_modules (relative links: the page
+    stays offline and works inside this repository); without it, from nbconvert's CDNs."""
+    options = {}
+    if folder is not None:
+        local = lambda path: os.path.relpath(NODE / path, folder).replace(os.sep, "/")  # noqa: E731
+        options = {"mathjax_url": local("mathjax/MathJax.js") + "?config=TeX-AMS_CHTML-full,Safe",
+                   "require_js_url": local("requirejs/require.js"),
+                   "jquery_url": local("jquery/dist/jquery.min.js")}
     return HTMLExporter(template_name="lab_html", extra_template_basedirs=[str(TEMPLATES)],
-                        extra_template_paths=[str(SHARED)], embed_images=True)
+                        extra_template_paths=[str(SHARED)], embed_images=True, **options)
 
 
-def render(nb: nbformat.NotebookNode, title: str) -> str:
-    """The HTML page of the notebook ``nb`` (with its outputs), titled ``title``."""
+def render(nb: nbformat.NotebookNode, title: str, folder: Path | None = None) -> str:
+    """The HTML page of the notebook ``nb`` (with its outputs), titled ``title``, to be
+    written to ``folder`` (see :func:`exporter`)."""
     nb.metadata["title"] = title
-    body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = exporter(folder).from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
 
@@ -40,7 +51,7 @@ def write(path: Path, out: Path) -> Path:
     nb = nbformat.read(path, as_version=4)
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{path.stem}.html"
-    target.write_text(render(nb, path.stem), encoding="utf-8")
+    target.write_text(render(nb, path.stem, out.resolve()), encoding="utf-8")
     return target
 
 
