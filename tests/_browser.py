@@ -67,8 +67,9 @@ def inject_axe(page) -> None:
 
 
 def axe_violations(page, context=None) -> list[dict]:
-    """axe-core's WCAG 2.2 A/AA violations on the page (or inside ``context``, a CSS selector
-    or an element handle), one dict per offending node: rule, impact, help, target, html."""
+    """axe-core's WCAG 2.2 A/AA violations on the page (or in ``context``: a CSS selector, or
+    axe's {"include": [...], "exclude": [...]}), one dict per offending node: rule, impact,
+    help, target (a CSS selector), html and axe's summary of what to fix."""
     inject_axe(page)
     return page.evaluate(_AXE_RUN, [context, list(WCAG_TAGS)])
 
