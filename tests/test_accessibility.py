@@ -310,6 +310,24 @@ def test_the_templates_put_alt_text_and_language_into_the_pages():
         assert "--jp-mirror-editor-comment-color: #2f6868" in html, f"{name}: a11y.css is not included"
 
 
+@pytest.mark.slow
+def test_set_alt_reaches_the_deck_img(tmp_path):
+    """End to end: a figure given alternative text with course_utils.style (set_alt on a pyplot
+    figure the inline backend shows at the cell's end; show) is executed, exported, and its
+    <img> carries that text."""
+    first, second = "A line rising from 0 to 1 in one step", "Two bars of heights 3 and 1, the first taller"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source, metadata={"slideshow": {"slide_type": "slide"}}) for source in (
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\nfrom course_utils import style\n"
+        f"fig, ax = plt.subplots()\nax.plot([0, 1])\nstyle.set_alt(fig, {first!r});",
+        f"fig, ax = plt.subplots()\nax.bar([0, 1], [3, 1])\nstyle.show(fig, {second!r})")]
+    nbformat.write(nb, tmp_path / "96_alt.ipynb")
+    name = export_slides.export(tmp_path / "96_alt.ipynb", tmp_path, run=True, timeout=60)
+    images = re.findall(r"<img\b[^>]*>", (tmp_path / name).read_text(encoding="utf-8"))
+    assert len(images) == 2, f"expected the two figures once each, got {len(images)} images"
+    assert [i for i in images if f'alt="{first}"' in i] and [i for i in images if f'alt="{second}"' in i], images
+
+
 # --- the checks can fail ------------------------------------------------------------------------
 
 @pytest.mark.browser
