@@ -29,9 +29,12 @@ PAGES = ROOT / "build" / "labs_html"
 LANG = re.compile(r"<html\b[^>]*\blang=[\"']en[\"']", re.IGNORECASE)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab_browser():
-    """One Chromium for the session's lab pages (they run in the notebooks' work units)."""
+    """Chromium for a lab page. Module-scoped like every browser fixture of the suite: these
+    tests run between other modules' tests (in their notebooks' work units), so it starts once
+    per lab, and never while another module's Playwright runs (Playwright's sync API cannot
+    run two at once in one thread)."""
     with sync_playwright() as playwright:
         browser = launch(playwright)
         yield browser
