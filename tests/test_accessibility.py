@@ -106,7 +106,9 @@ SHOW_EVERY_SLIDE = """async () => {
   document.head.appendChild(style);
   document.querySelectorAll('.reveal .slides section').forEach(s => {
     s.removeAttribute('hidden'); s.removeAttribute('aria-hidden'); s.removeAttribute('inert');
-    s.style.display = 'block'; });
+    s.style.display = 'block';
+    // reveal.js paints a slide's data-background-color in .backgrounds, hidden here: on the slide
+    if (s.dataset.backgroundColor) s.style.backgroundColor = s.dataset.backgroundColor; });
   await new Promise(done => MathJax.Hub.Queue(['Rerender', MathJax.Hub], done));
   await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
 }"""
