@@ -330,6 +330,36 @@ def test_set_alt_reaches_the_deck_img(tmp_path):
     assert [i for i in images if f'alt="{first}"' in i] and [i for i in images if f'alt="{second}"' in i], images
 
 
+@pytest.mark.browser
+@pytest.mark.slow
+def test_widgets_in_a_deck_get_names_and_alt_text(page, tmp_path):
+    """The widget manager draws Play buttons as bare icons and a figure in an Output widget
+    without alt; the deck's a11y.html.j2 names the buttons and gives the figure the alt text
+    its output carries (style.show), so axe finds neither unnamed."""
+    alt = "A line rising from 0 to 1, drawn inside an Output widget"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "%matplotlib inline\nimport ipywidgets as w\nimport matplotlib.pyplot as plt\n"
+        "from course_utils import style\nout = w.Output()\nwith out:\n"
+        f"    fig, ax = plt.subplots()\n    ax.plot([0, 1])\n    style.show(fig, {alt!r})\n"
+        "w.VBox([w.Play(min=0, max=3), out])", metadata={"slideshow": {"slide_type": "slide"}})]
+    nbformat.write(nb, tmp_path / "95_widget.ipynb")
+    if not (SLIDES / "assets").is_dir():
+        unavailable("the deck assets", "run `make slides` first (`make test` does it)")
+    (tmp_path / "assets").symlink_to(SLIDES / "assets")
+    name = export_slides.export(tmp_path / "95_widget.ipynb", tmp_path, run=True, timeout=60)
+    with serve(tmp_path) as base:
+        open_deck(page, f"{base}/{name}")
+        page.wait_for_function("document.querySelector('.jupyter-widgets img[alt]')"
+                               " && document.querySelector('.jupyter-button[aria-label]')", timeout=20_000)
+        labels = page.evaluate("[...document.querySelectorAll('.jupyter-button')].map(b => b.getAttribute('aria-label'))")
+        alts = page.evaluate("[...document.querySelectorAll('.jupyter-widgets img')].map(i => i.getAttribute('alt'))")
+        violations = [v for v in axe_violations(page) if v["rule"] in ("image-alt", "button-name")]
+    assert labels[:3] == ["Play", "Pause", "Stop"], labels
+    assert alts == [alt], alts
+    assert violations == [], describe_violations(violations)
+
+
 # --- the checks can fail ------------------------------------------------------------------------
 
 @pytest.mark.browser
