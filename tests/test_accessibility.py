@@ -316,51 +316,57 @@ def test_the_templates_put_alt_text_and_language_into_the_pages():
         assert "--jp-mirror-editor-comment-color: #2f6868" in html, f"{name}: a11y.css is not included"
 
 
-@pytest.mark.slow
-def test_set_alt_reaches_the_deck_img(tmp_path):
-    """End to end: a figure given alternative text with course_utils.style (set_alt on a pyplot
-    figure the inline backend shows at the cell's end; show) is executed, exported, and its
-    <img> carries that text."""
-    first, second = "A line rising from 0 to 1 in one step", "Two bars of heights 3 and 1, the first taller"
+FIRST_ALT = "A line rising from 0 to 1 in one step"
+SECOND_ALT = "Two bars of heights 3 and 1, the first taller"
+WIDGET_ALT = "A line rising from 0 to 1, drawn inside an Output widget"
+
+
+@pytest.fixture(scope="module")
+def alt_deck(tmp_path_factory):
+    """A small deck executed and exported as the lectures are: a pyplot figure given alt text
+    with style.set_alt and shown by the inline backend at the cell's end, one shown with
+    style.show, and a Play button over an Output widget showing a figure with style.show."""
+    if not (SLIDES / "assets").is_dir():
+        unavailable("the deck assets", "run `make slides` first (`make test` does it)")
+    folder = tmp_path_factory.mktemp("alt_deck")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source, metadata={"slideshow": {"slide_type": "slide"}}) for source in (
-        "%matplotlib inline\nimport matplotlib.pyplot as plt\nfrom course_utils import style\n"
-        f"fig, ax = plt.subplots()\nax.plot([0, 1])\nstyle.set_alt(fig, {first!r});",
-        f"fig, ax = plt.subplots()\nax.bar([0, 1], [3, 1])\nstyle.show(fig, {second!r})")]
-    nbformat.write(nb, tmp_path / "96_alt.ipynb")
-    name = export_slides.export(tmp_path / "96_alt.ipynb", tmp_path, run=True, timeout=60)
-    images = re.findall(r"<img\b[^>]*>", (tmp_path / name).read_text(encoding="utf-8"))
+        "%matplotlib inline\nimport ipywidgets as w\nimport matplotlib.pyplot as plt\n"
+        "from course_utils import style\n"
+        f"fig, ax = plt.subplots()\nax.plot([0, 1])\nstyle.set_alt(fig, {FIRST_ALT!r});",
+        f"fig, ax = plt.subplots()\nax.bar([0, 1], [3, 1])\nstyle.show(fig, {SECOND_ALT!r})",
+        "out = w.Output()\nwith out:\n"
+        f"    fig, ax = plt.subplots()\n    ax.plot([0, 1])\n    style.show(fig, {WIDGET_ALT!r})\n"
+        "w.VBox([w.Play(min=0, max=3), out])")]
+    nbformat.write(nb, folder / "95_alt.ipynb")
+    (folder / "assets").symlink_to(SLIDES / "assets")
+    return folder / export_slides.export(folder / "95_alt.ipynb", folder, run=True, timeout=60)
+
+
+@pytest.mark.slow
+def test_set_alt_reaches_the_deck_img(alt_deck):
+    """End to end: the alt text given with course_utils.style (set_alt, show) is in the
+    exported deck's <img alt>, each figure shown once."""
+    images = re.findall(r"<img\b[^>]*>", alt_deck.read_text(encoding="utf-8"))
     assert len(images) == 2, f"expected the two figures once each, got {len(images)} images"
-    assert [i for i in images if f'alt="{first}"' in i] and [i for i in images if f'alt="{second}"' in i], images
+    assert [i for i in images if f'alt="{FIRST_ALT}"' in i] and [i for i in images if f'alt="{SECOND_ALT}"' in i], images
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_widgets_in_a_deck_get_names_and_alt_text(page, tmp_path):
+def test_widgets_in_a_deck_get_names_and_alt_text(page, alt_deck):
     """The widget manager draws Play buttons as bare icons and a figure in an Output widget
     without alt; the deck's a11y.html.j2 names the buttons and gives the figure the alt text
     its output carries (style.show), so axe finds neither unnamed."""
-    alt = "A line rising from 0 to 1, drawn inside an Output widget"
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "%matplotlib inline\nimport ipywidgets as w\nimport matplotlib.pyplot as plt\n"
-        "from course_utils import style\nout = w.Output()\nwith out:\n"
-        f"    fig, ax = plt.subplots()\n    ax.plot([0, 1])\n    style.show(fig, {alt!r})\n"
-        "w.VBox([w.Play(min=0, max=3), out])", metadata={"slideshow": {"slide_type": "slide"}})]
-    nbformat.write(nb, tmp_path / "95_widget.ipynb")
-    if not (SLIDES / "assets").is_dir():
-        unavailable("the deck assets", "run `make slides` first (`make test` does it)")
-    (tmp_path / "assets").symlink_to(SLIDES / "assets")
-    name = export_slides.export(tmp_path / "95_widget.ipynb", tmp_path, run=True, timeout=60)
-    with serve(tmp_path) as base:
-        open_deck(page, f"{base}/{name}")
+    with serve(alt_deck.parent) as base:
+        open_deck(page, f"{base}/{alt_deck.name}")
         page.wait_for_function("document.querySelector('.jupyter-widgets img[alt]')"
                                " && document.querySelector('.jupyter-button[aria-label]')", timeout=20_000)
         labels = page.evaluate("[...document.querySelectorAll('.jupyter-button')].map(b => b.getAttribute('aria-label'))")
         alts = page.evaluate("[...document.querySelectorAll('.jupyter-widgets img')].map(i => i.getAttribute('alt'))")
         violations = [v for v in axe_violations(page) if v["rule"] in ("image-alt", "button-name")]
     assert labels[:3] == ["Play", "Pause", "Stop"], labels
-    assert alts == [alt], alts
+    assert alts == [WIDGET_ALT], alts
     assert violations == [], describe_violations(violations)
 
 
