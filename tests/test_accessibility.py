@@ -100,8 +100,8 @@ SHOW_EVERY_SLIDE = """async () => {
       overflow: hidden !important; }
     .reveal .slides section.stack { height: auto !important; }
     .reveal .fragment { opacity: 1 !important; visibility: visible !important; }
-    .reveal .controls, .reveal .progress, .reveal .slide-number { position: static !important;
-      display: block !important; }
+    .reveal .controls, .reveal .progress, .reveal .slide-number, .reveal #rise-footer {
+      position: static !important; display: block !important; }
     .reveal .backgrounds { display: none !important; }`;
   document.head.appendChild(style);
   document.querySelectorAll('.reveal .slides section').forEach(s => {
