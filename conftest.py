@@ -28,7 +28,8 @@ from course_kernel import kernel_cpu_seconds  # noqa: E402
 
 NOTEBOOK_BUDGET_S = float(os.environ.get("NOTEBOOK_BUDGET_S", "90"))
 DECKS = ("tests/test_lectures.py", "tests/test_slides_browser.py", "tests/test_handouts.py",
-         "tests/test_rise_live.py", "tests/test_export_slides.py::test_built_decks")
+         "tests/test_rise_live.py", "tests/test_export_slides.py::test_built_decks",
+         "tests/test_deck_template.py::test_built_decks")
 WHOLE_MODULES = ("tests/test_make_lab.py", "tests/test_grading.py", "tests/test_hub.py")  # module-scoped
 # servers or courses: one per module, not one per worker
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")

@@ -40,6 +40,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 from torch import nn
 
+from course_utils import style
 from course_utils.plotting import BLUE, GREY, INK, LABEL, NOTE, ORANGE, TICK, _figure, _style
 from course_utils.seq2seq import Vocab, _long_tensor, _positive_int, encode_texts, exact_match
 from course_utils.widgets import figure_to_png, _step_controls
@@ -455,9 +456,10 @@ def _labels(name: str, value, size: int) -> list[str]:
     return ["␣" if c == " " else str(c) for c in value]
 
 
+@style.styled
 def plot_attention(alpha, source: Sequence[str], output: Sequence[str],
                    alignment: Sequence[int] | None = None, title: str = "Attention weights",
-                   ax=None, figsize: Sequence[float] = (8, 3.6)) -> Figure:
+                   ax=None, figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """A heat map of attention weights alpha (T, S): row t is output step t, column j source
     position j, darker is a larger weight. ``alignment`` (T values, -1 for none) draws a
     square outline where each output should peak: the known alignment (a second cue beside
@@ -472,43 +474,62 @@ def plot_attention(alpha, source: Sequence[str], output: Sequence[str],
     if alignment is not None:
         for t, j in enumerate(list(alignment)[:len(ys)]):
             if j >= 0:
-                ax.add_patch(Rectangle((j - 0.5, t - 0.5), 1, 1, fill=False, ec=ORANGE, lw=2.2))
+                ax.add_patch(Rectangle((j - 0.5, t - 0.5), 1, 1, fill=False, ec=ORANGE, lw=3,
+                                       ls="--"))
     _style(ax, title, "source character (position j)", "output character (step t)")
     for side in ("top", "right"):
         ax.spines[side].set_visible(True)
     fig.colorbar(image, ax=ax, label=r"weight $\alpha_{tj}$", shrink=0.9)
+    peaks = a.argmax(axis=1)
+    if style.alt_text(fig) is None:
+        style.set_alt(fig, f"{title}: a heat map of {a.shape[0]} output steps by {a.shape[1]} "
+                      f"source characters ('{''.join(xs)}' to '{''.join(ys)}'), darker for a "
+                      "larger weight; each step's largest weight is on " + ", ".join(
+                          f"'{ys[t]}'→'{xs[j]}' ({a[t, j]:.0%})" for t, j in enumerate(peaks))
+                      + (". Dashed squares mark the known alignment." if alignment is not None
+                         else "."))
     return fig
 
 
+
+@style.styled
 def plot_accuracy_by_length(curves: dict[str, dict[int, float]], trained_max: int,
                             title: str = "Exact match against source length",
-                            figsize: Sequence[float] = (9, 3.8)) -> Figure:
+                            figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """Exact match (in %) against source length, one line per model (colour and marker
     differ), the lengths seen in training shaded up to ``trained_max``."""
     if not isinstance(curves, dict) or not curves:
         raise ValueError("curves must be a non-empty dict {model name: {length: fraction}}.")
     trained_max = _positive_int("trained_max", trained_max)
-    styles = [(BLUE, "o", "-"), (ORANGE, "s", "--"), (INK, "^", ":"), (GREY, "D", "-.")]
+    styles = [tuple(style.series_style(i)[k] for k in ("color", "marker", "linestyle"))
+              for i in range(len(style.SERIES))]
     fig = _figure(figsize)
     ax = fig.add_subplot()
     ax.axvspan(0.5, trained_max + 0.5, color="#eeeeee", zorder=0)
     ax.text(trained_max / 2 + 0.5, 50, "lengths seen\nin training", ha="center", va="center",
-            fontsize=NOTE, color=GREY)
+            fontsize=NOTE, color=INK)
     for (name, curve), (colour, marker, line) in zip(curves.items(), styles):
         if not isinstance(curve, dict) or not curve:
             raise ValueError(f"curves[{name!r}] must be a non-empty dict {{length: fraction}}.")
         lengths = sorted(curve)
         ax.plot(lengths, [100 * curve[n] for n in lengths], marker=marker, linestyle=line,
-                color=colour, lw=2, ms=6, label=name)
+                color=colour, lw=2.4, ms=8, label=name)
     ax.set_ylim(-3, 103)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=NOTE, frameon=False, loc="upper right")
+    ax.legend(fontsize=NOTE, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _style(ax, title, "source length (characters)", "exactly right (%)")
+    style.set_alt(fig, f"{title}: the share of outputs exactly right (%) against the source "
+                  f"length, lengths up to {trained_max} shaded as seen in training; " + "; ".join(
+                      f"{name}: {100 * curve[min(curve)]:.0f}% at length {min(curve)}, "
+                      f"{100 * curve[max(curve)]:.0f}% at length {max(curve)}"
+                      for name, curve in curves.items()) + ".")
     return fig
 
 
+
+@style.styled
 def plot_decoding_step(alpha, source: str, output: str, step: int,
-                       figsize: Sequence[float] = (10.5, 3.2)) -> Figure:
+                       figsize: Sequence[float] = (style.SLIDE_FIGSIZE[0], 4.6)) -> Figure:
     """One frame of the decoding widget: top, the weights alpha_t over the source characters
     at step ``step`` (1-based) as bars, the peak in orange and hatched; bottom, the output
     written so far with the character of this step boxed."""
@@ -524,7 +545,7 @@ def plot_decoding_step(alpha, source: str, output: str, step: int,
     colours = [ORANGE if j == peak else BLUE for j in range(len(row))]
     bars = top.bar(range(len(row)), row, color=colours, edgecolor=INK, lw=0.6)
     bars[peak].set_hatch("//")
-    top.set_xticks(range(len(xs)), xs, fontsize=TICK + 1)
+    top.set_xticks(range(len(xs)), xs, fontsize=TICK + 2)
     top.set_ylim(0, 1.05)
     _style(top, f"Step t = {step}: writing '{ys[step - 1]}', weights over the source "
            f"(peak: '{xs[peak]}', position {peak + 1}, {row[peak]:.0%})",
@@ -537,7 +558,12 @@ def plot_decoding_step(alpha, source: str, output: str, step: int,
                     color=INK if done else GREY,
                     bbox=dict(boxstyle="square", fc="#fde0c5", ec=ORANGE, lw=2) if t == step - 1 else None)
     bottom.text(-0.5, 1.15, "output so far:", fontsize=NOTE, color=GREY, va="bottom")
+    style.set_alt(fig, f"Decoding step {step} writes '{ys[step - 1]}': bars of the attention "
+                  f"weights over the {len(xs)} source characters '{''.join(xs)}', the largest on "
+                  f"'{xs[peak]}' at position {peak + 1} ({row[peak]:.0%}); below, the output "
+                  f"so far, '{''.join(ys[:step])}'.")
     return fig
+
 
 
 def decode_one(model: nn.Module, vocab: Vocab, source: str, steps: int | None = None

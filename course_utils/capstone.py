@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
+from course_utils import style
 from course_utils.ecg import NORMAL_QRS, WIDE_BEATS, WIDE_QRS, ECGRecord, generate_ecg
 
 #: Heart-rate bands (bpm) of the lab: the training range and the bands outside it.
@@ -568,7 +569,7 @@ def select_and_score(val_scores, val_truth, test_scores, test_truth
 
 
 # --------------------------------------------------------------------------- figures
-_FONT = 14   # points: every text of the lab's figures
+_FONT = 16   # points (style.NOTE): every text of the lab's figures
 
 
 def _big_fonts(ax, size: int) -> None:
@@ -578,10 +579,11 @@ def _big_fonts(ax, size: int) -> None:
     ax.tick_params(labelsize=size)
 
 
+@style.styled
 def plot_beat_decisions(record: ECGRecord, calls: Mapping[str, np.ndarray],
                         width: int | None = None, *, start: float = 0.0,
                         stop: float | None = None, title: str = "",
-                        figsize: Sequence[float] = (11, 4.2)) -> Figure:
+                        figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """A record with every model's call on every beat, right or wrong.
 
     Top: the ECG (mV) with the true widened QRS complexes hatched and, if ``width`` is given,
@@ -655,17 +657,25 @@ def plot_beat_decisions(record: ECGRecord, calls: Mapping[str, np.ndarray],
         handles.append(Line2D([], [], color="#777777", ls=":", label=f"window border ({width} samples)"))
     fig.legend(handles=handles, fontsize=_FONT, ncol=3, frameon=False, loc="outside upper center",
                handletextpad=0.3, columnspacing=1.2)
+    scored = beats.sum()
+    style.set_alt(fig, (f"{title}: " if title else "") + f"An ECG from {start:g} to {stop:g} s "
+                  f"with its true widened QRS complexes hatched, and below it one row per model "
+                  f"with a mark on each of the {scored} beats: a circle where the call is right, a "
+                  f"cross where it is wrong, filled for a call of widened. " + "; ".join(
+                      f"{name}: {int(((c == truth) & beats).sum())} of {scored} right"
+                      for name, c in rows.items()) + ".")
     return fig
 
 
+
 #: Okabe and Ito's colour-blind-safe palette, with a marker and a line style per model.
-_STYLES = [("#0072B2", "o", "-"), ("#D55E00", "s", "--"), ("#009E73", "^", "-."),
-           ("#CC79A7", "D", ":"), ("#E69F00", "v", (0, (5, 1))), ("#56B4E9", "P", (0, (3, 1, 1, 1)))]
+_STYLES = [(s["color"], s["marker"], s["linestyle"]) for s in style.SERIES]
 
 
+@style.styled
 def plot_comparison(table: Mapping[str, Mapping[str, Mapping[str, float]]], *,
                     train_band: str = "60-100 bpm",
-                    figsize: Sequence[float] = (11, 4.2)) -> Figure:
+                    figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """Sensitivity and specificity of every model at every heart-rate band, side by side.
 
     ``table[model][band]`` is a dict with "sensitivity" and "specificity" (fractions). Each
@@ -701,9 +711,9 @@ def plot_comparison(table: Mapping[str, Mapping[str, Mapping[str, float]]], *,
             k = bands.index(train_band)
             ax.axvspan(k - 0.4, k + 0.4, color="#dddddd", lw=0, zorder=0)
             ax.text(k, 2, "trained", ha="center", va="bottom", fontsize=_FONT)
-        for (model, rows), (colour, marker, style) in zip(table.items(), _STYLES):
+        for (model, rows), (colour, marker, dash) in zip(table.items(), _STYLES):
             ax.plot(x, [100 * rows[b][metric] for b in bands], color=colour, marker=marker,
-                    linestyle=style, lw=2, ms=8, label=model)
+                    linestyle=dash, lw=2, ms=8, label=model)
         ax.set_xticks(x, [b.replace(" bpm", "") for b in bands])
         ax.set_ylim(0, 105)
         _style(ax, metric, "heart rate of the test records (bpm)",
@@ -712,4 +722,13 @@ def plot_comparison(table: Mapping[str, Mapping[str, Mapping[str, float]]], *,
         ax.grid(axis="y", color="#cccccc", lw=0.6)
     fig.legend(*axes[0].get_legend_handles_labels(), fontsize=_FONT, frameon=False, ncol=3,
                loc="outside lower center", columnspacing=1.2)
+    style.set_alt(fig, f"Sensitivity (left) and specificity (right), in % of widened and of "
+                  f"normal beats, at each heart-rate band from {bands[0]} to {bands[-1]}, one "
+                  f"line per model, the training band {train_band} shaded. " + "; ".join(
+                      f"{model}: sensitivity {100 * min(r[b]['sensitivity'] for b in bands):.0f}"
+                      f"-{100 * max(r[b]['sensitivity'] for b in bands):.0f}%, specificity "
+                      f"{100 * min(r[b]['specificity'] for b in bands):.0f}-"
+                      f"{100 * max(r[b]['specificity'] for b in bands):.0f}%"
+                      for model, r in table.items()) + ".")
     return fig
+

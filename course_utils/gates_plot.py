@@ -24,8 +24,11 @@ from course_utils import style
 from course_utils.diagrams import _box as _dbox, _canvas, _line as _dline, _op, _text
 from course_utils.style import CONCEPT, INK, LABEL, NOTE
 
-CELL_COLORS = {"RNN": "#7f7f7f", "vanilla RNN": "#7f7f7f", "LSTM": "#1f77b4",
-               "GRU": "#d62728", "peephole LSTM": "#2ca02c"}
+#: Okabe-Ito colours per cell (style.OKABE_ITO), each >= 3:1 on white; SERIES_STYLES adds a
+#: marker and a line style to each.
+CELL_COLORS = {"RNN": style.CONCEPT["baseline"], "vanilla RNN": style.CONCEPT["baseline"],
+               "LSTM": style.OKABE_ITO["blue"], "GRU": style.OKABE_ITO["vermillion"],
+               "peephole LSTM": style.OKABE_ITO["bluish_green"]}
 
 
 # ------------------------------------------------------------------ diagrams
@@ -260,6 +263,7 @@ def _named_series(argument: str, mapping: Any, minimum: int = 2) -> dict[str, np
             for name, values in mapping.items()}
 
 
+@style.styled
 def plot_gradient_by_distance(norms: Mapping[str, Any], ax: Axes | None = None,
                               title: str = r"Gradient reaching input $\mathbf{x}_t$ from the loss at step T",
                               ylabel: str = r"$\|\partial\mathcal{L} / \partial\mathbf{x}_t\|$"
@@ -268,43 +272,64 @@ def plot_gradient_by_distance(norms: Mapping[str, Any], ax: Axes | None = None,
 
     ``norms`` maps a cell's name to a 1-D sequence of T >= 2 non-negative norms, ordered by
     t = 1..T (the last entry is the final step, distance 0). Zeros (an underflow) are drawn as
-    gaps: a log scale has no 0. ``TypeError`` / ``ValueError`` name the argument at fault.
+    gaps: a log scale has no 0. Each cell has its colour, marker and line style
+    (:data:`SERIES_STYLES`); the legend sits right of the axes. ``TypeError`` / ``ValueError``
+    name the argument at fault.
     """
     series = _named_series("norms", norms)
     _check_ax(ax)
     _check_text(title=title, ylabel=ylabel)
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 3.8))
-    for name, values in series.items():
+        _, ax = plt.subplots(figsize=style.SLIDE_FIGSIZE)
+    for index, (name, values) in enumerate(series.items()):
         distance = np.arange(values.size)[::-1]           # T - t for t = 1..T
-        ax.semilogy(distance, np.where(values > 0, values, np.nan), lw=2, label=name,
-                    color=CELL_COLORS.get(name))
-    return _finish(ax, "distance in time T − t (steps)", ylabel, title)
+        ax.semilogy(distance, np.where(values > 0, values, np.nan), lw=2.4, label=name,
+                    markevery=max(1, values.size // 8), **_style(name, index))
+    fig = _finish(ax, "distance in time T − t (steps)", ylabel, title)
+    if style.alt_text(fig) is None:
+        style.set_alt(fig, f"{_plain(title)}: gradient norm on a log scale against the distance "
+                      "in time T − t, one line per cell; " + _ranges(series) + ".")
+    return fig
+
+
+def _plain(text: str) -> str:
+    """``text`` without mathtext markup (for alternative text)."""
+    import re
+    return re.sub(r"\\[a-zA-Z]+\{?|[${}\\]", "", text).replace("  ", " ").strip()
+
+
+def _ranges(series: Mapping[str, np.ndarray]) -> str:
+    return "; ".join(f"{name} from {values[-1]:.2g} at distance 0 to {values[0]:.2g} at distance "
+                     f"{values.size - 1}" for name, values in series.items())
 
 
 def _finish(ax: Axes, xlabel: str, ylabel: str, title: str) -> Figure:
-    """Label a log-scale plot, add its grid and legend, and return its tidied figure."""
+    """Label a log-scale plot, add its grid and a legend right of the axes, and return its
+    tidied figure."""
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.figure.tight_layout()
     return ax.figure
 
 
-# Lab 04's figures: Okabe and Ito's colour-blind-safe palette, each model also with its own line
-# style and marker, text at 14 pt.
-FONT_SIZE = 14
+# Lab 04's figures: Okabe and Ito's colour-blind-safe palette (style.OKABE_ITO, every colour
+# >= 3:1 on white), each model also with its own line style and marker; text from style.
+FONT_SIZE = style.NOTE
+_OI = style.OKABE_ITO
 SERIES_STYLES = {
     "vanilla RNN": dict(color="#000000", ls=":", marker="s"),
-    "LSTM, PyTorch init": dict(color="#56B4E9", ls="-.", marker="v"),
-    "LSTM, chrono init": dict(color="#0072B2", ls="-", marker="o"),
-    "GRU": dict(color="#D55E00", ls="--", marker="D"),
+    "RNN": dict(color="#000000", ls=":", marker="s"),
+    "LSTM, PyTorch init": dict(color=_OI["reddish_purple"], ls="-.", marker="v"),
+    "LSTM, chrono init": dict(color=_OI["blue"], ls="-", marker="o"),
+    "LSTM": dict(color=_OI["blue"], ls="-", marker="o"),
+    "GRU": dict(color=_OI["vermillion"], ls="--", marker="D"),
+    "peephole LSTM": dict(color=_OI["bluish_green"], ls="-.", marker="^"),
 }
-_SPARE_STYLES = [dict(color="#009E73", ls="-", marker="^"), dict(color="#CC79A7", ls="--", marker="P"),
-                 dict(color="#E69F00", ls="-.", marker="X")]
+_SPARE_STYLES = [dict(color=_OI["bluish_green"], ls="-", marker="^"),
+                 dict(color=_OI["reddish_purple"], ls="--", marker="P"),
+                 dict(color=style.SERIES[5]["color"], ls="-.", marker="X")]
 _REFERENCE_DASHES = [(0, (8, 3)), (0, (2, 2)), (0, (8, 2, 2, 2))]
-_FONTS = {"font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE, "axes.labelsize": FONT_SIZE,
-          "xtick.labelsize": FONT_SIZE, "ytick.labelsize": FONT_SIZE, "legend.fontsize": FONT_SIZE}
 
 
 def _style(name: str, index: int) -> dict[str, Any]:
@@ -343,19 +368,26 @@ def plot_learning_curves(curves: Mapping[str, Sequence[float]],
     refs = _references(references)
     _check_ax(ax)
     _check_text(xlabel=xlabel, ylabel=ylabel, title=title)
-    with plt.rc_context(_FONTS):
+    with style.use():
         if ax is None:
-            _, ax = plt.subplots(figsize=(11, 4.2))
+            _, ax = plt.subplots(figsize=style.SLIDE_FIGSIZE)
         for index, (name, values) in enumerate(series.items()):
-            ax.semilogy(range(1, values.size + 1), values, lw=2.2, ms=6, label=name,
+            ax.semilogy(range(1, values.size + 1), values, lw=2.4, ms=7, label=name,
                         **_style(name, index))
         for (label, level), dashes in zip(refs.items(), _REFERENCE_DASHES * len(refs)):
-            ax.axhline(level, color="0.4", lw=1.4, ls=dashes, zorder=0, label=f"{label}: {level:.3f}")
+            ax.axhline(level, color="0.4", lw=1.6, ls=dashes, zorder=0, label=f"{label}: {level:.3f}")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="lower left", ncol=2, framealpha=0.9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
         ax.figure.tight_layout()
+    if style.alt_text(ax.figure) is None:
+        style.set_alt(ax.figure, f"{_plain(title)}: {_plain(ylabel)} after each epoch, one line "
+                      "per model; " + "; ".join(
+                          f"{name} from {v[0]:.3g} to {v[-1]:.3g} (best {v.min():.3g})"
+                          for name, v in series.items())
+                      + "".join(f"; reference {label}: {level:.3g}" for label, level in refs.items())
+                      + ".")
     return ax.figure
 
 
@@ -375,20 +407,23 @@ def plot_gradient_before_after(before: Mapping[str, Any], after: Mapping[str, An
         raise ValueError(f"before and after must name the same models, got {sorted(first)} "
                          f"and {sorted(second)}.")
     _check_text(title=title)
-    with plt.rc_context(_FONTS):
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    with style.use():
+        fig, axes = plt.subplots(1, 2, figsize=style.SLIDE_FIGSIZE, sharey=True)
         for ax, series, when in ((axes[0], first, "at initialisation"),
                                  (axes[1], second, "after training")):
             for index, (name, values) in enumerate(series.items()):
                 distance = np.arange(values.size)[::-1]
-                ax.semilogy(distance, np.where(values > 0, values, np.nan), lw=2.2, ms=6,
+                ax.semilogy(distance, np.where(values > 0, values, np.nan), lw=2.4, ms=7,
                             markevery=max(1, values.size // 8), label=name, **_style(name, index))
             ax.set(title=when, xlabel="distance T − t (steps)")
             ax.grid(True, which="major", alpha=0.3)
         axes[0].set_ylabel(r"$\|\partial\mathcal{L} / \partial\mathbf{x}_t\|$ (log scale)")
-        axes[0].legend(loc="lower left", framealpha=0.9)   # the corner that vanishing lines leave free
-        fig.suptitle(title, fontsize=FONT_SIZE + 1)
+        axes[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))   # outside: covers no line
+        fig.suptitle(title, fontsize=style.TITLE)
         fig.tight_layout()
+    style.set_alt(fig, f"{_plain(title)}, on a log scale against the distance in time T − t, "
+                  f"one line per model. At initialisation: {_ranges(first)}. After training: "
+                  f"{_ranges(second)}.")
     return fig
 
 
@@ -436,33 +471,51 @@ def memory_trace(forget: float, write: float, read: float, steps: int = 40,
     return {"c": c_arr, "h": read * np.tanh(c_arr), "g": g, "kept": kept}
 
 
-def _draw_memory(ax: Axes, forget: float, write: float, read: float, steps: int) -> str:
+def _memory_limits(steps: int) -> tuple[float, float]:
+    """y limits that hold every curve the gate widget can draw: c_t, h_t, g_t and the share
+    kept over every slider position (forget 0..1 by 0.01, input 0..1 by 0.05; h_t lies in
+    [-1, 1] for any output gate), with a margin of 0.15."""
+    low, high = -1.0, 1.0
+    for forget in np.linspace(0, 1, 101):
+        for write in np.linspace(0, 1, 21):
+            c = memory_trace(float(forget), float(write), 1.0, steps)["c"]
+            low, high = min(low, c.min()), max(high, c.max())
+    return low - 0.15, high + 0.15
+
+
+def _draw_memory(ax: Axes, forget: float, write: float, read: float, steps: int,
+                 limits: tuple[float, float] = (-1.6, 2.6)) -> str:
     trace = memory_trace(forget, write, read, steps)
     t = np.arange(1, steps + 1)
-    ax.bar(t, trace["g"], color="#cccccc", width=0.6, label="input $g_t$ (distractors)")
-    ax.bar([4], [1.0], color=_PATH, width=0.6, label="value stored at t = 4")
-    ax.plot(t, trace["c"], color=CELL_COLORS["LSTM"], lw=2.5, label="cell state $c_t$")
-    ax.plot(t, trace["h"], color="black", lw=1.2, ls="--", label="output $h_t = o\\,\\tanh(c_t)$")
-    ax.plot(t, trace["kept"], color=_PATH, lw=1.5, ls=":", label="share kept $f^{\\,t-4}$")
-    ax.set_ylim(-1.6, 2.6)
+    cell = style.CONCEPT["cell"]
+    ax.bar(t, trace["g"], color="#d0d0d0", width=0.6, label="input $g_t$ (distractors)")
+    ax.bar([4], [1.0], color=cell, width=0.6, hatch="//", edgecolor=style.INK,
+           label="value stored at t = 4")
+    ax.plot(t, trace["c"], color=CELL_COLORS["LSTM"], lw=2.6, label="cell state $c_t$")
+    ax.plot(t, trace["h"], color="black", lw=1.6, ls="--", label="output $h_t = o\\,\\tanh(c_t)$")
+    ax.plot(t, trace["kept"], color=style.readable(cell, minimum=3), lw=2.2, ls=":",
+            label="share kept $f^{\\,t-4}$")
+    ax.set_ylim(*limits)
     ax.set_xlim(0.3, steps + 0.7)
     ax.set_xlabel("time step t")
     ax.set_ylabel("value")
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper right", fontsize=9, ncol=3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     bias = math.log(forget / (1 - forget)) if 0 < forget < 1 else math.copysign(math.inf, forget - 0.5)
     left = trace["kept"][-1]
     # one unit: its gates and states are scalars, in italics (NOTATION.md, "for one neuron")
-    ax.set_title(f"One unit, $f$ = {forget:.2f} (forget-gate bias $b_f$ = {bias:.2f}): after "
-                 f"{steps - 4} steps $c$ keeps {100 * left:.1f}% of the stored value", fontsize=11)
+    ax.set_title(f"$f$ = {forget:.2f} (bias $b_f$ = {bias:.2f}): after {steps - 4} steps $c$ "
+                 f"keeps {100 * left:.1f}% of the stored value", fontsize=style.LABEL, loc="left")
     return f"{left:.3f}"
 
 
-def gate_memory_widget(steps: int = 40, figsize: tuple[float, float] = (10, 3.6)) -> Any:
+def gate_memory_widget(steps: int = 40,
+                       figsize: tuple[float, float] = (style.SLIDE_FIGSIZE[0], 4.6)) -> Any:
     """Sliders for the forget, input and output gates of one LSTM unit, and the memory they give.
 
     Returns an ipywidgets 7 ``VBox`` (sliders above a plot) sized for a 1280x720 slide. The
-    first frame (f = 0.9, i = 0.1, o = 1) already shows a memory fading over the sequence.
+    first frame (f = 0.9, i = 0.1, o = 1) already shows a memory fading over the sequence. The
+    y axis is the same for every slider position and holds every curve (:func:`_memory_limits`).
     ``TypeError`` / ``ValueError`` name ``steps`` (an integer in [8, 200]) or ``figsize`` at fault.
     """
     import ipywidgets as widgets
@@ -483,24 +536,31 @@ def gate_memory_widget(steps: int = 40, figsize: tuple[float, float] = (10, 3.6)
         raise ValueError(f"figsize must be a pair of positive numbers (width, height) in inches, "
                          f"got {figsize!r}.")
     note_if_slideshow_cannot_show_widgets()
-    style = {"description_width": "150px"}
+    label = {"description_width": "initial"}
     layout = widgets.Layout(width="400px")
     forget = widgets.FloatSlider(0.9, min=0.0, max=1.0, step=0.01, description="forget gate f",
-                                 style=style, layout=layout, continuous_update=False)
+                                 style=label, layout=layout, continuous_update=False)
     write = widgets.FloatSlider(0.1, min=0.0, max=1.0, step=0.05,
-                                description="input gate i (others)", style=style, layout=layout,
+                                description="input gate i (others)", style=label, layout=layout,
                                 continuous_update=False)
     read = widgets.FloatSlider(1.0, min=0.0, max=1.0, step=0.05, description="output gate o",
-                               style=style, layout=layout, continuous_update=False)
+                               style=label, layout=layout, continuous_update=False)
     out = widgets.Output(layout=widgets.Layout(width="100%"))
+    limits = _memory_limits(steps)
 
     def redraw(*_: Any) -> None:
         with out:
             out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=figsize)
-            _draw_memory(ax, forget.value, write.value, read.value, steps)
-            fig.tight_layout()
-            display(fig)
+            with style.use():
+                fig, ax = plt.subplots(figsize=figsize)
+                _draw_memory(ax, forget.value, write.value, read.value, steps, limits)
+                fig.tight_layout()
+                style.set_alt(fig, f"One LSTM unit over {steps} steps with forget gate "
+                              f"{forget.value:.2f}, input gate {write.value:.2f} and output gate "
+                              f"{read.value:.2f}: the cell state keeps "
+                              f"{100 * forget.value ** (steps - 4):.1f}% of the value stored at "
+                              "step 4, among random distractor inputs.")
+                display(fig)
             plt.close(fig)
 
     for slider in (forget, write, read):

@@ -15,12 +15,10 @@ from typing import Callable, Sequence
 import numpy as np
 
 from course_utils import _arguments as arg
+from course_utils import style
 
 ACTIVATIONS = ("tanh", "linear")
 FEATURES = ("word position", "inside quotes")
-# Okabe and Ito's colour-blind-safe palette, with a line style as the second cue
-_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-_STYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)))
 
 
 def _result(name: str, run, keys: tuple[str, ...], what: str) -> dict:
@@ -168,11 +166,14 @@ def mean_slope(radius: float, steps: int = 100, hidden_size: int = 64, input_sca
     return float(_trajectory(radius, steps, hidden_size, "tanh", input_scale, seed)[2].mean())
 
 
+@style.styled
 def plot_gradient_norms(norms: dict[float, np.ndarray], ax=None, title: str | None = None,
                         hidden_size: int | None = None, seed: int = 0):
     """Plot, on a log scale, each array of :func:`gradient_norms` keyed by its spectral radius.
 
     With ``hidden_size`` the legend also gives s_max(W_hh) of each matrix (same ``seed``).
+    Each radius has its own colour, line style and marker (``style.series_style``); the legend
+    sits outside the axes, right of them. Returns the Axes.
     """
     import matplotlib.pyplot as plt
 
@@ -184,27 +185,53 @@ def plot_gradient_norms(norms: dict[float, np.ndarray], ax=None, title: str | No
     norms = {arg.number("the keys of norms (spectral radii)", radius, minimum=0.0):
              arg.array(f"norms[{radius!r}]", values, ndim=1) for radius, values in norms.items()}
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 4.2))
+        _, ax = plt.subplots(figsize=style.SLIDE_FIGSIZE, layout="constrained")
+    finals = []
     for i, (radius, values) in enumerate(sorted(norms.items())):
         values = np.where(np.isfinite(values), values, np.nan)
         label = f"ρ = {radius:g}"
         if hidden_size is not None:
             s_max = np.linalg.norm(matrix_with_spectral_radius(hidden_size, radius, seed), 2)
             label += f", s_max = {s_max:.1f}"
-        ax.semilogy(np.arange(len(values)), values, color=_COLOURS[i % 7],
-                    linestyle=_STYLES[i % 7], lw=2.2, label=label)
-    ax.set_xlabel("distance in time T − t (steps)", fontsize=14)
-    ax.set_ylabel("‖∂L_T / ∂h_t‖ (log scale)", fontsize=14)
-    ax.tick_params(labelsize=14)
-    ax.set_title(title or "Gradient norm back through a tanh RNN (H = 64)", fontsize=14)
+        ax.semilogy(np.arange(len(values)), values, lw=2.4, label=label,
+                    markevery=max(1, len(values) // 8), **style.series_style(i))
+        finals.append(f"{label}: {values[-1]:.2g}")
+    ax.set_xlabel("distance in time T − t (steps)", fontsize=style.LABEL)
+    ax.set_ylabel("‖∂L_T / ∂h_t‖ (log scale)", fontsize=style.LABEL)
+    ax.tick_params(labelsize=style.TICK)
+    ax.set_title(title or "Gradient norm back through a tanh RNN (H = 64)", fontsize=style.TITLE)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="lower left", ncol=2, fontsize=11, frameon=True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=style.NOTE)
+    if style.alt_text(ax.figure) is None:
+        style.set_alt(ax.figure, f"{ax.get_title()}: the norm of the gradient on a log scale "
+                      f"against the distance in time, 0 to {len(values) - 1} steps back, one "
+                      f"line per spectral radius; the norm at the farthest step: "
+                      + "; ".join(finals) + ".")
     return ax
+
+
+def _norm_limits(steps: int, hidden_size: int) -> tuple[float, float]:
+    """Log-scale y limits that hold every curve the widget can draw: the norms at the corners
+    of its sliders (radius 0.1 and 3, input scale 0, 1 and 3, both activations), widened by a
+    factor of 10, clipped to [1e-300, 1e300] (float64's range: beyond, the norm is inf or 0)."""
+    low, high = 1.0, 1.0
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for radius in (0.1, 1.0, 3.0):
+            for scale in (0.0, 1.0, 3.0):
+                for activation in ACTIVATIONS:
+                    values = gradient_norms(radius, steps, hidden_size, activation, scale)
+                    values = values[np.isfinite(values) & (values > 0)]
+                    if values.size:
+                        low, high = min(low, values.min()), max(high, values.max())
+    return max(low / 10, 1e-300), min(high * 10, 1e300)
 
 
 def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int = 64):
     """An ipywidgets 7 widget: sliders for the spectral radius and the input scale, a choice of
     activation, and a live log-scale plot of the gradient norm against the distance in time.
+
+    The y axis is fixed for every setting (:func:`_norm_limits`), so moving a slider moves the
+    curve, not the axis, and every curve stays inside it.
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
@@ -215,11 +242,18 @@ def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int
     steps = arg.integer("steps", steps, minimum=2)
     hidden_size = arg.integer("hidden_size", hidden_size)
     note_if_slideshow_cannot_show_widgets()
+    label = {"description_width": "initial"}
     radius_slider = widgets.FloatSlider(value=radius, min=0.1, max=3.0, step=0.05,
-                                        description="ρ(W_hh)", continuous_update=False)
+                                        description="spectral radius ρ(W_hh)", style=label,
+                                        continuous_update=False,
+                                        layout=widgets.Layout(width="420px"))
     scale_slider = widgets.FloatSlider(value=1.0, min=0.0, max=3.0, step=0.1,
-                                       description="input scale", continuous_update=False)
-    activation = widgets.ToggleButtons(options=ACTIVATIONS, value="tanh", description="φ")
+                                       description="input scale", style=label,
+                                       continuous_update=False,
+                                       layout=widgets.Layout(width="340px"))
+    activation = widgets.ToggleButtons(options=ACTIVATIONS, value="tanh",
+                                       description="activation φ", style=label)
+    limits = _norm_limits(steps, hidden_size)
     out = widgets.Output()
 
     def redraw(*_):
@@ -227,14 +261,16 @@ def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int
                                scale_slider.value)
         with out:
             out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(10, 3.2))
-            with np.errstate(over="ignore", invalid="ignore"):
-                plot_gradient_norms({radius_slider.value: norms}, ax=ax,
-                                    title=f"{activation.value} RNN, H = {hidden_size}: "
-                                          f"‖∂L_T/∂h_t‖ after {steps} steps = "
-                                          f"{norms[-1]:.2g}")
-            ax.set_ylim(1e-12, 1e12)
-            plt.show()
+            with style.use():
+                fig, ax = plt.subplots(figsize=(style.SLIDE_FIGSIZE[0], 4.2), layout="constrained")
+                with np.errstate(over="ignore", invalid="ignore"):
+                    plot_gradient_norms({radius_slider.value: norms}, ax=ax,
+                                        title=f"{activation.value} RNN, H = {hidden_size}: "
+                                              f"‖∂L_T/∂h_t‖ after {steps} steps = "
+                                              f"{norms[-1]:.2g}")
+                ax.set_ylim(*limits)
+                ax.set_xlim(0, steps - 1)
+                plt.show()
 
     for control in (radius_slider, scale_slider, activation):
         control.observe(redraw, names="value")
@@ -368,6 +404,7 @@ def measure_bptt_cost(lengths: Sequence[int], hidden_size: int = 128, batch_size
             "saved_mb": np.array(saved_mb)}
 
 
+@style.styled
 def plot_bptt_cost(full: dict[str, np.ndarray], truncated: dict[str, np.ndarray] | None = None,
                    truncation: int | None = None):
     """Two panels: time and memory of BPTT against the sequence length (from
@@ -379,22 +416,28 @@ def plot_bptt_cost(full: dict[str, np.ndarray], truncated: dict[str, np.ndarray]
     if truncated is not None:
         _result("truncated", truncated, keys, "measure_bptt_cost")
         truncation = arg.integer("truncation", truncation)
-    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4.0))
-    runs = [("full BPTT", full, "C0")]
+    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=style.SLIDE_FIGSIZE, layout="constrained")
+    runs = [("full BPTT", full)]
     if truncated is not None:
-        runs.append((f"truncated, k = {truncation}", truncated, "C1"))
-    for label, run, colour in runs:
-        ax_t.plot(run["lengths"], run["seconds"] * 1e3, "o-", color=colour, label=label)
-        ax_m.plot(run["lengths"], run["saved_mb"], "o-", color=colour, label=label)
+        runs.append((f"truncated, k = {truncation}", truncated))
+    for i, (label, run) in enumerate(runs):
+        look = style.series_style(i)
+        ax_t.plot(run["lengths"], run["seconds"] * 1e3, label=label, **look)
+        ax_m.plot(run["lengths"], run["saved_mb"], label=label, **look)
     ax_t.set(title="Time: forward + backward", xlabel="sequence length T (steps)",
              ylabel="milliseconds")
-    ax_m.set(title="Memory kept for the backward pass", xlabel="sequence length T (steps)",
+    ax_m.set(title="Memory kept for backward", xlabel="sequence length T (steps)",
              ylabel="megabytes")
     for ax in (ax_t, ax_m):
         ax.grid(alpha=0.3)
-        ax.legend(frameon=False)
         ax.set_ylim(bottom=0)
-    fig.tight_layout()
+    fig.legend(*ax_t.get_legend_handles_labels(), loc="outside lower center", ncol=len(runs))
+    lengths = full["lengths"]
+    described = "; ".join(
+        f"{label}: {run['seconds'][0] * 1e3:.3g} to {run['seconds'][-1] * 1e3:.3g} ms and "
+        f"{run['saved_mb'][0]:.3g} to {run['saved_mb'][-1]:.3g} MB" for label, run in runs)
+    style.set_alt(fig, f"Time (left) and memory kept for the backward pass (right) against the "
+                  f"sequence length, T = {lengths[0]} to {lengths[-1]} steps. {described}.")
     return fig
 
 
@@ -451,23 +494,31 @@ def clipping_run(ids: np.ndarray, vocab_size: int, max_norm: float | None = None
     return {"loss": np.array(losses), "grad_norm": np.array(norms)}
 
 
-def plot_clipping(runs: dict[str, dict[str, np.ndarray]], figsize: tuple[float, float] = (11, 4.0)):
+@style.styled
+def plot_clipping(runs: dict[str, dict[str, np.ndarray]],
+                  figsize: tuple[float, float] = style.SLIDE_FIGSIZE):
     """Loss and gradient norm per step for each run of :func:`clipping_run`, keyed by label."""
     import matplotlib.pyplot as plt
 
     _results("runs", runs, ("loss", "grad_norm"), "clipping_run")
-    fig, (ax_l, ax_g) = plt.subplots(1, 2, figsize=figsize)
+    fig, (ax_l, ax_g) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
     for i, (label, run) in enumerate(runs.items()):
-        style = dict(color=_COLOURS[i % 7], linestyle=_STYLES[i % 7], label=label)
-        ax_l.plot(run["loss"], **style)
-        ax_g.semilogy(run["grad_norm"], **style)
+        look = {**style.series_style(i), "markevery": max(1, len(run["loss"]) // 8)}
+        ax_l.plot(run["loss"], label=label, **look)
+        ax_g.semilogy(run["grad_norm"], label=label, **look)
     ax_l.set(title="Training loss", xlabel="SGD step", ylabel="cross-entropy (nats/char)")
     ax_g.set(title="Gradient norm before clipping", xlabel="SGD step",
              ylabel="‖g‖ (log scale)")
     for ax in (ax_l, ax_g):
         ax.grid(alpha=0.3)
-        ax.legend(frameon=False)
-    fig.tight_layout()
+    fig.legend(*ax_l.get_legend_handles_labels(), loc="outside right upper")
+    described = "; ".join(
+        f"{label}: loss from {run['loss'][0]:.2f} to {np.nanmin(run['loss']):.2f} at best and "
+        f"{run['loss'][-1]:.2f} at the end, gradient norm up to {np.nanmax(run['grad_norm']):.3g}"
+        for label, run in runs.items())
+    style.set_alt(fig, f"Training loss (left) and gradient norm on a log scale (right) over "
+                  f"{max(len(r['loss']) for r in runs.values())} SGD steps, one line per run. "
+                  f"{described}.")
     return fig
 
 
@@ -534,32 +585,44 @@ def first_input_memory(model, fit_ids: np.ndarray, test_ids: np.ndarray, length:
             "control": control}
 
 
+@style.styled
 def plot_first_input_memory(runs: dict[str, dict[str, np.ndarray]],
-                            figsize: tuple[float, float] = (11, 4.2)):
+                            figsize: tuple[float, float] = style.SLIDE_FIGSIZE):
     """Two panels from :func:`first_input_memory`, one line per run (keyed by label): how far
-    h_T moves when x_1 changes, and how often a linear read-out of h_T names x_1."""
+    h_T moves when x_1 changes, and how often a linear read-out of h_T names x_1. Dotted
+    lines: the same read-out from a state that never saw x_1."""
     import matplotlib.pyplot as plt
 
     _results("runs", runs, ("T", "change", "readout", "control"), "first_input_memory")
-    fig, (ax_c, ax_r) = plt.subplots(1, 2, figsize=figsize)
+    fig, (ax_c, ax_r) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
     for i, (label, run) in enumerate(runs.items()):
-        style = dict(color=_COLOURS[i % 7], linestyle=_STYLES[i % 7], lw=2.2)
-        ax_c.semilogy(run["T"], run["change"], label=label, **style)
-        ax_r.plot(run["T"], 100 * run["readout"], **style)
-        ax_r.plot(run["T"], 100 * run["control"], color=_COLOURS[i % 7], linestyle=":", lw=1.6,
-                  label="dotted: a state that\nnever saw x_1" if i == 0 else None)
-    ax_c.set_xlabel("T (characters read)", fontsize=14)
-    ax_c.set_ylabel("mean ‖h_T − h′_T‖ (log scale)", fontsize=14)
-    ax_c.set_title("Change x_1: how far h_T moves", fontsize=14)
-    ax_r.set_xlabel("T (characters read)", fontsize=14)
-    ax_r.set_ylabel("x_1 named from h_T (%)", fontsize=14)
-    ax_r.set_title("What a linear read-out of h_T recovers", fontsize=14)
+        look = {**style.series_style(i), "markevery": max(1, len(run["T"]) // 8)}
+        ax_c.semilogy(run["T"], run["change"], label=label, **look)
+        ax_r.plot(run["T"], 100 * run["readout"], **look)
+        ax_r.plot(run["T"], 100 * run["control"], color=look["color"], linestyle=":", lw=1.8,
+                  label="dotted: a state that never saw x_1" if i == 0 else None)
+    ax_c.set_xlabel("T (characters read)", fontsize=style.LABEL)
+    ax_c.set_ylabel("mean ‖h_T − h′_T‖ (log)", fontsize=style.LABEL)
+    ax_c.set_title("Change x_1: how far h_T moves", fontsize=style.TITLE)
+    ax_r.set_xlabel("T (characters read)", fontsize=style.LABEL)
+    ax_r.set_ylabel("x_1 named from h_T (%)", fontsize=style.LABEL)
+    ax_r.set_title("A linear read-out of h_T", fontsize=style.TITLE)
     ax_r.set_ylim(0, 100)
     for ax in (ax_c, ax_r):
-        ax.tick_params(labelsize=14)
+        ax.tick_params(labelsize=style.TICK)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=14, frameon=False)
-    fig.tight_layout()
+    handles = ax_c.get_legend_handles_labels()
+    extra = ax_r.get_legend_handles_labels()
+    fig.legend(handles[0] + extra[0], handles[1] + extra[1], loc="outside lower center",
+               ncol=len(handles[0]) + 1, fontsize=style.NOTE)
+    described = "; ".join(
+        f"{label}: h_T moves {run['change'][0]:.2g} at T = {run['T'][0]} and "
+        f"{run['change'][-1]:.2g} at T = {run['T'][-1]}, the read-out names x_1 "
+        f"{100 * run['readout'][0]:.0f}% then {100 * run['readout'][-1]:.0f}% of the time "
+        f"(a state that never saw it: {100 * run['control'][-1]:.0f}%)"
+        for label, run in runs.items())
+    style.set_alt(fig, "How long the state remembers its first input, against the number of "
+                  f"characters read. {described}.")
     return fig
 
 
@@ -599,13 +662,38 @@ def unit_correlations(states: np.ndarray, feature: np.ndarray) -> np.ndarray:
         return np.where(scale > 0, (a * f[:, None]).sum(axis=0) / scale, 0.0)
 
 
+#: The two ends of activation_html's diverging scale: Okabe-Ito blue (-limit) and orange
+#: (+limit), told apart under every colour-vision deficiency (tests/test_style.py).
+NEGATIVE, POSITIVE = style.OKABE_ITO["blue"], style.OKABE_ITO["orange"]
+
+
+def _activation_colour(value: float) -> tuple[str, str]:
+    """(background, text colour) for a value in [-1, 1]: white at 0, NEGATIVE at -1, POSITIVE at
+    +1, linear in between; the text black or white, whichever reaches more contrast (>= 4.58:1,
+    WCAG 2.2 SC 1.4.3)."""
+    from matplotlib.colors import to_hex, to_rgb
+
+    end = np.asarray(to_rgb(NEGATIVE if value < 0 else POSITIVE))
+    background = to_hex(1 + abs(value) * (end - 1))
+    return background, style.text_on(background)
+
+
+def _cell(shown: str, value: float, title: str) -> str:
+    background, colour = _activation_colour(value)
+    return (f'<span style="background:{background};color:{colour}" title="{title}">'
+            f"{shown}</span>")
+
+
 def activation_html(text: str, activations: Sequence[float] | np.ndarray, title: str = "",
                     limit: float = 1.0) -> str:
     """HTML for ``text`` with character i on a background coloured by ``activations[i]``.
 
-    Blue is -``limit`` (or below), white is 0, red is +``limit`` (or above): tanh units live in
-    [-1, 1]. Newlines are shown as ↵ and kept as line breaks; hovering a character shows its
-    value. Display it with ``IPython.display.HTML``.
+    A diverging scale that colour-blind readers can read: blue is -``limit`` (or below), white
+    is 0, orange is +``limit`` (or above) (tanh units live in [-1, 1]); each character is black
+    or white, whichever contrasts more with its own background (at least 4.5:1). Newlines are
+    shown as ↵ and kept as line breaks; hovering a character shows its value. A legend under
+    the passage shows the scale, and a caption says what the passage shows (for screen
+    readers too). Display it with ``IPython.display.HTML``.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a non-empty str, got {type(text).__name__}.")
@@ -618,12 +706,22 @@ def activation_html(text: str, activations: Sequence[float] | np.ndarray, title:
     limit = arg.number("limit", limit, positive=True)
     spans = []
     for ch, value in zip(text, np.clip(values / limit, -1.0, 1.0)):
-        fade = int(round(255 * (1 - abs(value))))
-        colour = f"rgb(255,{fade},{fade})" if value >= 0 else f"rgb({fade},{fade},255)"
         shown = "↵" if ch == "\n" else html.escape(ch)
-        spans.append(f'<span style="background:{colour}" title="{value * limit:+.2f}">'
-                     f"{shown}</span>" + ("<br>" if ch == "\n" else ""))
+        spans.append(_cell(shown, value, f"{value * limit:+.2f}") + ("<br>" if ch == "\n" else ""))
     head = f"<div style='font-weight:bold;margin-bottom:4px'>{html.escape(title)}</div>" \
         if title else ""
-    return (f"<div style='font-family:monospace;font-size:19px;line-height:1.5;"
-            f"white-space:pre-wrap;color:black'>{head}{''.join(spans)}</div>")
+    steps = (-1.0, -0.5, 0.0, 0.5, 1.0)
+    scale = "".join(_cell(f"&nbsp;{v * limit:+g}&nbsp;".replace("-", "−").replace("+0&", "0&"), v,
+                          f"{v * limit:+g}")
+                    for v in steps)
+    described = (f"{len(text)} characters, each on a background coloured by one unit's "
+                 f"activation: blue for negative, white for 0, orange for positive (from "
+                 f"{values.min():+.2f} to {values.max():+.2f}, scale limit ±{limit:g}).")
+    legend = (f"<figcaption style='font-family:sans-serif;font-size:18px;margin-top:6px'>"
+              f"<span style='font-family:monospace'>{scale}</span> activation "
+              f"(blue −{limit:g}, white 0, orange +{limit:g}). "
+              f"<span style='position:absolute;left:-10000px'>{html.escape(described)}</span>"
+              f"</figcaption>")
+    return (f"<figure style='margin:0' aria-label='{html.escape(title or 'unit activation', quote=True)}'>"
+            f"<div style='font-family:monospace;font-size:19px;line-height:1.5;"
+            f"white-space:pre-wrap;color:#000000'>{head}{''.join(spans)}</div>{legend}</figure>")

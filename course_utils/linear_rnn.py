@@ -278,7 +278,7 @@ def time_per_call(func: Callable[[], object], repeats: int = 5) -> float:
 
 
 # --- figures (the course's style: course_utils.plotting) -------------------------------------
-FONT = 14  # points: every label, tick and legend of this unit's figures
+FONT = 16  # points (style.NOTE): every label, tick and legend of this unit's figures
 
 
 def _finish(ax, title: str, xlabel: str, ylabel: str) -> None:
@@ -304,24 +304,29 @@ def plot_scan_timing(seq_lens: list[int], times_ms: dict[str, list[float]],
     ``seq_lens`` are the T measured; ``times_ms`` maps a method's name to its times, one per T.
     Each line has its own colour, marker and dash, so it reads without colour.
     """
-    from course_utils.plotting import BLUE, GREEN, ORANGE, _figure
+    from course_utils import style
+    from course_utils.plotting import _figure
     if not isinstance(seq_lens, (list, tuple)) or not seq_lens:
         raise ValueError(f"seq_lens must be a non-empty list of sequence lengths, got {seq_lens!r}.")
     if not isinstance(times_ms, dict) or not times_ms:
         raise ValueError("times_ms must be a non-empty dict {method: [ms per T]}, got "
                          f"{type(times_ms).__name__}.")
-    fig = _figure((11, 4.2))
+    fig = _figure(style.SLIDE_FIGSIZE)
     ax = fig.add_subplot()
-    looks = [(BLUE, "o", "-"), (ORANGE, "s", "--"), (GREEN, "^", ":")]
-    for (name, values), (colour, marker, dash) in zip(times_ms.items(), looks * 3):
+    for i, (name, values) in enumerate(times_ms.items()):
         ax.loglog(seq_lens, _series_check(f"times_ms[{name!r}]", values, len(seq_lens)),
-                  color=colour, marker=marker, ls=dash, lw=2.2, ms=8, label=name)
+                  lw=2.4, ms=8, label=name, **style.series_style(i))
     ax.set_xticks(list(seq_lens), [str(T) for T in seq_lens])
     ax.minorticks_off()
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=FONT)
+    ax.legend(fontsize=FONT, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _finish(ax, title, "sequence length T (steps, log scale)", "time per call (ms, log scale)")
+    style.set_alt(fig, f"{title}: time per call in milliseconds against the sequence length "
+                  f"T = {seq_lens[0]} to {seq_lens[-1]}, both on log scales; " + "; ".join(
+                      f"{name}: {v[0]:.3g} ms to {v[-1]:.3g} ms" for name, v in times_ms.items())
+                  + ".")
     return fig
+
 
 
 def plot_copy_accuracy(accuracy: dict[str, list[float]], chance: float,
@@ -331,17 +336,20 @@ def plot_copy_accuracy(accuracy: dict[str, list[float]], chance: float,
     ``accuracy`` maps a model's name to its accuracy (fractions) for tokens 1 ... n_copy;
     ``chance`` (a fraction) is drawn as a dashed line. Bars differ by colour and hatching.
     """
-    from course_utils.plotting import BLUE, GREY, ORANGE, _figure
+    from course_utils import style
+    from course_utils.plotting import _figure
     if not isinstance(accuracy, dict) or not accuracy:
         raise ValueError("accuracy must be a non-empty dict {model: [fraction per token]}, got "
                          f"{type(accuracy).__name__}.")
     chance = arg.number("chance", chance, minimum=0.0, maximum=1.0)
     n_copy = len(next(iter(accuracy.values())))
-    fig = _figure((11, 4.2))
+    fig = _figure(style.SLIDE_FIGSIZE)
     ax = fig.add_subplot()
     width = 0.8 / len(accuracy)
+    colours = [style.series_style(i)["color"] for i in range(len(accuracy))]
+    hatches = ["//", "", "..", "xx", "\\\\", "oo"]
     for k, ((name, values), colour, hatch) in enumerate(
-            zip(accuracy.items(), [ORANGE, BLUE, GREY], ["//", "", ".."])):
+            zip(accuracy.items(), colours, hatches * 2)):
         values = _series_check(f"accuracy[{name!r}]", values, n_copy)
         ax.bar(np.arange(n_copy) + (k - (len(accuracy) - 1) / 2) * width, 100 * values, width,
                color=colour, hatch=hatch, edgecolor="#222222", label=name)
@@ -349,10 +357,17 @@ def plot_copy_accuracy(accuracy: dict[str, list[float]], chance: float,
     ax.set_xticks(range(n_copy), [f"token {i + 1}" for i in range(n_copy)])
     ax.set_ylim(0, 128)
     ax.set_yticks(range(0, 101, 20))
-    ax.legend(fontsize=FONT, loc="upper center", ncol=3, framealpha=0.95)
+    ax.set_ylim(0, 105)
+    ax.legend(fontsize=FONT, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _finish(ax, title, "data token, in order of its position in the sequence",
            "held-out accuracy (%)")
+    style.set_alt(fig, f"{title}: grouped bars of the held-out accuracy (%) of each of the "
+                  f"{n_copy} data tokens, one bar per model, and a dashed line at chance, "
+                  f"{chance:.0%}; " + "; ".join(
+                      f"{name}: " + ", ".join(f"{100 * float(v):.0f}%" for v in values)
+                      for name, values in accuracy.items()) + ".")
     return fig
+
 
 
 def plot_hillis_steele(seq_len: int = 8) -> "Figure":
@@ -397,6 +412,7 @@ def plot_lru_eigenvalues(r_min: float = 0.9, r_max: float = 0.999, max_phase: fl
                          hidden_size: int = 256, seed: int = 0) -> "Figure":
     """LRU's initial eigenvalues (Orvieto et al. 2023, arXiv:2303.06349): uniform on the ring
     r_min <= |lambda| <= r_max, phases in [0, max_phase], in the complex plane."""
+    from course_utils import style
     from course_utils.plotting import BLUE, GREY, _figure
     r_min = arg.number("r_min", r_min, minimum=0.0, maximum=1.0)
     r_max = arg.number("r_max", r_max, minimum=r_min, maximum=1.0)
@@ -405,12 +421,12 @@ def plot_lru_eigenvalues(r_min: float = 0.9, r_max: float = 0.999, max_phase: fl
     g = np.random.default_rng(arg.integer("seed", seed, minimum=0))
     modulus = np.sqrt(g.uniform(r_min ** 2, r_max ** 2, H))   # uniform over the ring's area
     phase = g.uniform(0, max_phase, H)
-    fig = _figure((11, 4.2))
+    fig = _figure(style.SLIDE_FIGSIZE)
     full, zoom = fig.subplots(1, 2)
     circle = np.linspace(0, 2 * np.pi, 400)
     for ax, limits in ((full, 1.1), (zoom, None)):
-        ax.plot(np.cos(circle), np.sin(circle), color=GREY, ls="--", lw=1.5, label="unit circle")
-        ax.scatter(modulus * np.cos(phase), modulus * np.sin(phase), s=14, color=BLUE,
+        ax.plot(np.cos(circle), np.sin(circle), color=GREY, ls="--", lw=1.8, label="unit circle")
+        ax.scatter(modulus * np.cos(phase), modulus * np.sin(phase), s=20, color=BLUE,
                    marker="o", label=f"{H} eigenvalues")
         ax.set_aspect("equal")
         if limits:
@@ -420,5 +436,10 @@ def plot_lru_eigenvalues(r_min: float = 0.9, r_max: float = 0.999, max_phase: fl
             ax.set_xlim(r_min - 0.05, 1.02)
             ax.set_ylim(-0.02, math.sin(max_phase) + 0.05)
         _finish(ax, "whole plane" if limits else "zoomed in", "real part", "imaginary part")
-    full.legend(fontsize=FONT - 2, loc="lower left")
+    full.legend(fontsize=FONT, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    style.set_alt(fig, f"{H} initial LRU eigenvalues in the complex plane, inside the dashed unit "
+                  f"circle: moduli from {modulus.min():.3f} to {modulus.max():.3f} (ring "
+                  f"{r_min:g} to {r_max:g}), phases from 0 to {max_phase:.3f} rad. Left: the "
+                  "whole plane, where they sit in a thin arc near 1; right: zoomed in on them.")
     return fig
+

@@ -19,14 +19,23 @@ from course_utils._arrays import float_array
 from course_utils.ecg import (QS_FRACTION, WIDE_QRS, ECGRecord, QRSReading,
                               fixed_window_reader, sequential_reader)
 
-MAX_FIGSIZE = (11.0, 4.2)
-DPI = 100
-TITLE, LABEL, TICK, NOTE = 15, 13, 11, 12
+from course_utils import style
 
-INK = "#222222"
-BLUE, ORANGE, GREEN, RED, GREY = "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9a9a9a"
+MAX_FIGSIZE = style.MAX_FIGSIZE
+DPI = style.DPI
+TITLE, LABEL, TICK, NOTE = style.TITLE, style.LABEL, style.TICK, style.NOTE
+
+INK = style.INK
+# Okabe-Ito (style.OKABE_ITO): every one of these is >= 3:1 on white, so it can be a line
+BLUE, ORANGE, GREEN, RED = (style.OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green",
+                                                          "vermillion"))
+GREY = style.CONCEPT["baseline"]
 QRS_FILL = "#fde0c5"
-WAVE_COLOUR = {"P": "#6a3d9a", "Q": BLUE, "R": RED, "S": BLUE, "T": "#6a3d9a"}
+WAVE_COLOUR = {"P": style.OKABE_ITO["reddish_purple"], "Q": BLUE, "R": RED, "S": BLUE,
+               "T": style.OKABE_ITO["reddish_purple"]}
+#: Text in a series' colour: darkened to >= 4.5:1 on white and on the windows' blue shade
+#: (WCAG 2.2 SC 1.4.3).
+RIGHT, WRONG = style.readable(BLUE, "#dce9f5"), style.readable(RED, "#dce9f5")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -117,33 +126,45 @@ def _diagram_axes(ax: Axes, xlim, ylim, title: str) -> None:
 
 
 # --------------------------------------------------------------------------- sequences
-def plot_order_matters(seed: int = 0, figsize: Sequence[float] = (11, 3.6)) -> Figure:
-    """Same values in another order: prices read backwards, pixels shuffled."""
+@style.styled
+def plot_order_matters(seed: int = 0, figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
+    """Same values in another order: prices read backwards, pixels shuffled.
+
+    The two price lines differ in line style and marker and are labelled at their ends, so
+    the figure does not depend on telling two colours apart.
+    """
     _check_seed(seed)
     rng = np.random.default_rng(seed)
     fig = _figure(figsize)
-    a1, a2, a3 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.8, 1, 1]})
+    a1, a2, a3 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.7, 1, 1]})
     days = np.arange(1, 21)
     prices = 100 + np.cumsum(0.8 + rng.normal(0, 1.0, len(days)))
-    a1.plot(days, prices, "o-", color=GREEN, lw=2, ms=4, label="as it happened")
-    a1.plot(days, prices[::-1], "o-", color=RED, lw=2, ms=4, label="same prices, reversed")
-    a1.legend(fontsize=NOTE - 1, frameon=False)
-    _style(a1, "Same prices: a rally or a crash?", "day", "price (€)")
-
+    forward, backward = style.series_style(0), style.series_style(1)
+    a1.plot(days, prices, lw=2.4, ms=5, label="as it\nhappened", **forward)
+    a1.plot(days, prices[::-1], lw=2.4, ms=5, label="reversed", **backward)
+    a1.set_xticks([1, 5, 10, 15, 20])
+    _style(a1, "Same prices: rally or crash?", "day", "price (€)")
+    style.label_lines(a1)
     n = 22
     yy, xx = np.mgrid[1.3:-1.3:n * 1j, -1.3:1.3:n * 1j]
     heart = ((xx ** 2 + yy ** 2 - 1) ** 3 - xx ** 2 * yy ** 3 <= 0).astype(float)
-    a2.imshow(heart, cmap="Reds", vmin=0, vmax=1.3)
-    a3.imshow(rng.permutation(heart.ravel()).reshape(heart.shape), cmap="Reds", vmin=0, vmax=1.3)
-    for ax, title in ((a2, f"A picture ({n}x{n} pixels)"), (a3, "Same pixels, shuffled")):
-        ax.set_title(title, fontsize=LABEL + 1)
+    a2.imshow(heart, cmap="Greys", vmin=0, vmax=1.2)
+    a3.imshow(rng.permutation(heart.ravel()).reshape(heart.shape), cmap="Greys", vmin=0, vmax=1.2)
+    for ax, title in ((a2, f"A picture, {n}x{n}"), (a3, "Pixels shuffled")):
+        ax.set_title(title, fontsize=LABEL)
         ax.axis("off")
     fig.suptitle("Order matters: identical as sets, different as sequences", fontsize=TITLE)
+    style.set_alt(fig, f"Left: 20 daily prices that rise from {prices[0]:.0f} to "
+                  f"{prices[-1]:.0f} euros (solid line, as it happened) and the same prices in "
+                  f"reverse order, falling from {prices[-1]:.0f} to {prices[0]:.0f} (dashed line): "
+                  f"a rally or a crash from one set of values. Middle: a {n}x{n}-pixel heart. "
+                  "Right: the same pixels shuffled, in which no shape is left.")
     return fig
 
 
+@style.styled
 def plot_iid_vs_sequence(n: int = 200, seed: int = 0,
-                         figsize: Sequence[float] = (11, 3.8)) -> Figure:
+                         figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """IID draws against a series whose points depend on the previous ones.
 
     Left: both series over time. Right: each value against the one before it (a lag plot),
@@ -161,20 +182,30 @@ def plot_iid_vs_sequence(n: int = 200, seed: int = 0,
     dep = (dep - dep.mean()) / dep.std()
     fig = _figure(figsize)
     a1, a2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.1, 1]})
-    a1.plot(iid + 3.5, color=GREY, lw=1.3, label="IID: each point drawn on its own")
-    a1.plot(dep - 3.5, color=BLUE, lw=1.6, label="sequence: each point depends on the last two")
-    a1.legend(fontsize=NOTE - 1, frameon=False, loc="upper center", ncol=1,
-              bbox_to_anchor=(0.5, 1.02))
-    a1.set_ylim(-8, 9.5)
+    a1.plot(iid + 3.5, color=GREY, lw=1.3, ls="-", label="IID: each point drawn on its own")
+    a1.plot(dep - 4.2, color=BLUE, lw=1.8, ls="-", label="sequence: depends on the last two")
+    a1.text(n / 2, 7.2, "IID: each point drawn on its own", ha="center", fontsize=NOTE,
+            color=GREY)
+    a1.text(n / 2, -0.2, "sequence: each point depends on the last two", ha="center",
+            fontsize=NOTE, color=style.readable(BLUE))
+    a1.set_ylim(-9, 8.5)
     a1.set_yticks([])
     _style(a1, "Two series of standardised values", "time step t", "value (offset)")
-    for x, colour, name in ((iid, GREY, "IID"), (dep, BLUE, "sequence")):
-        r = np.corrcoef(x[:-1], x[1:])[0, 1]
-        a2.scatter(x[:-1], x[1:], s=10, color=colour, alpha=0.7, label=f"{name}: corr = {r:.2f}")
-    a2.legend(fontsize=NOTE - 1, frameon=False, loc="upper left")
-    _style(a2, "Does the last value predict the next?", "$x_{t-1}$", "$x_t$")
+    corr = {}
+    for x, colour, marker, name in ((iid, GREY, "x", "IID"), (dep, BLUE, "o", "sequence")):
+        corr[name] = np.corrcoef(x[:-1], x[1:])[0, 1]
+        a2.scatter(x[:-1], x[1:], s=16, color=colour, marker=marker, alpha=0.8,
+                   label=f"{name}: r = {corr[name]:.2f}")
+    a2.legend(fontsize=NOTE, loc="upper left", bbox_to_anchor=(1.0, 1.0), handletextpad=0.1)
+    _style(a2, "Does $x_{t-1}$ predict $x_t$?", "$x_{t-1}$", "$x_t$")
     fig.suptitle("IID data versus a sequence", fontsize=TITLE)
+    style.set_alt(fig, f"Left: {n} independent standard-normal draws (grey) above a sequence of "
+                  f"{n} standardised values in which each depends on the two before it (blue), "
+                  "over time. Right: each value against the one before it: the IID points form "
+                  f"a round cloud (lag-1 correlation {corr['IID']:.2f}), the sequence's points a "
+                  f"diagonal band (correlation {corr['sequence']:.2f}).")
     return fig
+
 
 
 # --------------------------------------------------------------------------- ECG
@@ -198,9 +229,10 @@ def _measured_span(reading: QRSReading, j: int) -> tuple[float, float]:
     return reading.q[j] / fs - margin, reading.s[j] / fs + margin
 
 
+@style.styled
 def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None,
              measure_beat: Optional[int] = None, ax: Optional[Axes] = None,
-             title: Optional[str] = None, figsize: Sequence[float] = (11, 3.6)) -> Figure:
+             title: Optional[str] = None, figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """Draw an ECG with its P, Q, R, S and T waves marked and every QRS shaded.
 
     ``measure_beat`` (an index into the record's labelled beats, or None for no measurement)
@@ -245,35 +277,46 @@ def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None
                 ax.annotate(wave, (record.time[i], y), xytext=(0, 7 if above else -9),
                             textcoords="offset points", ha="center",
                             va="bottom" if above else "top", fontsize=NOTE,
-                            color=WAVE_COLOUR[wave], fontweight="bold")
+                            color=style.readable(WAVE_COLOUR[wave], QRS_FILL), fontweight="bold")
     if measure_beat is not None:
         reading = sequential_reader(record)
         r_true = record.waves["R"][measure_beat]
         j = int(np.argmin(np.abs(reading.r - r_true)))
         t0, t1 = _measured_span(reading, j)
         y = record.signal[record.waves["S"][measure_beat]] - 0.28
-        ax.annotate("", (t0, y), (t1, y), arrowprops=dict(arrowstyle="<|-|>", color=RED, lw=1.6,
+        ax.annotate("", (t0, y), (t1, y), arrowprops=dict(arrowstyle="<|-|>", color=WRONG, lw=1.6,
                                                           shrinkA=0, shrinkB=0))
         pad = 0.03 * (t[-1] - t[0]) / 4
         room_right = t[-1] - t1 >= t0 - t[0]
         ax.text(t1 + pad if room_right else t0 - pad, y,
                 f"QRS = {reading.qrs_duration[j]:.3f} s (measured)", va="center",
-                ha="left" if room_right else "right", fontsize=NOTE, color=RED)
+                ha="left" if room_right else "right", fontsize=NOTE, color=WRONG)
     ax.set_xlim(t[0], t[-1])
     ax.set_ylim(min(x.min(), -0.3) - 0.45, top + 0.35)
     if title is None:
         title = (f"Synthetic ECG at {record.heart_rate:g} bpm: P wave, QRS complex (shaded), "
                  "T wave")
     _style(ax, title, "time (s)", "voltage (mV)")
+    n_qrs = sum(a <= on and off < b for on, off in zip(record.qrs_onset, record.qrs_offset))
+    alt = (f"A synthetic ECG at {record.heart_rate:g} beats per minute from {t[0]:.1f} to "
+           f"{t[-1]:.1f} s, voltage from {x.min():.1f} to {x.max():.1f} mV, with each beat's P, "
+           f"Q, R, S and T waves marked and its {n_qrs} QRS complexes shaded")
+    if measure_beat is not None:
+        alt += f"; one QRS measured at {reading.qrs_duration[j]:.3f} s"
+    if style.alt_text(fig) is None:
+        style.set_alt(fig, alt + ".")
     return fig
 
 
+
+@style.styled
 def plot_qrs_comparison(normal: ECGRecord, widened: ECGRecord, beat: int = 0,
-                        figsize: Sequence[float] = (10, 3.8)) -> Figure:
+                        figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """Overlay one beat of each record, aligned at the R peak, with the measured QRS widths."""
     records = (_check_record(normal, "normal"), _check_record(widened, "widened"))
     fig = _figure(figsize)
     ax = fig.subplots()
+    widths = []
     for k, (rec, colour, name) in enumerate(zip(records, (BLUE, RED), ("normal", "widened"))):
         _check_beat(beat, rec, "beat", f" for the {name} record")
         fs = rec.sampling_rate
@@ -285,17 +328,25 @@ def plot_qrs_comparison(normal: ECGRecord, widened: ECGRecord, beat: int = 0,
         t0, t1 = (v - r / fs for v in _measured_span(reading, j))
         d = reading.qrs_duration[j]
         verdict = " (≥ 0.12 s)" if d >= WIDE_QRS else ""
-        ax.plot(tt, rec.signal[a:b], color=colour, lw=2, label=f"{name} beat: QRS {d:.3f} s{verdict}")
-        y = -0.55 - 0.22 * k
+        widths.append(d)
+        ax.plot(tt, rec.signal[a:b], lw=2.4, label=f"{name} beat: QRS {d:.3f} s{verdict}",
+                **{**style.series_style(k), "color": colour, "marker": None})
+        y = -0.6 - 0.3 * k
         ax.annotate("", (t0, y), (t1, y), arrowprops=dict(arrowstyle="<|-|>", color=colour,
-                                                          lw=1.6, shrinkA=0, shrinkB=0))
-        ax.text(t1 + 0.01, y, f"{d:.3f} s", va="center", fontsize=NOTE, color=colour)
-    ax.set_ylim(-1.1, 1.5)
-    ax.legend(fontsize=NOTE, frameon=False, loc="upper right", title="measured by the reader",
-              title_fontsize=NOTE)
+                                                          lw=1.8, shrinkA=0, shrinkB=0))
+        ax.text(t1 + 0.01, y, f"{name} ({'solid' if k == 0 else 'dashed'}): QRS {d:.3f} s"
+                f"{verdict}, measured by the reader", va="center", fontsize=NOTE,
+                color=style.readable(colour))
+    ax.set_ylim(-1.3, 1.5)
+
     _style(ax, "A normal and a widened QRS complex, aligned at the R peak",
            "time from the R peak (s)", "voltage (mV)")
+    style.set_alt(fig, f"Two heartbeats overlaid and aligned at their R peak, from 0.3 s before "
+                  f"to 0.45 s after it: a normal beat (solid line) whose QRS complex the reader "
+                  f"measures at {widths[0]:.3f} s and a widened beat (dashed line) at "
+                  f"{widths[1]:.3f} s, each width drawn as a double arrow below the beats.")
     return fig
+
 
 
 def _verdicts(record: ECGRecord, reading: QRSReading, tolerance: float
@@ -325,14 +376,16 @@ def _draw_windows(ax: Axes, record: ECGRecord, window: float, a: int, b: int,
             break
         ax.axvspan(w0 / fs, min(w1, b) / fs, color="#dce9f5" if k % 2 == 0 else "#eef4fa",
                    zorder=0, lw=0)
-        ax.axvline(w0 / fs, color=BLUE, lw=1, ls="--", zorder=1)
+        ax.axvline(w0 / fs, color=BLUE, lw=1.2, ls="--", zorder=1)
+
     return _mark_readings(ax, record, reading, a, b, tolerance)
 
 
 def _mark_readings(ax: Axes, record: ECGRecord, reading: QRSReading, a: int, b: int,
                    tolerance: float) -> tuple[int, int]:
-    """Mark Q, R, S and the measured QRS of every beat read in [a, b), green if right, red if
-    wrong; return (beats in view measured right, beats in view)."""
+    """Mark Q, R, S and the measured QRS of every beat read in [a, b), blue with ✓ and filled
+    markers if right, vermillion with ✗ and hollow markers if wrong; return (beats in view
+    measured right, beats in view)."""
     fs = record.sampling_rate
     verdict = dict(_verdicts(record, reading, tolerance))
     in_view = set(np.flatnonzero((record.waves["R"] >= a) & (record.waves["R"] < b)).tolist())
@@ -346,45 +399,58 @@ def _mark_readings(ax: Axes, record: ECGRecord, reading: QRSReading, a: int, b: 
                 in_view.discard(k)
         if not a <= reading.r[j] < b or verdict[j] is None:
             continue
-        colour = GREEN if verdict[j] else RED
+        colour = RIGHT if verdict[j] else WRONG
         for idx, m in ((reading.q[j], "v"), (reading.r[j], "^"), (reading.s[j], "v")):
-            ax.plot(idx / fs, record.signal[idx], m, color=colour, ms=7, zorder=4)
-        ax.text(reading.r[j] / fs, top + 0.12, f"{reading.qrs_duration[j]:.2f} s "
-                + ("✓" if verdict[j] else "✗"), ha="center", va="bottom", fontsize=NOTE - 1,
+            ax.plot(idx / fs, record.signal[idx], m, color=colour, ms=8, zorder=4,
+                    mfc=colour if verdict[j] else "white", mew=2)
+        ax.text(reading.r[j] / fs, top + 0.12, f"{reading.qrs_duration[j]:.2f}"
+                + ("✓" if verdict[j] else "✗"), ha="center", va="bottom", fontsize=NOTE,
                 color=colour)
+
     return right, n_in_view
 
 
+@style.styled
 def plot_window_sliding(slow: ECGRecord, fast: ECGRecord, window: float = 1.0,
                         seconds: float = 4.0, tolerance: float = 0.02,
-                        figsize: Sequence[float] = (11, 4.2)) -> Figure:
+                        figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """A fixed window cut over a slow and a fast heartbeat, with what it measures.
 
     Dashed lines are window borders. In each window the highest sample is taken as R and
     the lowest samples before and after it as Q and S; the QRS width measured that way is
-    written above, green with ✓ when it is within ``tolerance`` seconds of the truth.
+    written above (s), blue with ✓ when it is within ``tolerance`` seconds of the truth,
+    vermillion with ✗ when it is not.
     """
     records = (_check_record(slow, "slow"), _check_record(fast, "fast"))
     _check_positive("window", window)
     _check_positive("seconds", seconds)
     fig = _figure(figsize)
     axes = fig.subplots(2, 1, sharex=True)
+    scores = []
     for ax, rec in zip(axes, records):
         a, b = _view(rec, 0.0, min(seconds, rec.duration))
         ax.plot(rec.time[a:b], rec.signal[a:b], color=INK, lw=1.3, zorder=2)
         right, n = _draw_windows(ax, rec, window, a, b, tolerance)
-        ax.set_ylim(rec.signal[a:b].min() - 0.2, rec.signal[a:b].max() + 0.65)
+        scores.append((rec.heart_rate, right, n))
+        ax.set_ylim(rec.signal[a:b].min() - 0.2, rec.signal[a:b].max() + 0.85)
         _style(ax, f"{rec.heart_rate:g} bpm: the window measures {right} of {n} beats right",
                "", "mV")
         ax.title.set_fontsize(NOTE + 1)
     axes[1].set_xlabel("time (s)", fontsize=LABEL)
     axes[0].set_xlim(0, seconds)
     fig.suptitle(f"One fixed window of {window:g} s, a slow and a fast heartbeat", fontsize=TITLE)
+    style.set_alt(fig, f"Two ECGs cut into fixed windows of {window:g} s (dashed borders), "
+                  f"{seconds:g} s of each. " + " ".join(
+                      f"At {hr:g} bpm the window measures the QRS width right on {r} of {n} "
+                      "beats." for hr, r, n in scores)
+                  + " Each measured width is written above its beat with a tick or a cross.")
     return fig
 
 
+
+@style.styled
 def plot_sequential_reader(record: ECGRecord, beat: int = 0,
-                           figsize: Sequence[float] = (11, 3.8)) -> Figure:
+                           figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """Zoom on one beat and show the reader's three steps: remember Q, see R, find S, count."""
     record = _check_record(record)
     _check_beat(beat, record)
@@ -398,9 +464,10 @@ def plot_sequential_reader(record: ECGRecord, beat: int = 0,
     ax.plot(record.time[a:b], record.signal[a:b], color=INK, lw=1.8)
     ax.plot(record.time[a:b], record.signal[a:b], ".", color=GREY, ms=3)
     x = record.signal
-    steps = ((q, "① remember the last trough", BLUE, (-190, 45)),
-             (r, f"② a rise of {x[r] - x[q]:.2f} mV: that was R, so the trough was Q", RED, (20, -8)),
-             (s, "③ the next trough: S", BLUE, (70, 70)))
+    steps = ((q, "① remember the last trough", RIGHT, (-230, 45)),
+             (r, f"② a rise of {x[r] - x[q]:.2f} mV:\nthat was R, so the trough was Q", WRONG,
+              (20, -20)),
+             (s, "③ the next trough: S", RIGHT, (120, 100)))
     for idx, text, colour, off in steps:
         ax.plot(idx / fs, x[idx], "o", color=colour, ms=8, zorder=4)
         ax.annotate(text, (idx / fs, x[idx]), xytext=off, textcoords="offset points",
@@ -409,18 +476,25 @@ def plot_sequential_reader(record: ECGRecord, beat: int = 0,
     y = min(x[q], x[s]) - 0.3
     ax.annotate("", (q / fs, y), (s / fs, y), arrowprops=dict(arrowstyle="<|-|>", color=INK,
                                                               lw=1.5, shrinkA=0, shrinkB=0))
-    ax.text(s / fs + 0.015, y, f"④ count Q to S: {s - q} samples = {(s - q) / fs:.3f} s; "
+    ax.text(s / fs + 0.015, y, f"④ count Q to S: {s - q} samples = {(s - q) / fs:.3f} s;\n"
             f"QRS = {(s - q) / fs:.3f} / {QS_FRACTION} = {reading.qrs_duration[j]:.3f} s",
             fontsize=NOTE, va="center")
-    ax.set_ylim(y - 0.25, x[r] + 0.3)
+    ax.set_ylim(y - 0.35, x[r] + 0.3)
     _style(ax, f"The sequential reader on one beat ({fs:g} samples per second)", "time (s)",
            "voltage (mV)")
+    style.set_alt(fig, f"One heartbeat of an ECG sampled at {fs:g} Hz, with the reader's four "
+                  f"steps marked: it remembers the last trough (Q), sees a rise of "
+                  f"{x[r] - x[q]:.2f} mV (R), finds the next trough (S), and counts {s - q} "
+                  f"samples from Q to S, {(s - q) / fs:.3f} s, which gives a QRS of "
+                  f"{reading.qrs_duration[j]:.3f} s.")
     return fig
 
 
+
 # --------------------------------------------------------------------------- models
+@style.styled
 def plot_autoregressive(series: np.ndarray, weights: Sequence[float], t_mark: Optional[int] = None,
-                        figsize: Sequence[float] = (11, 3.8)) -> Figure:
+                        figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """A series, the one-step predictions of x_t = w0 x_{t-1} + w1 x_{t-2} + w2, and one
     prediction's two inputs."""
     x = float_array("series", series, None, empty=True)
@@ -437,19 +511,27 @@ def plot_autoregressive(series: np.ndarray, weights: Sequence[float], t_mark: Op
     fig = _figure(figsize)
     ax = fig.subplots()
     ax.plot(t, x, "o-", color=INK, lw=1.2, ms=3.5, label="series $x_t$")
-    ax.plot(t[2:], pred, "--", color=ORANGE, lw=2,
+    ax.plot(t[2:], pred, "--", color=ORANGE, lw=2.4,
             label=r"prediction $w_0 x_{t-1} + w_1 x_{t-2} + w_2$")
     ax.plot([t_mark - 2, t_mark - 1], x[[t_mark - 2, t_mark - 1]], "o", ms=12, mfc="none",
             mec=BLUE, mew=2.4, label=f"the only inputs of the prediction at t = {t_mark}")
     ax.plot(t_mark, pred[t_mark - 2], "s", color=ORANGE, ms=10, label="its prediction")
-    ax.legend(fontsize=NOTE, frameon=False, loc="upper left", ncol=2)
-    ax.set_ylim(x.min() - 0.3 * np.ptp(x), x.max() + 0.45 * np.ptp(x))
+    ax.legend(fontsize=NOTE, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2,
+              borderaxespad=0.2)
+    ax.set_ylim(x.min() - 0.1 * np.ptp(x), x.max() + 0.1 * np.ptp(x))
     def term(v: float) -> str:
         return f"{'−' if v < 0 else '+'} {abs(v):.2f}"
 
-    _style(ax, f"AR(2) fitted: $x_t$ = {w[0]:.2f} $x_{{t-1}}$ {term(w[1])} $x_{{t-2}}$ "
-           f"{term(w[2])}: it only ever sees two values", "time step t", "value")
+    _style(ax, "", "time step t", "value")
+    fig.suptitle(f"AR(2) fitted: $x_t$ = {w[0]:.2f} $x_{{t-1}}$ {term(w[1])} $x_{{t-2}}$ "
+                 f"{term(w[2])}: it only ever sees two values", fontsize=TITLE - 2)
+    style.set_alt(fig, f"A series of {len(x)} values from {x.min():.2f} to {x.max():.2f} (solid "
+                  f"line with dots) and the one-step predictions of the fitted AR(2) model "
+                  f"x_t = {w[0]:.2f} x_(t-1) {term(w[1])} x_(t-2) {term(w[2])} (dashed line); "
+                  f"at t = {t_mark} the two values it reads are circled and its prediction, "
+                  f"{pred[t_mark - 2]:.2f}, is a square.")
     return fig
+
 
 
 def plot_io_patterns(figsize: Sequence[float] = (11, 3.2)) -> Figure:
@@ -573,9 +655,10 @@ def plot_minibatch_shapes(batch_size: int = 4, input_size: int = 3, hidden_size:
 
 
 # --------------------------------------------------------------------------- widget frames
+@style.styled
 def plot_window_detector_frame(record: ECGRecord, window: float, seconds: float = 5.0,
                                tolerance: float = 0.02,
-                               figsize: Sequence[float] = (10.5, 3.6)) -> Figure:
+                               figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """One frame of the window-detector widget: the fixed window's readings (top) and the
     sequential reader's (bottom) on the same record, each with its score."""
     record = _check_record(record)
@@ -587,7 +670,7 @@ def plot_window_detector_frame(record: ECGRecord, window: float, seconds: float 
     fs = record.sampling_rate
     for ax in (top, bottom):
         ax.plot(record.time[a:b], record.signal[a:b], color=INK, lw=1.2, zorder=2)
-        ax.set_ylim(record.signal[a:b].min() - 0.2, record.signal[a:b].max() + 0.65)
+        ax.set_ylim(record.signal[a:b].min() - 0.2, record.signal[a:b].max() + 0.85)
     right, n = _draw_windows(top, record, window, a, b, tolerance)
     _style(top, f"fixed window of {window:g} s: {right}/{n} beats measured right", "", "mV")
     ok_count, _ = _mark_readings(bottom, record, sequential_reader(record), a, b, tolerance)
@@ -596,8 +679,14 @@ def plot_window_detector_frame(record: ECGRecord, window: float, seconds: float 
         ax.title.set_fontsize(NOTE + 1)
     bottom.set_xlim(0, b / fs)
     fig.suptitle(f"{record.heart_rate:g} bpm, true QRS {record.params['qrs_duration']:.2f} s",
-                 fontsize=TITLE - 1)
+                 fontsize=TITLE)
+    style.set_alt(fig, f"The same {b / fs:.0f} s of ECG at {record.heart_rate:g} bpm read twice: "
+                  f"top, cut into fixed windows of {window:g} s, which measure {right} of {n} "
+                  f"beats right; bottom, read by the sequential reader, which measures "
+                  f"{ok_count} of {n} right. Each measured QRS width is written above its beat "
+                  "with a tick or a cross.")
     return fig
+
 
 
 def plot_unrolled_state(inputs: Sequence[float], states: np.ndarray, step: int,

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from torch import nn
 
+from course_utils import style
 from course_utils.plotting import BLUE, GREEN, GREY, INK, NOTE, ORANGE, _arrow, _box, _figure, _style
 from course_utils.training import History, batches, fit
 
@@ -589,9 +590,11 @@ def principal_components(weight: torch.Tensor | np.ndarray, k: int = 2
 
 
 # --------------------------------------------------------------------------- figures
+@style.styled
 def plot_embeddings_2d(weight: torch.Tensor | np.ndarray, labels: Sequence[str],
                        title: str = "Learned embeddings, projected to 2-D",
-                       figsize: Sequence[float] = (6.5, 4.2)) -> Figure:
+                       figsize: Sequence[float] = (style.SLIDE_FIGSIZE[0] * 0.75,
+                                                   style.SLIDE_FIGSIZE[1])) -> Figure:
     """Scatter the rows of an embedding table (V, E) on its first two principal components
     (:func:`principal_components`; the sign of each axis is arbitrary)."""
     w = weight.detach().cpu().numpy() if isinstance(weight, torch.Tensor) else np.asarray(weight)
@@ -607,7 +610,13 @@ def plot_embeddings_2d(weight: torch.Tensor | np.ndarray, labels: Sequence[str],
         ax.text(x, y, str(label), ha="center", va="center", fontsize=NOTE + 3, color=INK)
     _style(ax, title, f"principal component 1 ({share[0]:.0%} of variance)",
            f"principal component 2 ({share[1]:.0%})")
+    order = np.argsort(xy[:, 0])
+    style.set_alt(fig, f"{title}: the {w.shape[0]} rows of a {w.shape[0]}x{w.shape[1]} embedding "
+                  f"table as labelled points on their first two principal components "
+                  f"({share[0]:.0%} and {share[1]:.0%} of the variance); from left to right: "
+                  + ", ".join(str(labels[i]) for i in order) + ".")
     return fig
+
 
 
 def plot_encoder_decoder(source: str = "16+535", target: str = "695",
@@ -656,8 +665,9 @@ def plot_encoder_decoder(source: str = "16+535", target: str = "695",
     return fig
 
 
+@style.styled
 def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int = 0,
-                          figsize: Sequence[float] = (11, 3.8)) -> Figure:
+                          figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """Left: without attention every output step sees one fixed vector. Right: with attention
     step t mixes all encoder states h_j with weights alpha_tj (an illustrative matrix)."""
     if not (isinstance(source, str) and isinstance(target, str) and source and target):
@@ -669,7 +679,7 @@ def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int
     left, right = fig.subplots(1, 2, width_ratios=[1.1, 1])
     for i in range(n):
         _box(left, i, 0, "", "#dbe9f6", w=0.6, h=0.5)
-        left.text(i, -0.6, source[i], ha="center", fontsize=NOTE + 2)
+        left.text(i, -0.7, source[i], ha="center", fontsize=NOTE + 2)
     _box(left, (n - 1) / 2, 1.5, r"$\mathbf{s}_0 = \mathbf{h}_S$", "#fde0c5", w=1.6, h=0.5)
     _arrow(left, (n - 1, 0.25), ((n - 1) / 2 + 0.3, 1.25), colour=ORANGE)
     for j in range(m):
@@ -690,12 +700,21 @@ def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int
                 logits[j, s0 + j] += 2.5
     alpha = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     image = right.imshow(alpha, cmap="Oranges", vmin=0, vmax=1)
-    right.set_xticks(range(n), list(source))
-    right.set_yticks(range(m), list(target))
+    right.set_xticks(range(n), list(source), fontsize=style.TICK)
+    right.set_yticks(range(m), list(target), fontsize=style.TICK)
     _style(right, "With attention: step t reads\n"
            r"$\mathbf{ctx}_t = \sum_j \alpha_{tj}\, \mathbf{h}_j$ (sketch)",
            "source position j (token)", "decoder step t")
     for side in ("top", "right"):
         right.spines[side].set_visible(True)
-    fig.colorbar(image, ax=right, label=r"weight $\alpha_{tj}$", shrink=0.85)
+    bar = fig.colorbar(image, ax=right, label=r"weight $\alpha_{tj}$", shrink=0.85)
+    bar.ax.tick_params(labelsize=style.TICK)
+    bar.ax.yaxis.label.set_fontsize(style.LABEL)
+    peaks = ", ".join(f"'{target[j]}' on '{source[int(alpha[j].argmax())]}'" for j in range(m))
+    style.set_alt(fig, f"Left: without attention, the encoder's last state is the one summary of "
+                  f"the source '{source}' that every output step of '{target}' reads. Right: "
+                  f"with attention, an illustrative {m}x{n} matrix of weights (darker orange is "
+                  f"larger) lets each output step read all encoder states; the largest weights: "
+                  f"{peaks}.")
     return fig
+

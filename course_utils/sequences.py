@@ -17,6 +17,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from course_utils import style
+
 __all__ = ["pad_batch", "length_mask", "last_real_step", "collate", "variable_length_batches",
            "final_state", "conv_front_end", "RecurrentClassifier", "random_shift",
            "conv_output_lengths", "MaskedFrontEnd", "VariableLengthClassifier",
@@ -449,11 +451,13 @@ def confusion_matrix(predictions: torch.Tensor | np.ndarray, targets: torch.Tens
     return counts
 
 
+@style.styled
 def plot_confusion_matrix(counts: np.ndarray, class_names: Sequence[str] | None = None, *,
                           title: str = "Confusion matrix (test set)", ax=None):
     """Draw a confusion matrix as a heat map of row-normalised rates with the counts written in.
 
-    Returns the matplotlib Figure.
+    Each count is black or white, whichever contrasts more with its cell. Returns the
+    matplotlib Figure.
     """
     import matplotlib.pyplot as plt
 
@@ -467,24 +471,38 @@ def plot_confusion_matrix(counts: np.ndarray, class_names: Sequence[str] | None 
     if len(class_names) != k:
         raise ValueError(f"class_names must have {k} entries, got {len(class_names)}.")
     if ax is None:
-        fig, ax = plt.subplots(figsize=(5.2, 4.4))
+        side = min(style.SLIDE_FIGSIZE[1], 1.6 + 0.55 * k)
+        fig, ax = plt.subplots(figsize=(style.SLIDE_FIGSIZE[0] / 2 + 0.6, side),
+                               layout="constrained")
     fig = ax.figure
     rates = counts / np.maximum(counts.sum(1, keepdims=True), 1)
-    image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1, aspect="auto")
     for i in range(k):
         for j in range(k):
             if counts[i, j]:
-                ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=8,
-                        color="white" if rates[i, j] > 0.5 else "black")
+                ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=style.NOTE,
+                        color=style.text_on(image.cmap(image.norm(rates[i, j]))))
     ax.set_xticks(range(k), class_names)
     ax.set_yticks(range(k), class_names)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(title)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="fraction of the true class")
+    total = counts.sum()
+    correct = np.trace(counts)
+    worst = np.unravel_index(np.argmax(counts - np.diag(np.diag(counts))), counts.shape)
+    if style.alt_text(fig) is None:
+        style.set_alt(fig, f"{title}: a {k}x{k} grid of counts, true class by row and predicted "
+                      f"class by column, shaded by the share of the true class; {correct} of "
+                      f"{total} on the diagonal (right)" + (
+                          f", the most frequent mistake {counts[worst]} times true "
+                          f"{class_names[worst[0]]} called {class_names[worst[1]]}."
+                          if total > correct else "."))
     return fig
 
 
+
+@style.styled
 def plot_misclassified(signals: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray,
                        predictions: torch.Tensor | np.ndarray, *, n: int = 8,
                        lengths: torch.Tensor | np.ndarray | None = None,
@@ -520,8 +538,9 @@ def plot_misclassified(signals: torch.Tensor | np.ndarray, targets: torch.Tensor
     wrong = np.flatnonzero(predictions != targets)[:n]
     cols = min(4, max(len(wrong), 1))
     rows = max(1, -(-len(wrong) // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(11, 1.9 * rows + 0.6), squeeze=False,
-                             sharey=True)
+    fig, axes = plt.subplots(rows, cols, squeeze=False, sharey=True,
+                             figsize=(style.SLIDE_FIGSIZE[0],
+                                      min(style.MAX_FIGSIZE[1], 2.3 * rows + 0.9)))
     for ax in axes.flat:
         ax.set_visible(False)
     if len(wrong) == 0:
@@ -530,9 +549,10 @@ def plot_misclassified(signals: torch.Tensor | np.ndarray, targets: torch.Tensor
         axes[0, 0].set_axis_off()
     for ax, i in zip(axes.flat, wrong):
         ax.set_visible(True)
-        ax.plot(np.arange(lengths[i]), signals[i, :lengths[i]], color="C3", lw=1.6)
+        ax.plot(np.arange(lengths[i]), signals[i, :lengths[i]], color=style.CONCEPT["input"],
+                lw=1.8)
         ax.axhline(0, color="0.8", lw=0.8, zorder=0)
-        ax.set_title(f"#{i}: true {targets[i]} → said {predictions[i]}", fontsize=10)
+        ax.set_title(f"#{i}: true {targets[i]} → said {predictions[i]}", fontsize=style.NOTE)
         ax.set_xlim(0, signals.shape[1] - 1)
     for ax in axes[-1]:
         ax.set_xlabel("time step")
@@ -540,4 +560,9 @@ def plot_misclassified(signals: torch.Tensor | np.ndarray, targets: torch.Tensor
         ax.set_ylabel("signal")
     fig.suptitle(title)
     fig.tight_layout()
+    shown = ", ".join(f"#{i} (true {targets[i]}, said {predictions[i]})" for i in wrong)
+    style.set_alt(fig, f"{title}: " + (f"{len(wrong)} sequences drawn as line plots over time, "
+                                       f"each titled with its true and predicted class: {shown}."
+                                       if len(wrong) else "no sequence is misclassified."))
     return fig
+

@@ -17,6 +17,8 @@ means one thing in every deck and figure text is readable from the back of a roo
 from __future__ import annotations
 
 import io
+
+import numpy as np
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -64,7 +66,8 @@ SERIES = [
     {"color": OKABE_ITO["bluish_green"], "marker": "^", "linestyle": "-."},
     {"color": OKABE_ITO["reddish_purple"], "marker": "D", "linestyle": ":"},
     {"color": "#000000", "marker": "v", "linestyle": (0, (5, 1, 1, 1))},
-    {"color": OKABE_ITO["orange"], "marker": "P", "linestyle": (0, (1, 1))},
+    # Okabe-Ito orange is 2.3:1 on white; darkened to 3.4:1 for a line (WCAG 2.2 SC 1.4.11)
+    {"color": "#ba8100", "marker": "P", "linestyle": (0, (1, 1))},
 ]
 
 
@@ -111,12 +114,20 @@ def set_alt(fig: Figure, alt: str) -> Figure:
 
 
 def alt_text(fig: Figure) -> str | None:
-    """The alternative text attached with ``set_alt``, or None."""
+    """The alternative text attached with ``set_alt``, or None. TypeError if ``fig`` is not a
+    matplotlib Figure."""
+    _check_figure(fig)
     return getattr(fig, "_course_alt", None)
+
+
+def _check_figure(fig) -> None:
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}.")
 
 
 def png_bytes(fig: Figure) -> bytes:
     """The figure as PNG at ``DPI`` (tight bounding box, as the inline backend draws it)."""
+    _check_figure(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor=WHITE)
     return buffer.getvalue()
@@ -152,3 +163,192 @@ def register_formatter() -> bool:
         return False
     shell.display_formatter.formatters["image/png"].for_type(AltFigure, _png_with_alt)
     return True
+
+
+# --------------------------------------------------------------------------- pyplot and rcParams
+#: rcParams of the style: fonts, ink, the series cycle, no top/right spines. ``use()`` applies them.
+RC = {
+    "figure.dpi": DPI, "savefig.dpi": DPI, "figure.figsize": SLIDE_FIGSIZE,
+    "figure.facecolor": WHITE, "axes.facecolor": WHITE, "savefig.facecolor": WHITE,
+    "font.size": NOTE, "axes.titlesize": TITLE, "figure.titlesize": TITLE,
+    "axes.labelsize": LABEL, "xtick.labelsize": TICK, "ytick.labelsize": TICK,
+    "legend.fontsize": NOTE, "legend.title_fontsize": NOTE, "figure.labelsize": LABEL,
+    "text.color": INK, "axes.labelcolor": INK, "axes.titlecolor": INK, "axes.edgecolor": INK,
+    "xtick.color": INK, "ytick.color": INK, "legend.labelcolor": INK,
+    "axes.spines.top": False, "axes.spines.right": False,
+    "lines.linewidth": 2.4, "lines.markersize": 7, "grid.alpha": 0.3,
+    "legend.frameon": False,
+}
+
+
+def _cycler():
+    from cycler import cycler
+    return cycler(color=[s["color"] for s in SERIES])
+
+
+def use():
+    """A context manager that draws pyplot (or ``Figure``) cells in the course style::
+
+        with style.use():
+            fig, ax = plt.subplots(figsize=style.SLIDE_FIGSIZE)
+            ...
+
+    Text properties are read when an artist is made, so make the figure inside the block.
+    The colour cycle is ``SERIES``' colours; pass ``**series_style(i)`` for the second cue
+    (marker and line style) wherever colour separates series.
+    """
+    import matplotlib
+
+    return matplotlib.rc_context({**RC, "axes.prop_cycle": _cycler()})
+
+
+def styled(function):
+    """Decorator: run a figure function inside :func:`use` (signature and return unchanged).
+    TypeError if ``function`` is not callable."""
+    import functools
+
+    if not callable(function):
+        raise TypeError(f"function must be callable (a figure function), got "
+                        f"{type(function).__name__}.")
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with use():
+            return function(*args, **kwargs)
+    return wrapper
+
+
+# --------------------------------------------------------------------------- contrast (WCAG 2.2)
+def relative_luminance(colour) -> float:
+    """WCAG 2.2 relative luminance of a colour (any matplotlib colour; alpha ignored), 0..1.
+
+    L = 0.2126 R + 0.7152 G + 0.0722 B of the linearised sRGB channels
+    (https://www.w3.org/TR/WCAG22/#dfn-relative-luminance).
+    """
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in _rgb("colour", colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _rgb(name: str, colour) -> tuple[float, float, float]:
+    """``colour`` as (r, g, b) in [0, 1], or an error naming the argument."""
+    from matplotlib.colors import to_rgb
+
+    if isinstance(colour, (str, tuple, list, np.ndarray)) and len(colour) == 0:
+        raise ValueError(f"{name} must be a matplotlib colour (a name, '#rrggbb' or an (r, g, b) "
+                         f"tuple in [0, 1]), got an empty {type(colour).__name__}.")
+    try:
+        return to_rgb(colour)
+    except (ValueError, TypeError):
+        error = TypeError if not isinstance(colour, (str, tuple, list, np.ndarray)) else ValueError
+        raise error(f"{name} must be a matplotlib colour (a name, '#rrggbb' or an (r, g, b) "
+                    f"tuple in [0, 1]), got {colour!r}.") from None
+
+
+def contrast_ratio(foreground, background) -> float:
+    """WCAG 2.2 contrast ratio (L1 + 0.05) / (L2 + 0.05), from 1 to 21
+    (https://www.w3.org/TR/WCAG22/#dfn-contrast-ratio). Text needs >= 4.5 (SC 1.4.3),
+    lines and marks that carry meaning >= 3 (SC 1.4.11)."""
+    _rgb("foreground", foreground), _rgb("background", background)
+    a, b = relative_luminance(foreground), relative_luminance(background)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def readable(colour, background=WHITE, minimum: float = 4.5) -> str:
+    """``colour`` darkened (or lightened on a dark background) just enough to reach ``minimum``
+    contrast against ``background``; a hex string. Used for text in a series' colour."""
+    from matplotlib.colors import to_hex
+
+    rgb = np.asarray(_rgb("colour", colour))
+    _rgb("background", background)
+    if isinstance(minimum, bool) or not isinstance(minimum, (int, float)):
+        raise TypeError(f"minimum must be a contrast ratio (a number from 1 to 21), got "
+                        f"{type(minimum).__name__} {minimum!r}.")
+    if not 1 <= minimum <= 21:
+        raise ValueError(f"minimum must be a contrast ratio from 1 to 21, got {minimum!r}.")
+    target = np.zeros(3) if relative_luminance(background) > 0.18 else np.ones(3)
+    for k in range(101):
+        mixed = rgb + (target - rgb) * k / 100
+        if contrast_ratio(mixed, background) >= minimum:
+            return to_hex(mixed)
+    return to_hex(target)
+
+
+def text_on(background) -> str:
+    """Black or white, whichever contrasts more with ``background`` (text on a coloured cell).
+
+    One of the two always reaches 4.58:1 (the worst case, a background of relative luminance
+    0.18, is sqrt(21):1), which INK (#1a1a1a) instead of black would not (4.2:1 there)."""
+    _rgb("background", background)
+    black = "#000000"
+    return black if contrast_ratio(black, background) >= contrast_ratio(WHITE, background) \
+        else WHITE
+
+
+# --------------------------------------------------------------------------- direct labels
+def label_lines(ax, lines=None, *, fontsize: float = NOTE, gap: float = 0.01,
+                remove_legend: bool = True) -> list:
+    """Label each line at its right-hand end, in its colour darkened to >= 4.5:1 contrast.
+
+    ``lines`` defaults to the axes' lines with a label (not starting with "_"). Labels are
+    spread vertically so that none overlaps another; the x limits are widened so that they fit
+    inside the axes, and a legend is removed (the labels replace it). Returns the Text artists.
+    Use it where a legend would cover data (WCAG 2.2 SC 1.4.1: colour is then not the only cue).
+    TypeError if ``ax`` is not an Axes or ``lines`` not a list of Line2D; ValueError if
+    ``lines`` is empty.
+    """
+    from matplotlib.axes import Axes
+    from matplotlib.lines import Line2D
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}.")
+    if lines is not None:
+        if not isinstance(lines, (list, tuple)) or not all(isinstance(ln, Line2D) for ln in lines):
+            raise TypeError("lines must be a list of the axes' Line2D (from ax.plot) or None, "
+                            f"got {type(lines).__name__}.")
+        if not lines:
+            raise ValueError("lines must name at least one line, or be None for every "
+                             "labelled line, got an empty list.")
+    if lines is None:
+        lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+    ends = []
+    for line in lines:
+        x, y = (np.asarray(v, dtype=float) for v in line.get_data())
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.any():
+            i = np.flatnonzero(ok)[-1]
+            ends.append((line, x[i], y[i]))
+    if not ends:
+        return []
+    transform = ax.transData + ax.transAxes.inverted()       # data -> axes fraction
+    pos = [transform.transform((x, y))[1] for _, x, y in ends]
+    height = fontsize * 1.35 / 72 / max(ax.figure.get_size_inches()[1] * ax.get_position().height,
+                                        1e-6)
+    order = np.argsort(pos)
+    placed = np.array(pos, dtype=float)
+    for _ in range(50):                                      # push apart until none overlaps
+        moved = False
+        for a, b in zip(order[:-1], order[1:]):
+            if placed[b] - placed[a] < height:
+                shift = (height - (placed[b] - placed[a])) / 2
+                placed[a] -= shift
+                placed[b] += shift
+                moved = True
+        if not moved:
+            break
+    background = ax.get_facecolor()
+    texts = []
+    for (line, x, y), y_axes in zip(ends, placed):
+        colour = readable(line.get_color(), background)
+        x_axes = transform.transform((x, y))[0]
+        text = ax.annotate(line.get_label(), (x_axes, pos[len(texts)]), xycoords="axes fraction",
+                           xytext=(x_axes + gap, y_axes), textcoords="axes fraction",
+                           va="center", ha="left", fontsize=fontsize, color=colour,
+                           annotation_clip=False)
+        line._course_direct_label = text  # type: ignore[attr-defined]
+        texts.append(text)
+    if remove_legend and ax.get_legend() is not None:
+        ax.get_legend().remove()
+    return texts

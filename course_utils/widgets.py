@@ -18,11 +18,14 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from course_utils import style
 from course_utils._arrays import float_array
 from course_utils.ecg import fixed_window_reader, generate_ecg, score_reading, sequential_reader
 from course_utils.plotting import DPI, plot_unrolled_state, plot_window_detector_frame
 
 
+#: A widget's figure: the slide's width, and the height left under the title and the controls.
+FRAME_FIGSIZE = (style.SLIDE_FIGSIZE[0], 4.4)
 # The ipywidgets the course pins: 7 renders inside the RISE slideshow, 8 leaves an empty slide.
 RISE_IPYWIDGETS = "7.8.5"
 _told_about_ipywidgets = False
@@ -58,6 +61,13 @@ def note_if_slideshow_cannot_show_widgets() -> bool:
     return True
 
 
+#: ipywidgets 7 draws each Play button with ``text-overflow: ellipsis`` and a width that fits its
+#: icon only at JupyterLab's 13 px; at a slide's 20 px the icon overflows and an ellipsis shows
+#: as a stray "." after every icon. Clip instead, and give the icon room.
+PLAY_CSS = ("<style>.widget-play .jupyter-button {text-overflow: clip; min-width: 2.2em;}"
+            "</style>")
+
+
 def _step_controls(owner: widgets.VBox, step: int, steps: int) -> list:
     """The controls of a widget that steps through t = 1..steps: a Play button linked to a
     slider ``owner.step``, an image ``owner.image`` and a status line ``owner.status``; the
@@ -69,7 +79,8 @@ def _step_controls(owner: widgets.VBox, step: int, steps: int) -> list:
     owner.image = widgets.Image(format="png")
     owner.status = widgets.HTML()
     owner.step.observe(owner._update, names="value")
-    children = [widgets.HBox([owner.play, owner.step]), owner.image, owner.status]
+    children = [widgets.HBox([owner.play, owner.step, widgets.HTML(PLAY_CSS)]), owner.image,
+                owner.status]
     owner._update()
     return children
 
@@ -139,7 +150,7 @@ class WindowDetectorWidget(widgets.VBox):
                               hr_variability=0.02, baseline_wander=0.05, noise=0.015,
                               seed=self.seed)
         fig = plot_window_detector_frame(record, self.window.value, seconds=self.seconds,
-                                         figsize=(10, 3.6))
+                                         figsize=FRAME_FIGSIZE)
         self.image.value = figure_to_png(fig)
         fixed = score_reading(record, fixed_window_reader(record, self.window.value))
         reader = score_reading(record, sequential_reader(record))
@@ -193,7 +204,7 @@ class UnrolledRNNWidget(widgets.VBox):
 
     def _update(self, change: dict | None = None) -> None:
         t = self.step.value
-        fig = plot_unrolled_state(self.inputs, self.states, t, figsize=(10, 3.3))
+        fig = plot_unrolled_state(self.inputs, self.states, t, figsize=FRAME_FIGSIZE)
         self.image.value = figure_to_png(fig)
         prev = self.states[t - 2] if t > 1 else np.zeros(len(self.b_h))
 

@@ -158,7 +158,10 @@ def test_clipping_run_bounds_and_plot():
 
 def test_activation_html_colours_and_escapes():
     out = gr.activation_html("a<\n", [1.0, -1.0, 0.0], title="unit 3")
-    assert "rgb(255,0,0)" in out and "rgb(0,0,255)" in out and "rgb(255,255,255)" in out
+    # +1 orange with black text, -1 blue with white text, 0 white (tests/test_style.py checks
+    # the contrast of every shade)
+    assert "background:#e69f00;color:#000000" in out and "background:#0072b2;color:#ffffff" in out
+    assert "background:#ffffff;color:#000000" in out
     assert "&lt;" in out and "↵" in out and "<br>" in out and "unit 3" in out
     with pytest.raises(ValueError, match="one value per character"):
         gr.activation_html("ab", [0.1])

@@ -8,7 +8,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from course_utils import plotting  # noqa: E402
+from course_utils import plotting, style  # noqa: E402
 from course_utils.ecg import generate_ecg  # noqa: E402
 from tests._bad_input import ids, untried  # noqa: E402
 
@@ -48,7 +48,7 @@ def test_every_figure_has_a_title_labelled_axes_and_fits_a_slide(records):
     for name, fig in _all_figures(records).items():
         assert isinstance(fig, Figure), name
         w, h = fig.get_size_inches()
-        assert w <= 11 and h <= 4.2, f"{name} is {w}x{h} inches"
+        assert w <= style.MAX_FIGSIZE[0] and h <= style.MAX_FIGSIZE[1], f"{name} is {w}x{h} inches"
         titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
         assert any(t.strip() for t in titles), f"{name} has no title"
         for ax in fig.axes:
@@ -104,7 +104,7 @@ SLOW = lambda: _ecg()                                                     # noqa
 FAST = lambda: _ecg(150)                                                  # noqa: E731
 RECORD = r"must be an ECGRecord \(from course_utils.ecg.generate_ecg\), got"
 FIGSIZE = r"figsize must be a pair of numbers \(inches\), got"
-FITS = r"figsize must fit a slide: at most \(11.0, 4.2\) inches"
+FITS = r"figsize must fit a slide: at most \(12.0, 5.6\) inches"
 
 # (function, kind, call, error, the words the message must hold: argument and expected value)
 BAD_INPUT = [
@@ -186,7 +186,7 @@ BAD_INPUT = [
      "batch_size must be positive, got 0"),
     ("plot_window_detector_frame", "type", lambda: plotting.plot_window_detector_frame(SLOW(), "0.4"),
      TypeError, "window must be a number, got str"),
-    ("plot_window_detector_frame", "shape", lambda: plotting.plot_window_detector_frame(SLOW(), 0.4, figsize=(12, 3)),
+    ("plot_window_detector_frame", "shape", lambda: plotting.plot_window_detector_frame(SLOW(), 0.4, figsize=(13, 3)),
      ValueError, FITS),
     ("plot_window_detector_frame", "empty", lambda: plotting.plot_window_detector_frame(SLOW(), 0.4, seconds=0),
      ValueError, "seconds must be positive, got 0"),

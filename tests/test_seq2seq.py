@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import seq2seq as s2s
+from course_utils import seq2seq as s2s, style
 from tests._bad_input import ids, untried
 
 matplotlib.use("Agg")
@@ -348,7 +348,7 @@ def test_figures_fit_a_slide_and_are_labelled():
     assert "principal component 1" in ax.get_xlabel() and ax.get_title()
     for fig in (fig, s2s.plot_encoder_decoder(), s2s.plot_attention_sketch()):
         w, h = fig.get_size_inches()
-        assert w <= 11 and h <= 4.2 and fig.axes[0].get_title()
+        assert w <= style.MAX_FIGSIZE[0] and h <= style.MAX_FIGSIZE[1] and fig.axes[0].get_title()
 
 
 @pytest.mark.parametrize("call, words", [
