@@ -36,12 +36,20 @@ def tint(colour: str, share: float = 0.22) -> tuple[float, float, float]:
     return (1 - share * (1 - r), 1 - share * (1 - g), 1 - share * (1 - b))
 
 
-def _canvas(title: str, ax: Axes | None = None,
-            size: Sequence[float] = style.SLIDE_FIGSIZE) -> tuple[Figure, Axes]:
-    """A figure whose axes spans it, in inches; the title inside the top 0.5 inch."""
-    w, h = size
+def _canvas(title: str, ax: Axes | None = None, figsize: Sequence[float] | None = None,
+            pyplot: bool = False) -> tuple[Figure, Axes]:
+    """A figure whose axes spans it, in slide inches (12 x 5.4 data units, drawn at ``figsize``,
+    checked to fit a slide, default ``style.SLIDE_FIGSIZE``); the title inside the top 0.5 inch.
+    ``pyplot=True`` makes a pyplot figure, for callers whose notebooks show it with
+    ``plt.show()`` or a trailing ``;``."""
+    w, h = style.SLIDE_FIGSIZE
     if ax is None:
-        fig = Figure(figsize=(w, h), dpi=style.DPI)
+        size = _figsize((w, h) if figsize is None else figsize)
+        if pyplot:
+            import matplotlib.pyplot as plt
+            fig = plt.figure(figsize=size, dpi=style.DPI)
+        else:
+            fig = Figure(figsize=size, dpi=style.DPI)
         ax = fig.add_axes((0, 0, 1, 1))
     else:
         fig = ax.figure
@@ -193,11 +201,11 @@ def truncated_bptt_chunks(seq_len: int = 12, chunk: int = 4) -> Figure:
     T = _count("seq_len", seq_len, 2, 12)
     k = _count("chunk", chunk, 1, T)
     fig, ax = _canvas(f"Truncated BPTT, $k = {k}$: the state goes on, the gradient stops")
-    step = 0.86
-    x0 = 1.05
+    step = 0.88
+    x0 = 0.85
     xs = [x0 + t * step for t in range(T + 1)]          # xs[0] is h_0
     Y_X, Y_H, Y_L = 1.45, 2.75, 4.15
-    w = 0.5
+    w = 0.46
     state, grad = CONCEPT["state"], CONCEPT["gradient"]
     n_chunks = -(-T // k)
     for c in range(n_chunks):

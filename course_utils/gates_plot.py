@@ -79,7 +79,7 @@ def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False, parts: int =
     _check_ax(ax)
     title = ("LSTM cell with peepholes" if peepholes else "LSTM cell") + \
         ": the cell path $\\mathbf{c}$ on top (orange), gates below it"
-    fig, ax = _canvas(title, ax)
+    fig, ax = _canvas(title, ax, pyplot=True)
     Y_C, Y_G, Y_B = 4.25, 2.65, 1.25
     xf, xi, xg, xo, xc = 2.9, 4.5, 6.0, 7.9, 9.5
     gates = [xf, xi, xg, xo][:[0, 1, 3, 4][parts - 1]]
@@ -127,8 +127,9 @@ def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False, parts: int =
         _text(ax, xp - 0.3, 3.2, r"$\mathbf{p}_f$")
         _text(ax, (xf + xi) / 2 - 0.1, 3.97, r"$\mathbf{p}_i$")
         _text(ax, xo - 0.05, 3.5, r"$\mathbf{p}_o$", ha="left")
-        caption = (r"dashed: $\mathbf{f}_t$ adds $\mathbf{p}_f \odot \mathbf{c}_{t-1}$, $\mathbf{i}_t$ adds"
-                   r" $\mathbf{p}_i \odot \mathbf{c}_{t-1}$, $\mathbf{o}_t$ adds $\mathbf{p}_o \odot \mathbf{c}_t$")
+        caption = (r"dashed: $\mathbf{f}_t$ adds $\mathbf{p}_f \odot \mathbf{c}_{t-1}$, "
+                   r"$\mathbf{i}_t$ adds $\mathbf{p}_i \odot \mathbf{c}_{t-1}$, "
+                   r"$\mathbf{o}_t$ adds $\mathbf{p}_o \odot \mathbf{c}_t$")
     else:
         caption = _LSTM_PARTS[parts - 1]
     _text(ax, 6.6, 0.35, caption, fontsize=LABEL)
@@ -162,7 +163,8 @@ def draw_gru_cell(ax: Axes | None = None, parts: int = 3) -> Figure:
     """
     parts = _check_parts(parts, 3)
     _check_ax(ax)
-    fig, ax = _canvas("GRU cell, PyTorch's form: the state path $\\mathbf{h}$ on top (orange)", ax)
+    fig, ax = _canvas("GRU cell, PyTorch's form: the state path $\\mathbf{h}$ on top (orange)", ax,
+                      pyplot=True)
     Y_C, Y_G, Y_B = 4.25, 2.75, 1.05
     xz, xr, xw, xn = 2.5, 4.3, 6.5, 9.0
     path = CONCEPT["cell"]

@@ -9,7 +9,9 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from course_utils import diagrams, gates_plot, style  # noqa: E402
+import numpy as np  # noqa: E402
+
+from course_utils import diagrams, gates_plot, gradients, linear_rnn, plotting, seq2seq, style  # noqa: E402
 from tests._bad_input import ids, untried  # noqa: E402
 
 DIAGRAMS = {
@@ -24,7 +26,31 @@ DIAGRAMS = {
     **{f"lstm_build_{k}": (lambda k=k: gates_plot.draw_lstm_cell(parts=k)) for k in range(1, 5)},
     **{f"gru_build_{k}": (lambda k=k: gates_plot.draw_gru_cell(parts=k)) for k in range(1, 4)},
     "lstm_peephole": lambda: gates_plot.draw_lstm_cell(peepholes=True),
+    # the redrawn diagrams of lectures 01, 02, 06 and 08
+    "io_patterns": plotting.plot_io_patterns,
+    "rnn_rolled_unrolled": plotting.plot_rnn_rolled_unrolled,
+    "rnn_rolled_unrolled_6": lambda: plotting.plot_rnn_rolled_unrolled(6),
+    "minibatch_shapes": plotting.plot_minibatch_shapes,
+    "minibatch_shapes_8": lambda: plotting.plot_minibatch_shapes(8, 8, 8),
+    "unrolled_bptt_2": lambda: gradients.plot_unrolled_bptt(2),
+    "unrolled_bptt": gradients.plot_unrolled_bptt,
+    "unrolled_bptt_6": lambda: gradients.plot_unrolled_bptt(6),
+    "encoder_decoder": seq2seq.plot_encoder_decoder,
+    "encoder_decoder_long": lambda: seq2seq.plot_encoder_decoder("1234567", "98765"),
+    "hillis_steele": linear_rnn.plot_hillis_steele,
+    "hillis_steele_16": lambda: linear_rnn.plot_hillis_steele(16),
+    "unrolled_state": lambda: plotting.plot_unrolled_state(
+        [1, 0.5, -1, 0, 1, -0.5], np.tanh(np.random.default_rng(0).normal(size=(6, 3))), 3),
 }
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Some diagrams are pyplot figures (their notebooks show them with plt.show())."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
 
 
 def layout_problems(fig: Figure, min_pt: float = style.NOTE) -> list[str]:

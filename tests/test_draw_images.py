@@ -2,6 +2,7 @@ import importlib.util
 import struct
 from pathlib import Path
 
+import matplotlib.pyplot
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,8 +72,10 @@ def test_every_image_has_its_alternative_text():
     for name, draw in module.REGISTRY.items():
         alt = module.ALT[name]
         assert len(alt) >= 60 and not set(alt) & set("[]<>*`"), name
-        drawn = style.alt_text(draw())
-        if drawn is not None:
+        figure = draw()
+        drawn = style.alt_text(figure)
+        matplotlib.pyplot.close(figure)
+        if name != "order_matters" or drawn is not None:    # s18style gives that one its alt
             assert drawn == alt, f"ALT[{name!r}] differs from the drawing's alt text"
 
 
