@@ -130,6 +130,14 @@ def _rgb_over(colour, background) -> np.ndarray:
     return a * np.array([r, g, b]) + (1 - a) * back
 
 
+def _contrast(artist, behind) -> float:
+    """WCAG contrast of a text's or line's colour (its alpha composited) against ``behind``."""
+    colour = to_rgba(artist.get_color())
+    if artist.get_alpha() is not None:
+        colour = (*colour[:3], artist.get_alpha() * colour[3])
+    return style.contrast_ratio(_rgb_over(colour, behind), behind)
+
+
 def _backgrounds(fig: Figure, texts: list[Text]) -> list[np.ndarray]:
     """The colour behind each text: its bbox's face if it has one, else the most frequent
     colour of the figure drawn without any text inside the text's extent (the axes or figure
@@ -280,10 +288,7 @@ def test_figure_text_contrast_is_at_least_4_5(name):
     texts = _texts(fig)
     low = []
     for text, behind in zip(texts, _backgrounds(fig, texts)):
-        colour = to_rgba(text.get_color())
-        if text.get_alpha() is not None:
-            colour = (*colour[:3], text.get_alpha() * colour[3])
-        ratio = style.contrast_ratio(_rgb_over(colour, behind), behind)
+        ratio = _contrast(text, behind)
         if ratio < 4.5:
             low.append((text.get_text()[:30], f"{ratio:.2f}:1"))
     assert not low, f"{name}: text below 4.5:1 contrast (WCAG 2.2 SC 1.4.3): {low[:8]}"
@@ -300,10 +305,7 @@ def test_figure_lines_contrast_is_at_least_3(name):
         for line in ax.get_lines():
             if not line.get_visible() or not (_is_series(line) or id(line) in in_legend):
                 continue
-            colour = to_rgba(line.get_color())
-            if line.get_alpha() is not None:
-                colour = (*colour[:3], line.get_alpha())
-            ratio = style.contrast_ratio(_rgb_over(colour, face), face)
+            ratio = _contrast(line, face)
             if ratio < 3:
                 low.append((_label(line)[:30], f"{ratio:.2f}:1"))
     assert not low, f"{name}: lines below 3:1 against the axes (WCAG 2.2 SC 1.4.11): {low}"
