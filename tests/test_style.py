@@ -582,3 +582,21 @@ def test_play_buttons_clip_instead_of_showing_an_ellipsis():
             and isinstance(w.value, str)]
     assert any("text-overflow: clip" in v for v in html), \
         "the step controls carry widgets.PLAY_CSS next to their Play button"
+
+
+def test_widget_axes_hold_every_curve_they_can_draw():
+    """The gate and gradient widgets fix their y axis from every slider position, so a curve
+    never leaves the axes when a slider moves (issue 18)."""
+    from course_utils import gates_plot, gradients
+    rng = np.random.default_rng(0)
+    low, high = gates_plot._memory_limits(40)
+    for forget, write in rng.uniform(0, 1, (20, 2)):
+        trace = gates_plot.memory_trace(float(forget), float(write), 1.0, 40)
+        assert low <= trace["c"].min() and trace["c"].max() <= high, (forget, write)
+    low, high = gradients._norm_limits(30, 8)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for radius, scale in rng.uniform((0.1, 0.0), (3.0, 3.0), (10, 2)):
+            for activation in gradients.ACTIVATIONS:
+                norms = gradients.gradient_norms(float(radius), 30, 8, activation, float(scale))
+                norms = norms[np.isfinite(norms) & (norms > 0)]
+                assert low <= norms.min() and norms.max() <= high, (radius, scale, activation)
