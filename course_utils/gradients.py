@@ -507,7 +507,7 @@ def plot_clipping(runs: dict[str, dict[str, np.ndarray]],
         ax_l.plot(run["loss"], label=label, **look)
         ax_g.semilogy(run["grad_norm"], label=label, **look)
     ax_l.set(title="Training loss", xlabel="SGD step", ylabel="cross-entropy (nats/char)")
-    ax_g.set(title="Gradient norm before clipping", xlabel="SGD step",
+    ax_g.set(title="‖g‖ before clipping", xlabel="SGD step",
              ylabel="‖g‖ (log scale)")
     for ax in (ax_l, ax_g):
         ax.grid(alpha=0.3)
