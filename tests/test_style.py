@@ -488,6 +488,8 @@ def test_alt_text_reaches_the_notebook_output_metadata(tmp_path):
         "style.set_alt(fig, 'A rising line from 1 to 2')\nfig",
         "fig, ax = plt.subplots()\nax.plot([2, 1])\nstyle.set_alt(fig, 'A falling line from 2 to 1');",
         "from course_utils.plotting import plot_order_matters\nplot_order_matters()",
+        "import numpy as np\nfrom course_utils.gradients import plot_clipping\n"
+        "plot_clipping({'run': {'loss': np.linspace(3, 1, 20), 'grad_norm': np.ones(20)}});",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     import os
@@ -502,6 +504,8 @@ def test_alt_text_reaches_the_notebook_output_metadata(tmp_path):
     assert alts(nb.cells[2]) == ["A falling line from 2 to 1"]
     [alt] = alts(nb.cells[3])
     assert alt and len(alt) >= 15, "a plot function's default alternative text reaches the output"
+    [alt] = alts(nb.cells[4])   # a pyplot figure, shown once by the inline backend
+    assert "SGD steps" in alt
 
 
 # --------------------------------------------------------------------------- bad input (issue 16)
