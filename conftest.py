@@ -11,6 +11,9 @@
   (xdist's own xdist_group marks do not group anything under pytest 9, whose node ids they
   can no longer change.)
 - `make test` never changes labs/: the session fails if a file there changed.
+- The solutions nbval executes are kept with their outputs (tests/_executed.py); the tests that
+  read them (FOLLOW_NOTEBOOK, parametrized by the notebook's name) join that notebook's unit and
+  run after its cells.
 """
 from __future__ import annotations
 
@@ -28,7 +31,10 @@ from course_kernel import kernel_cpu_seconds  # noqa: E402
 
 NOTEBOOK_BUDGET_S = float(os.environ.get("NOTEBOOK_BUDGET_S", "90"))
 DECKS = ("tests/test_lectures.py", "tests/test_slides_browser.py", "tests/test_handouts.py",
-         "tests/test_rise_live.py", "tests/test_export_slides.py::test_built_decks")
+         "tests/test_rise_live.py", "tests/test_export_slides.py::test_built_decks",
+         "tests/test_deck_template.py::test_built_decks", "tests/test_accessibility.py")
+FOLLOW_NOTEBOOK = {"tests/test_lab_accessibility.py": "solutions"}  # test file -> notebooks' folder
+pytest_plugins = ["tests._executed"]
 WHOLE_MODULES = ("tests/test_make_lab.py", "tests/test_grading.py", "tests/test_hub.py")  # module-scoped
 # servers or courses: one per module, not one per worker
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")
@@ -62,6 +68,8 @@ def work_unit(nodeid: str) -> str:
     path = nodeid.split("::")[0]
     if nodeid.startswith(DECKS):
         return "decks"
+    if path in FOLLOW_NOTEBOOK and nodeid.endswith("]"):
+        return f"{FOLLOW_NOTEBOOK[path]}/{nodeid[nodeid.rindex('[') + 1:-1]}.ipynb"
     if path.endswith(".ipynb") or path.startswith(WHOLE_MODULES):
         return path
     return nodeid

@@ -18,157 +18,207 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
 
 from course_utils import style
+from course_utils.diagrams import _box as _dbox, _canvas, _line as _dline, _op, _text
+from course_utils.style import CONCEPT, INK, LABEL, NOTE
 
 #: Okabe-Ito colours per cell (style.OKABE_ITO), each >= 3:1 on white; SERIES_STYLES adds a
 #: marker and a line style to each.
 CELL_COLORS = {"RNN": style.CONCEPT["baseline"], "vanilla RNN": style.CONCEPT["baseline"],
                "LSTM": style.OKABE_ITO["blue"], "GRU": style.OKABE_ITO["vermillion"],
                "peephole LSTM": style.OKABE_ITO["bluish_green"]}
-_PATH = "#ff7f0e"      # the additive state path
-_GATE = "#dbe9f6"      # sigmoid layers
-_MAIN = "#fde0c5"      # tanh layers
 
 
-# ------------------------------------------------------------------ diagram primitives
-def _box(ax: Axes, x: float, y: float, text: str, label: str, color: str) -> None:
-    ax.add_patch(FancyBboxPatch((x - 0.64, y - 0.4), 1.28, 0.8, boxstyle="round,pad=0.02",
-                                fc=color, ec="black", lw=1.2, zorder=3))
-    ax.text(x, y + 0.17, label, ha="center", va="center", fontsize=9.5 if len(label) < 9 else 8.5,
-            zorder=4)
-    ax.text(x, y - 0.17, text, ha="center", va="center", fontsize=12, zorder=4)
+# ------------------------------------------------------------------ diagrams
+_PATH = CONCEPT["cell"]         # the additive state path (c for the LSTM, h for the GRU)
+_GATE = CONCEPT["gate"]         # sigmoid layers
+_MAIN = CONCEPT["state"]        # tanh layers (the candidate)
+_LSTM_PARTS = ("the cell state: a path from $\\mathbf{c}_{t-1}$ to $\\mathbf{c}_t$",
+               r"$\mathbf{f}_t = \sigma(\mathbf{W}_{xf}\mathbf{x}_t + \mathbf{W}_{hf}\mathbf{h}_{t-1}"
+               r" + \mathbf{b}_f)$ scales $\mathbf{c}_{t-1}$",
+               r"$\mathbf{c}_t = \mathbf{f}_t \odot \mathbf{c}_{t-1} + \mathbf{i}_t \odot \mathbf{g}_t$",
+               r"$\mathbf{c}_t = \mathbf{f}_t \odot \mathbf{c}_{t-1} + \mathbf{i}_t \odot \mathbf{g}_t$,"
+               r"   $\mathbf{h}_t = \mathbf{o}_t \odot \tanh(\mathbf{c}_t)$")
+_GRU_PARTS = (r"$\tilde{\mathbf{h}}_t = \tanh(\mathbf{W}_{x\tilde h}\mathbf{x}_t + \mathbf{b}_{x\tilde h}"
+              r" + \mathbf{r}_t \odot (\mathbf{W}_{h\tilde h}\mathbf{h}_{t-1} + \mathbf{b}_{h\tilde h}))$",
+              r"$\mathbf{z}_t = \sigma(\mathbf{W}_{xz}\mathbf{x}_t + \mathbf{W}_{hz}\mathbf{h}_{t-1}"
+              r" + \mathbf{b}_z)$",
+              r"$\mathbf{h}_t = (1 - \mathbf{z}_t) \odot \tilde{\mathbf{h}}_t + \mathbf{z}_t \odot"
+              r" \mathbf{h}_{t-1}$")
 
 
-def _op(ax: Axes, x: float, y: float, symbol: str, color: str = "white") -> None:
-    ax.add_patch(Circle((x, y), 0.22, fc=color, ec="black", lw=1.2, zorder=3))
-    ax.text(x, y, symbol, ha="center", va="center", fontsize=12, zorder=4)
+def _check_parts(parts: Any, n: int) -> int:
+    if isinstance(parts, bool) or not isinstance(parts, numbers.Integral):
+        raise TypeError(f"parts must be an integer from 1 to {n}, got {type(parts).__name__} {parts!r}.")
+    if not 1 <= parts <= n:
+        raise ValueError(f"parts must be an integer from 1 to {n}, got {parts!r}.")
+    return int(parts)
 
 
-def _path(ax: Axes, points: Sequence[tuple[float, float]], color: str = "black",
-          lw: float = 1.5, arrow: bool = True, shrink: float = 12) -> None:
-    xs, ys = zip(*points)
-    ax.plot(xs[:-1] if arrow else xs, ys[:-1] if arrow else ys, color=color, lw=lw, zorder=1,
-            solid_capstyle="round")
-    if arrow:
-        ax.annotate("", xy=points[-1], xytext=points[-2], zorder=2,
-                    arrowprops=dict(arrowstyle="-|>", color=color, lw=lw, shrinkA=0, shrinkB=shrink))
+def _gate(ax: Axes, x: float, y: float, name: str, formula: str, colour: str) -> None:
+    _dbox(ax, x, y, 1.4, 0.9, [name, formula], colour)
 
 
-def _canvas(ax: Axes | None, title: str) -> tuple[Figure, Axes]:
-    _check_ax(ax)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8.4, 4.2))
-    else:
-        fig = ax.figure
-    ax.set_xlim(-0.2, 10.6)
-    ax.set_ylim(-0.2, 6.0)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title(title, fontsize=13)
-    return fig, ax
+def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False, parts: int = 4) -> Figure:
+    """Draw one LSTM cell at slide width: the cell path on top, the four layers in the middle,
+    the inputs on the bus below, h_t leaving at the bottom right.
 
-
-def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False) -> Figure:
-    """Draw one LSTM cell: the c-path on top, the four layers below, h at the bottom.
-
-    With ``peepholes=True`` the dashed peephole connections from the cell state to the three
-    gates are drawn too (Gers and Schmidhuber 2000). ``TypeError`` names ``ax`` (a matplotlib
-    Axes or None) or ``peepholes`` (True or False) when it is of another type.
+    ``parts`` (1 to 4) draws the cell built up one part at a time, the same drawing each time:
+    1 the cell path c_{t-1} -> c_t; 2 + the forget gate; 3 + the input gate and the candidate
+    g_t; 4 + the output gate and h_t = o_t * tanh(c_t). With ``peepholes=True`` (and
+    ``parts=4``) the dashed peephole connections are drawn: c_{t-1} into the forget and input
+    gates, c_t into the output gate (Gers and Schmidhuber 2000). The equations are lecture 04's
+    (PyTorch's nn.LSTM). ``TypeError`` names ``ax`` (a matplotlib Axes or None), ``peepholes``
+    (True or False) or ``parts``; ``ValueError`` names ``parts`` outside 1..4.
     """
     if not isinstance(peepholes, bool):
         raise TypeError(f"peepholes must be True or False, got {peepholes!r}.")
-    title = "LSTM cell" + (" with peepholes" if peepholes else "") + \
-        " (orange: the additive long-term path)"
-    fig, ax = _canvas(ax, title)
-    top, bus, layer = 5.0, 0.8, 2.4
-    xf, xi, xg, xo, xc = 2.2, 3.6, 5.0, 6.6, 8.0
-    # long-term state: c_{t-1} -> (x f) -> (+ i*g) -> c_t
-    _path(ax, [(0.0, top), (xf, top)], _PATH, 3)
-    _path(ax, [(xf, top), (xg, top)], _PATH, 3)
-    _path(ax, [(xg, top), (10.2, top)], _PATH, 3)
-    ax.text(0.0, top + 0.3, r"$\mathbf{c}_{t-1}$", fontsize=13, ha="left")
-    ax.text(10.2, top + 0.3, r"$\mathbf{c}_t$", fontsize=13, ha="right")
-    # inputs: h_{t-1} and x_t meet on the bus
-    _path(ax, [(0.0, bus), (xo, bus)], arrow=False)
-    ax.text(0.0, bus + 0.25, r"$\mathbf{h}_{t-1}$", fontsize=13, ha="left")
-    _path(ax, [(1.1, -0.1), (1.1, bus)], shrink=0)
-    ax.text(1.25, -0.1, r"$\mathbf{x}_t$", fontsize=13, ha="left", va="bottom")
-    for x in (xf, xi, xg, xo):
-        _path(ax, [(x, bus), (x, layer - 0.4)])
-    _box(ax, xf, layer, r"$\sigma$: $\mathbf{f}_t$", "forget", _GATE)
-    _box(ax, xi, layer, r"$\sigma$: $\mathbf{i}_t$", "input", _GATE)
-    _box(ax, xg, layer, r"tanh: $\mathbf{g}_t$", "main", _MAIN)
-    _box(ax, xo, layer, r"$\sigma$: $\mathbf{o}_t$", "output", _GATE)
-    # forget: f * c_{t-1}
-    _path(ax, [(xf, layer + 0.4), (xf, top)])
-    _op(ax, xf, top, r"$\times$")
-    # write: i * g, added to the state
-    _path(ax, [(xi, layer + 0.4), (xi, 3.8), (xg, 3.8)])
-    _path(ax, [(xg, layer + 0.4), (xg, 3.8)])
-    _op(ax, xg, 3.8, r"$\times$")
-    _path(ax, [(xg, 3.8), (xg, top)])
-    _op(ax, xg, top, "+", "#ffe3c7")
-    # read: h_t = o * tanh(c_t)
-    _path(ax, [(xc, top), (xc, 3.75)])
-    ax.add_patch(FancyBboxPatch((xc - 0.4, 3.45), 0.8, 0.5, boxstyle="round,pad=0.02",
-                                fc="white", ec="black", lw=1.0, zorder=3))
-    ax.text(xc, 3.7, "tanh", ha="center", va="center", fontsize=11, zorder=4)
-    _path(ax, [(xc, 3.45), (xc, layer)])
-    _path(ax, [(xo + 0.64, layer), (xc, layer)])
-    _op(ax, xc, layer, r"$\times$")
-    _path(ax, [(xc, layer), (xc, bus), (10.2, bus)])
-    ax.text(10.2, bus + 0.25, r"$\mathbf{h}_t$", fontsize=13, ha="right")
-    if peepholes:
-        # c_{t-1} is tapped before the forget gate's product; the input gate's line runs above
-        # the boxes (between them it would hide behind the forget box)
-        kw = dict(color="#2ca02c", lw=1.3, ls="--", zorder=1)
-        ax.plot([1.4, 1.4, xf - 0.64], [top, layer, layer], **kw)
-        ax.plot([1.4, xi - 0.35, xi - 0.35], [3.3, 3.3, layer + 0.4], **kw)
-        ax.plot([9.0, 9.0, xo + 0.2, xo + 0.2], [top, 3.1, 3.1, layer + 0.3], **kw)
-        ax.text(9.1, 3.2, "peepholes", color="#2ca02c", fontsize=10, ha="left")
+    parts = _check_parts(parts, 4)
+    _check_ax(ax)
+    title = ("LSTM cell with peepholes" if peepholes else "LSTM cell") + \
+        ": the cell path $\\mathbf{c}$ on top (orange), gates below it"
+    fig, ax = _canvas(title, ax, pyplot=True)
+    Y_C, Y_G, Y_B = 4.25, 2.65, 1.25
+    xf, xi, xg, xo, xc = 2.9, 4.5, 6.0, 7.9, 9.5
+    gates = [xf, xi, xg, xo][:[0, 1, 3, 4][parts - 1]]
+    cell = CONCEPT["cell"]
+    # the cell path, split by the operations present
+    stops = [1.0] + ([xf] if parts >= 2 else []) + ([xg] if parts >= 3 else []) + [11.0]
+    for a, b in zip(stops, stops[1:]):
+        _dline(ax, [(a, Y_C), (b, Y_C)], cell, lw=4, arrow=b == 11.0)
+    _text(ax, 0.55, Y_C, r"$\mathbf{c}_{t-1}$", fontsize=LABEL)
+    _text(ax, 11.45, Y_C, r"$\mathbf{c}_t$", fontsize=LABEL)
+    if gates:       # the inputs: h_{t-1} and x_t join on the bus
+        _dline(ax, [(1.0, Y_B), (gates[-1], Y_B)], INK, arrow=False)
+        _dline(ax, [(1.6, 0.2), (1.6, Y_B)], CONCEPT["input"], arrow=False)
+        _text(ax, 0.55, Y_B, r"$\mathbf{h}_{t-1}$", fontsize=LABEL)
+        _text(ax, 1.25, 0.35, r"$\mathbf{x}_t$", fontsize=LABEL)
+        for x in gates:
+            _dline(ax, [(x, Y_B), (x, Y_G - 0.45)])
+    if parts >= 2:  # forget: f_t * c_{t-1}
+        _gate(ax, xf, Y_G, "forget", r"$\sigma$: $\mathbf{f}_t$", _GATE)
+        _dline(ax, [(xf, Y_G + 0.45), (xf, Y_C - 0.22)])
+        _op(ax, xf, Y_C, r"$\times$", cell)
+    if parts >= 3:  # write: i_t * g_t, added to the cell state
+        _gate(ax, xi, Y_G, "input", r"$\sigma$: $\mathbf{i}_t$", _GATE)
+        _gate(ax, xg, Y_G, "main", r"tanh: $\mathbf{g}_t$", _MAIN)
+        _dline(ax, [(xi, Y_G + 0.45), (xi, 3.5), (xg - 0.22, 3.5)])
+        _dline(ax, [(xg, Y_G + 0.45), (xg, 3.5 - 0.22)])
+        _op(ax, xg, 3.5, r"$\times$")
+        _dline(ax, [(xg, 3.5 + 0.22), (xg, Y_C - 0.22)])
+        _op(ax, xg, Y_C, "+", cell)
+    if parts >= 4:  # read: h_t = o_t * tanh(c_t)
+        _gate(ax, xo, Y_G, "output", r"$\sigma$: $\mathbf{o}_t$", _GATE)
+        _dline(ax, [(xc, Y_C), (xc, 3.72)], cell)
+        _dbox(ax, xc, 3.5, 0.8, 0.44, "tanh", INK, fontsize=NOTE, fill=False)
+        _dline(ax, [(xc, 3.28), (xc, Y_G + 0.22)])
+        _dline(ax, [(xo + 0.7, Y_G), (xc - 0.22, Y_G)])
+        _op(ax, xc, Y_G, r"$\times$")
+        _dline(ax, [(xc, Y_G - 0.22), (xc, Y_B), (11.0, Y_B)], CONCEPT["state"], lw=3)
+        _text(ax, 11.45, Y_B, r"$\mathbf{h}_t$", fontsize=LABEL)
+    if peepholes and parts == 4:
+        # c_{t-1} is tapped before the forget product; c_t after the sum
+        xp = 1.95
+        _dline(ax, [(xp, Y_C), (xp, Y_G), (xf - 0.7, Y_G)], cell, dashed=True)
+        _dline(ax, [(xp, 3.75), (xi - 0.35, 3.75), (xi - 0.35, Y_G + 0.45)], cell, dashed=True)
+        _dline(ax, [(xo - 0.35, Y_C), (xo - 0.35, Y_G + 0.45)], cell, dashed=True)
+        _text(ax, xp - 0.3, 3.2, r"$\mathbf{p}_f$")
+        _text(ax, (xf + xi) / 2 - 0.1, 3.97, r"$\mathbf{p}_i$")
+        _text(ax, xo - 0.05, 3.5, r"$\mathbf{p}_o$", ha="left")
+        caption = (r"dashed: $\mathbf{f}_t$ adds $\mathbf{p}_f \odot \mathbf{c}_{t-1}$, "
+                   r"$\mathbf{i}_t$ adds $\mathbf{p}_i \odot \mathbf{c}_{t-1}$, "
+                   r"$\mathbf{o}_t$ adds $\mathbf{p}_o \odot \mathbf{c}_t$")
+    else:
+        caption = _LSTM_PARTS[parts - 1]
+    _text(ax, 6.6, 0.35, caption, fontsize=LABEL)
+    shown = ["the cell path from c_{t-1} to c_t along the top"]
+    if parts >= 2:
+        shown.append("a forget gate box, sigma: f_t, fed by h_{t-1} and x_t from the bus below, "
+                     "multiplying the cell path (times)")
+    if parts >= 3:
+        shown.append("an input gate box, sigma: i_t, and a main layer box, tanh: g_t, whose product "
+                     "is added to the cell path, giving c_t = f_t times c_{t-1} plus i_t times g_t")
+    if parts >= 4:
+        shown.append("an output gate box, sigma: o_t, multiplying tanh(c_t) to give h_t, which "
+                     "leaves at the bottom right")
+    if peepholes and parts == 4:
+        shown.append("dashed peephole lines from c_{t-1} into the forget and input gates (weights "
+                     "p_f, p_i) and from c_t into the output gate (p_o)")
+    built = f", part {parts} of 4 (the next parts are not drawn yet)" if parts < 4 else ""
+    style.set_alt(fig, f"LSTM cell diagram{built}: " + "; ".join(shown) + ".")
     return fig
 
 
-def draw_gru_cell(ax: Axes | None = None) -> Figure:
-    """Draw one GRU cell in PyTorch's form: h_t = (1 - z_t) * h~_t + z_t * h_{t-1}, where the
-    candidate h~_t is PyTorch's n_t. ``TypeError`` unless ``ax`` is a matplotlib Axes or None."""
-    fig, ax = _canvas(ax, "GRU cell (orange: the interpolated state path)")
-    top, bus, layer = 5.0, 0.8, 2.4
-    xz, xr, xn = 2.4, 4.2, 7.8
-    _path(ax, [(0.0, top), (xz, top)], _PATH, 3)
-    _path(ax, [(xz, top), (xn, top)], _PATH, 3)
-    _path(ax, [(xn, top), (10.2, top)], _PATH, 3)
-    ax.text(0.0, top + 0.3, r"$\mathbf{h}_{t-1}$", fontsize=13, ha="left")
-    ax.text(10.2, top + 0.3, r"$\mathbf{h}_t$", fontsize=13, ha="right")
-    _path(ax, [(0.9, top), (0.9, bus), (xn, bus)], arrow=False)
-    _path(ax, [(1.3, -0.1), (1.3, bus)], shrink=0)
-    ax.text(1.45, -0.1, r"$\mathbf{x}_t$", fontsize=13, ha="left", va="bottom")
-    for x in (xz, xr, xn):
-        _path(ax, [(x, bus), (x, layer - 0.4)])
-    _box(ax, xz, layer, r"$\sigma$: $\mathbf{z}_t$", "update", _GATE)
-    _box(ax, xr, layer, r"$\sigma$: $\mathbf{r}_t$", "reset", _GATE)
-    _box(ax, xn, layer, r"tanh: $\tilde{\mathbf{h}}_t$", "candidate", _MAIN)
-    # z * h_{t-1}
-    _path(ax, [(xz, layer + 0.4), (xz, top)])
-    _op(ax, xz, top, r"$\times$")
-    # (1 - z) * candidate
-    _path(ax, [(xz, 3.8), (5.8, 3.8)])
-    ax.add_patch(Circle((5.8, 3.8), 0.3, fc="white", ec="black", lw=1.2, zorder=3))
-    ax.text(5.8, 3.8, "1−", ha="center", va="center", fontsize=11, zorder=4)
-    _path(ax, [(5.8, 3.8), (xn, 3.8)])
-    _path(ax, [(xn, layer + 0.4), (xn, 3.8)])
-    _op(ax, xn, 3.8, r"$\times$")
-    _path(ax, [(xn, 3.8), (xn, top)])
-    _op(ax, xn, top, "+", "#ffe3c7")
-    # the reset gate scales W_hh~ h + b_hh~ (PyTorch's W_hn h + b_hn) inside the candidate
-    _path(ax, [(xr + 0.64, layer), (xn - 0.64, layer)], shrink=0)
-    # the label sits under the arrow, between the two boxes and the two input arrows
-    ax.text((xr + xn) / 2, layer - 0.55, r"$\mathbf{r}_t$ scales" "\n"
-            r"$\mathbf{W}_{h\tilde{h}}\mathbf{h}_{t-1} + \mathbf{b}_{h\tilde{h}}$",
-            ha="center", va="top", fontsize=10)
+def draw_gru_cell(ax: Axes | None = None, parts: int = 3) -> Figure:
+    """Draw one GRU cell in PyTorch's form at slide width: the state path on top, the gates in
+    the middle, the inputs on the bus below.
+
+    The reset gate acts *after* the matrix, r_t * (W_hh~ h_{t-1} + b_hh~), as nn.GRU computes it,
+    and h_t = (1 - z_t) * h~_t + z_t * h_{t-1} (the candidate h~_t is PyTorch's n_t). ``parts``
+    (1 to 3) draws it built up: 1 the reset gate and the candidate; 2 + the update gate; 3 + the
+    interpolation to h_t. ``TypeError`` unless ``ax`` is a matplotlib Axes or None, or for
+    ``parts`` not an integer; ``ValueError`` for ``parts`` outside 1..3.
+    """
+    parts = _check_parts(parts, 3)
+    _check_ax(ax)
+    fig, ax = _canvas("GRU cell, PyTorch's form: the state path $\\mathbf{h}$ on top (orange)", ax,
+                      pyplot=True)
+    Y_C, Y_G, Y_B = 4.25, 2.75, 1.05
+    xz, xr, xw, xn = 2.5, 4.3, 6.5, 9.0
+    path = CONCEPT["cell"]
+    _text(ax, 0.5, Y_C, r"$\mathbf{h}_{t-1}$", fontsize=LABEL)
+    if parts < 3:
+        _dline(ax, [(0.95, Y_C), (1.5, Y_C)], path, lw=4, arrow=False)
+    else:
+        _dline(ax, [(0.95, Y_C), (xz, Y_C)], path, lw=4, arrow=False)
+        _dline(ax, [(xz, Y_C), (xn, Y_C)], path, lw=4, arrow=False)
+        _dline(ax, [(xn, Y_C), (11.0, Y_C)], path, lw=4)
+        _text(ax, 11.45, Y_C, r"$\mathbf{h}_t$", fontsize=LABEL)
+    _dline(ax, [(1.0, Y_C), (1.0, Y_B)], INK, arrow=False)
+    _dline(ax, [(1.0, Y_B), (xn, Y_B)], INK, arrow=False)
+    _dline(ax, [(1.5, 0.2), (1.5, Y_B)], CONCEPT["input"], arrow=False)
+    _text(ax, 1.15, 0.35, r"$\mathbf{x}_t$", fontsize=LABEL)
+    # part 1: the reset gate scales W_hh~ h_{t-1} + b_hh~; the candidate adds W_xh~ x_t + b_xh~
+    _gate(ax, xr, Y_G, "reset", r"$\sigma$: $\mathbf{r}_t$", _GATE)
+    _dline(ax, [(xr, Y_B), (xr, Y_G - 0.45)])
+    _dbox(ax, xw, 1.75, 2.5, 0.46, r"$\mathbf{W}_{h\tilde h}\mathbf{h}_{t-1} + \mathbf{b}_{h\tilde h}$",
+          INK, fontsize=NOTE, fill=False)
+    _dline(ax, [(xw, Y_B), (xw, 1.75 - 0.23)])
+    _dline(ax, [(xw, 1.75 + 0.23), (xw, Y_G - 0.22)])
+    _dline(ax, [(xr + 0.7, Y_G), (xw - 0.22, Y_G)])
+    _op(ax, xw, Y_G, r"$\times$")
+    _dline(ax, [(xw + 0.22, Y_G), (xn - 0.7, Y_G)])
+    _gate(ax, xn, Y_G, "candidate", r"tanh: $\tilde{\mathbf{h}}_t$", _MAIN)
+    _dline(ax, [(xn, Y_B), (xn, Y_G - 0.45)])
+    _text(ax, xn + 0.15, 1.75, r"$\mathbf{W}_{x\tilde h}\mathbf{x}_t + \mathbf{b}_{x\tilde h}$", ha="left")
+    if parts >= 2:
+        _gate(ax, xz, Y_G, "update", r"$\sigma$: $\mathbf{z}_t$", _GATE)
+        _dline(ax, [(xz, Y_B), (xz, Y_G - 0.45)])
+    if parts >= 3:  # h_t = (1 - z_t) * h~_t + z_t * h_{t-1}
+        _dline(ax, [(xz, Y_G + 0.45), (xz, Y_C - 0.22)])
+        _op(ax, xz, Y_C, r"$\times$", path)
+        _dline(ax, [(xz, 3.7), (5.9 - 0.27, 3.7)], arrow=True)
+        _op(ax, 5.9, 3.7, "1−", r=0.27)
+        _dline(ax, [(5.9 + 0.27, 3.7), (xn - 0.22, 3.7)])
+        _dline(ax, [(xn, Y_G + 0.45), (xn, 3.7 - 0.22)])
+        _op(ax, xn, 3.7, r"$\times$")
+        _dline(ax, [(xn, 3.7 + 0.22), (xn, Y_C - 0.22)])
+        _op(ax, xn, Y_C, "+", path)
+    _text(ax, 6.8, 0.35, _GRU_PARTS[parts - 1], fontsize=LABEL if parts > 1 else NOTE)
+    shown = ["h_{t-1} enters at the top left and drops to the bus below, where x_t joins it",
+             "a reset gate box, sigma: r_t, multiplies W_hh~ h_{t-1} + b_hh~ (after the matrix, as "
+             "PyTorch computes it), and the product enters the candidate box, tanh: h~_t, which "
+             "also reads W_xh~ x_t + b_xh~"]
+    if parts >= 2:
+        shown.append("an update gate box, sigma: z_t, fed from the bus")
+    if parts >= 3:
+        shown.append("the state path along the top: z_t multiplies h_{t-1}, 1 - z_t multiplies "
+                     "the candidate, and their sum is h_t = (1 - z_t) times h~_t plus z_t times "
+                     "h_{t-1}")
+    built = f", part {parts} of 3 (the next parts are not drawn yet)" if parts < 3 else ""
+    style.set_alt(fig, f"GRU cell diagram{built}: " + "; ".join(shown) + ".")
     return fig
 
 

@@ -279,59 +279,55 @@ def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int
 
 
 def plot_unrolled_bptt(steps: int = 4):
-    """The unrolled graph of an RNN over ``steps`` steps: inputs, states, logits and losses
-    (black, forward) and the paths the gradient takes back (red, dashed, backward)."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyBboxPatch
+    """The unrolled graph of an RNN over ``steps`` steps at slide width: inputs, states, logits
+    and losses with the forward arrows (solid), and the gradient flowing back (dashed green):
+    into each state from its own loss, dL_t/dh_t = W_hy^T dL/dl_t, and from the next state,
+    J_{t+1}^T dL/dh_{t+1} (lecture 02's recursion). Returns the Figure; its default alternative
+    text says what it shows."""
+    from course_utils import style
+    from course_utils.diagrams import _box, _canvas, _line, _text
+    from course_utils.style import CONCEPT, NOTE
 
-    steps = arg.integer("steps", steps, minimum=2, maximum=6)
-    fig, ax = plt.subplots(figsize=(11, 4.2))
-    rows = {"x": 0.0, "h": 1.3, "l": 2.6, "L": 3.7}
-    names = {"x": r"\mathbf{x}_{%s}", "h": r"\mathbf{h}_{%s}", "l": r"\boldsymbol{\ell}_{%s}",
-             "L": r"\mathcal{L}_{%s}"}
-    colours = {"x": "#dde8f6", "h": "#fde3c8", "l": "#e3f1dc", "L": "#f6dada"}
-    back = "#D55E00"
-
-    def box(x, y, label, colour):
-        ax.add_patch(FancyBboxPatch((x - 0.38, y - 0.28), 0.76, 0.56,
-                                    boxstyle="round,pad=0.02", fc=colour, ec="black"))
-        ax.text(x, y, f"${label}$", ha="center", va="center", fontsize=16)
-
-    def arrow(x0, y0, x1, y1, colour="black", text=None, offset=(0.0, 0.0)):
-        style = "--" if colour == back else "-"
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.8, linestyle=style))
-        if text:
-            ax.text((x0 + x1) / 2 + offset[0], (y0 + y1) / 2 + offset[1], text, color=colour,
-                    fontsize=14, ha="center", va="center")
-
-    ts = ["t-1", "t", "t+1", "t+2", "t+3", "t+4", "t+5"][:steps + 1]
-    for i in range(steps):
-        x, t, nxt = 2.2 * i, ts[i], ts[i + 1]
-        for key in rows:
-            box(x, rows[key], names[key] % t, colours[key])
-        arrow(x, rows["x"] + 0.3, x, rows["h"] - 0.3, text=r"$\mathbf{W}_{xh}$",
-              offset=(-0.45, 0))
-        arrow(x, rows["h"] + 0.3, x, rows["l"] - 0.3, text=r"$\mathbf{W}_{hy}$",
-              offset=(-0.45, 0))
-        arrow(x, rows["l"] + 0.3, x, rows["L"] - 0.3)
-        arrow(x + 0.55, rows["l"] - 0.05, x + 0.55, rows["h"] + 0.25, colour=back,
-              text=r"$\mathbf{W}_{hy}^\top \frac{\partial\mathcal{L}}{\partial\boldsymbol{\ell}_{%s}}$"
-              % t, offset=(0.55, 0))
-        if i + 1 < steps:
-            arrow(x + 0.4, rows["h"] + 0.08, x + 1.8, rows["h"] + 0.08,
-                  text=r"$\mathbf{W}_{hh}$", offset=(0, 0.22))
-            arrow(x + 1.8, rows["h"] - 0.12, x + 0.4, rows["h"] - 0.12, colour=back,
-                  text=r"$\mathbf{J}_{%s}^\top \frac{\partial\mathcal{L}}{\partial\mathbf{h}_{%s}}$"
-                  % (nxt, nxt), offset=(0, -0.36))
-    ax.text(2.2 * steps - 1.2, rows["L"], r"$\mathcal{L} = \sum_t \mathcal{L}_t$", fontsize=16,
-            va="center")
-    ax.set_xlim(-0.7, 2.2 * steps + 0.2)
-    ax.set_ylim(-0.5, 4.2)
-    ax.axis("off")
-    ax.set_title("The unrolled graph: forward in black, the gradient flowing back in dashed "
-                 "orange", fontsize=14)
-    fig.tight_layout()
+    T = arg.integer("steps", steps, minimum=2, maximum=6)
+    fig, ax = _canvas("Backpropagation through time: forward (solid), the gradient back (dashed)",
+                      pyplot=True)
+    dx = min(2.55, 10.4 / T)
+    xs = [1.45 + dx * i for i in range(T)]
+    rows = {"x": 0.95, "h": 2.2, "l": 3.35, "L": 4.35}
+    colours = {"x": CONCEPT["input"], "h": CONCEPT["state"], "l": CONCEPT["output"],
+               "L": CONCEPT["output"]}
+    names = {"x": r"$\mathbf{x}_{%d}$", "h": r"$\mathbf{h}_{%d}$", "l": r"$\boldsymbol{\ell}_{%d}$",
+             "L": r"$\mathcal{L}_{%d}$"}
+    grad, w, h = CONCEPT["gradient"], 0.62, 0.46
+    _box(ax, 0.45, rows["h"], 0.62, h, r"$\mathbf{h}_0$", CONCEPT["state"], fontsize=NOTE,
+         fill=False)
+    for i, x in enumerate(xs):
+        t = i + 1
+        for key, y in rows.items():
+            _box(ax, x, y, w, h, names[key] % t, colours[key], fontsize=NOTE)
+        _line(ax, [(x, rows["x"] + h / 2), (x, rows["h"] - h / 2)], CONCEPT["input"])
+        _line(ax, [(x - 0.12, rows["h"] + h / 2), (x - 0.12, rows["l"] - h / 2)], CONCEPT["output"])
+        _line(ax, [(x, rows["l"] + h / 2), (x, rows["L"] - h / 2)], CONCEPT["output"])
+        _line(ax, [(x + 0.12, rows["l"] - h / 2), (x + 0.12, rows["h"] + h / 2)], grad, dashed=True)
+        _text(ax, x + 0.2, (rows["h"] + rows["l"]) / 2,
+              r"$\partial\mathcal{L}_{%d}/\partial\mathbf{h}_{%d}$" % (t, t), ha="left")
+        left = xs[i - 1] + w / 2 if i else 0.45 + 0.31
+        _line(ax, [(left, rows["h"] + 0.09), (x - w / 2, rows["h"] + 0.09)], CONCEPT["state"])
+        if i:
+            _line(ax, [(x - w / 2, rows["h"] - 0.11), (xs[i - 1] + w / 2, rows["h"] - 0.11)], grad,
+                  dashed=True)
+            _text(ax, (x + xs[i - 1]) / 2, rows["h"] - 0.45,
+                  r"$\mathbf{J}_{%d}^\top\,\partial\mathcal{L}/\partial\mathbf{h}_{%d}$" % (t, t))
+    _text(ax, 6.0, 0.3, r"$\partial\mathcal{L}/\partial\mathbf{h}_t = \mathbf{W}_{hy}^\top\,"
+          r"\partial\mathcal{L}/\partial\boldsymbol{\ell}_t + \mathbf{J}_{t+1}^\top\,"
+          r"\partial\mathcal{L}/\partial\mathbf{h}_{t+1}$,   $\mathcal{L} = \sum_t \mathcal{L}_t$",
+          fontsize=NOTE + 2)
+    style.set_alt(fig, f"The RNN unrolled over {T} steps: inputs x_1 to x_{T} at the bottom feed "
+                  f"states h_1 to h_{T} (from h_0), each state feeds its logits and its loss L_t "
+                  "above, and the next state. Dashed gradient arrows run back: from each logit down "
+                  "to its state, labelled dL_t/dh_t, and from each state to the one before, "
+                  "labelled J_t transposed times dL/dh_t. Below: dL/dh_t = W_hy transposed dL/dl_t "
+                  "+ J_{t+1} transposed dL/dh_{t+1}, and L is the sum of the L_t.")
     return fig
 
 

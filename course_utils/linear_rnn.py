@@ -371,40 +371,55 @@ def plot_copy_accuracy(accuracy: dict[str, list[float]], chance: float,
 
 
 def plot_hillis_steele(seq_len: int = 8) -> "Figure":
-    """The Hillis-Steele scan over ``seq_len`` steps: one row per level, an arrow from t - d to t.
+    """The Hillis-Steele scan over ``seq_len`` steps at slide width: one row per level, an arrow
+    from t - d to t.
 
     Level 0 holds the steps; at level d = 1, 2, 4, ... each position t > d combines the window
-    ending at t - d with its own. Each box says which steps it has composed.
+    ending at t - d with its own. Each box says which steps it has composed; a shaded box holds
+    all of 1..t. Returns the Figure, with a default alternative text.
     """
-    from course_utils.plotting import BLUE, GREY, ORANGE, _figure
+    from course_utils import diagrams as D
+    from course_utils import style
+
     T = arg.integer("seq_len", seq_len, minimum=2, maximum=16)
     levels = scan_levels(T)
-    fig = _figure((11, 4.2))
-    ax = fig.add_subplot()
+    fig, ax = D._canvas(f"Hillis-Steele scan, $T = {T}$: {levels} levels of combines")
+    left = 1.55
+    dx = (11.75 - left) / T
+    bw = min(1.0, dx - 0.08)
+    two_lines = dx < 0.8                            # "10..11" fits a narrow box on two lines
+    bh = 0.72 if two_lines else 0.44
+    dy = min(1.1, 3.6 / levels)
+    y_top = 4.4
     first = list(range(1, T + 1))                  # window start of each position, level by level
     for level in range(levels + 1):
-        y = levels - level
+        y = y_top - level * dy
         d = 2 ** (level - 1) if level else 0
         if level:
+            new = [first[t - 1 - d] if t > d else first[t - 1] for t in range(1, T + 1)]
             for t in range(1, T + 1):
-                ax.plot([t, t], [y + 0.25, y + 0.75], color=GREY, lw=1.2)
+                x = left + (t - 0.5) * dx
+                D._line(ax, [(x, y + dy - bh / 2), (x, y + bh / 2)], style.CONCEPT["baseline"], lw=1.2)
             for t in range(d + 1, T + 1):
-                ax.annotate("", (t, y + 0.22), (t - d, y + 0.78),
-                            arrowprops=dict(arrowstyle="->", color=ORANGE, lw=1.6))
-            first = [first[t - 1 - d] if t > d else first[t - 1] for t in range(1, T + 1)]
+                x, xs = left + (t - 0.5) * dx, left + (t - d - 0.5) * dx
+                D._line(ax, [(xs + 0.05, y + dy - bh / 2), (x - 0.05, y + bh / 2)],
+                        style.CONCEPT["input"], lw=1.8)
+            first = new
         for t in range(1, T + 1):
             done = first[t - 1] == 1
-            ax.text(t, y, f"{first[t - 1]}..{t}" if first[t - 1] < t else f"{t}", ha="center",
-                    va="center", fontsize=FONT, bbox=dict(boxstyle="round", fc=BLUE if done else
-                                                          "white", ec=BLUE if done else GREY,
-                                                          alpha=0.25 if done else 1.0))
-        ax.text(0.2, y, "steps" if not level else f"d = {d}", ha="right", va="center",
-                fontsize=FONT)
-    ax.set_xlim(-0.9, T + 0.6)
-    ax.set_ylim(-0.6, levels + 0.6)
-    ax.axis("off")
-    ax.set_title(f"Hillis-Steele scan, T = {T}: {levels} levels (orange: combine with the box d "
-                 "back; shaded: all of 1..t)", fontsize=FONT + 1)
+            label = [f"{first[t - 1]}..", f"{t}"] if first[t - 1] < t else f"{t}"
+            if not two_lines and first[t - 1] < t:
+                label = "".join(label)
+            D._box(ax, left + (t - 0.5) * dx, y, bw, bh, label, style.CONCEPT["state"],
+                   fontsize=style.NOTE, fill=done)
+        D._text(ax, 0.2, y, "steps" if not level else f"$d = {d}$", ha="left")
+    D._text(ax, 6.0, 0.3, "blue: combine with the box $d$ back; grey: pass on; shaded: holds all of "
+            "1..t", fontsize=style.NOTE)
+    style.set_alt(fig, f"The Hillis-Steele scan over {T} steps drawn as {levels + 1} rows of boxes: "
+                  f"the steps 1 to {T} on top, then one row per level d = 1, 2, 4 and so on. At "
+                  "each level every position t greater than d combines its window with the box d "
+                  "back (a blue arrow), the others pass on (grey); each box names the steps it has "
+                  f"composed, and after {levels} levels every box holds all of 1 to t (shaded).")
     return fig
 
 

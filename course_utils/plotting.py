@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.path import Path
 
+from course_utils import diagrams as D
 from course_utils._arrays import float_array
 from course_utils.ecg import (QS_FRACTION, WIDE_QRS, ECGRecord, QRSReading,
                               fixed_window_reader, sequential_reader)
@@ -533,83 +534,108 @@ def plot_autoregressive(series: np.ndarray, weights: Sequence[float], t_mark: Op
     return fig
 
 
-
-def plot_io_patterns(figsize: Sequence[float] = (11, 3.2)) -> Figure:
-    """The four ways a recurrent net maps inputs to outputs, as unrolled diagrams."""
-    fig = _figure(figsize)
-    axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [4, 4, 4, 7]})
+def plot_io_patterns(figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
+    """The four ways a recurrent net maps inputs to outputs, as unrolled diagrams at slide width
+    (inputs x_t, states h_t, outputs y_hat_t; time runs left to right)."""
+    fig, ax = D._canvas("Input/output patterns of a recurrent net (time runs left to right)",
+                        figsize=figsize)
     panels = (
-        ("many-to-one", [1, 1, 1, 1], [0, 0, 0, 1], 4, "next value,\nsentiment of a review"),
-        ("one-to-many", [1, 0, 0, 0], [1, 1, 1, 1], 4, "image captioning,\ngenerating music"),
-        ("many-to-many", [1, 1, 1, 1], [1, 1, 1, 1], 4, "a label per step:\nper-beat ECG labels"),
-        ("encoder-decoder", [1, 1, 1, 0, 0, 0, 0], [0, 0, 0, 1, 1, 1, 1], 3,
-         "translation: read it all,\nthen write another length"),
+        ("many-to-one: next value, sentiment of a review", [1, 1, 1, 1], [0, 0, 0, 1], 4),
+        ("one-to-many: image captioning, music", [1, 0, 0, 0], [1, 1, 1, 1], 4),
+        ("many-to-many: a label per step (ECG beats)", [1, 1, 1, 1], [1, 1, 1, 1], 4),
+        ("encoder-decoder: translation, another length", [1, 1, 1, 0, 0, 0, 0],
+         [0, 0, 0, 1, 1, 1, 1], 3),
     )
-    for ax, (name, ins, outs, n_enc, example) in zip(axes, panels):
+    dx, bw, bh = 0.74, 0.5, 0.4
+    for p, (name, ins, outs, n_enc) in enumerate(panels):
         n = len(ins)
-        for i in range(n):
-            colour = "#cfe3f3" if i < n_enc else "#d5efd0"
-            _box(ax, i, 1, "h", colour)
-            if i > 0:
-                _arrow(ax, (i - 0.69, 1), (i - 0.31, 1))
+        left, top = (0.3 if p % 2 == 0 else 6.25), (4.85 if p < 2 else 2.45)
+        xs = [left + 0.35 + bw / 2 + i * dx for i in range(n)]
+        D._text(ax, left, top - 0.12, name, ha="left")
+        y_out, y_h, y_in = top - 0.65, top - 1.3, top - 1.95
+        for i, x in enumerate(xs):
+            D._box(ax, x, y_h, bw, bh, rf"$\mathbf{{h}}_{{{i + 1}}}$", style.CONCEPT["state"],
+                   fontsize=style.NOTE)
+            if i:
+                D._line(ax, [(x - dx + bw / 2, y_h), (x - bw / 2, y_h)], style.CONCEPT["state"])
             if ins[i]:
-                _box(ax, i, 0, f"$x_{i + 1}$", "#f2f2f2", round_=False)
-                _arrow(ax, (i, 0.23), (i, 0.77))
+                D._box(ax, x, y_in, bw, bh, rf"$\mathbf{{x}}_{{{i + 1}}}$", style.CONCEPT["input"],
+                       fontsize=style.NOTE)
+                D._line(ax, [(x, y_in + bh / 2), (x, y_h - bh / 2)], style.CONCEPT["input"])
             if outs[i]:
-                label = rf"$\hat{{y}}_{i + 1 - (n_enc if n_enc < n else 0)}$"
-                _box(ax, i, 2, label, "#fde0c5", round_=False)
-                _arrow(ax, (i, 1.23), (i, 1.77))
-        _diagram_axes(ax, (-0.5, n - 0.5), (-0.95, 2.35), name)
-        ax.text((n - 1) / 2, -0.62, example, ha="center", va="center", fontsize=NOTE - 1,
-                style="italic")
-    fig.suptitle(r"Input/output patterns of a recurrent net (boxes: inputs $x$, states $h$, outputs $\hat{y}$;"
-                 " time runs left to right)", fontsize=TITLE - 1)
+                k = i + 1 - (n_enc if n_enc < n else 0)
+                D._box(ax, x, y_out, bw, bh, rf"$\hat{{\mathbf{{y}}}}_{{{k}}}$",
+                       style.CONCEPT["output"], fontsize=style.NOTE)
+                D._line(ax, [(x, y_h + bh / 2), (x, y_out - bh / 2)], style.CONCEPT["output"])
+    ax.plot([6.0, 6.0], [0.15, 4.7], color=style.CONCEPT["baseline"], lw=1)
+    ax.plot([0.3, 11.7], [2.55, 2.55], color=style.CONCEPT["baseline"], lw=1)
+    style.set_alt(fig, "Four unrolled diagrams, time running left to right, inputs x below, states "
+                  "h in the middle, outputs y_hat above. Many-to-one: four inputs, one output at "
+                  "the end (next value, sentiment of a review). One-to-many: one input, four outputs "
+                  "(image captioning, generating music). Many-to-many: an output at every step "
+                  "(per-beat ECG labels). Encoder-decoder: three inputs read, then four outputs "
+                  "written, of another length (translation).")
     return fig
 
 
-def plot_rnn_rolled_unrolled(n_steps: int = 4, figsize: Sequence[float] = (11, 3.9)) -> Figure:
-    """A recurrent neuron drawn with its loop (rolled) and unrolled through time."""
+def plot_rnn_rolled_unrolled(n_steps: int = 4,
+                             figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
+    """A recurrent neuron drawn with its loop (rolled) and unrolled through ``n_steps`` steps
+    (at most 6), at slide width: h_t = phi(w_xh x_t + w_hh h_{t-1} + b_h), y_hat_t from
+    w_hy h_t + b_y, the same weights at every step."""
     _check_positive("n_steps", n_steps, integer=True)
     if n_steps > 6:
         raise ValueError(f"n_steps must be at most 6 to fit a slide, got {n_steps}.")
-    fig = _figure(figsize)
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.8, n_steps + 1]})
-    # rolled
-    _box(left, 0, 0, "$x_t$", "#f2f2f2", round_=False)
-    _box(left, 0, 1.2, "$h_t$", "#cfe3f3")
-    _box(left, 0, 2.4, r"$\hat{y}_t$", "#fde0c5", round_=False)
-    _arrow(left, (0, 0.23), (0, 0.97), text="$w_{xh}$", offset=(-0.32, 0))
-    _arrow(left, (0, 1.43), (0, 2.17), text="$w_{hy}$", offset=(-0.32, 0))
-    loop = Path([(0.31, 1.32), (0.85, 1.32), (0.85, 1.08), (0.31, 1.08)],
-                [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO])
-    left.add_patch(FancyArrowPatch(path=loop, arrowstyle="-|>", mutation_scale=14, color=RED,
-                                   lw=1.6, zorder=1))
-    left.add_patch(Rectangle((0.79, 1.14), 0.12, 0.12, color=RED, zorder=2))
-    left.text(0.98, 1.2, "$w_{hh}$", color=RED, fontsize=NOTE + 1, va="center")
-    left.text(0.85, 0.9, "delay: $h_{t-1}$", color=RED, fontsize=NOTE - 1, ha="center", va="top")
-    _arrow(left, (1.45, 1.2), (2.15, 1.2), lw=3, text="unroll", offset=(0, 0.22),
-           fontsize=NOTE + 1)
-    _diagram_axes(left, (-0.55, 2.25), (-0.45, 2.85), "rolled")
+    fig, ax = D._canvas(r"A recurrent neuron: $h_t = \phi(w_{xh} x_t + w_{hh} h_{t-1} + b_h)$, "
+              r"$\hat{y}_t$ from $w_{hy} h_t + b_y$", figsize=figsize)
+    C = style.CONCEPT
+    bw, bh = 0.66, 0.48
+    y_x, y_h, y_y = 1.25, 2.65, 4.05
+
+    def column(x, t, label_weights=True):
+        D._box(ax, x, y_x, bw, bh, f"$x_{{{t}}}$", C["input"], fontsize=style.NOTE)
+        D._box(ax, x, y_h, bw, bh, f"$h_{{{t}}}$", C["state"], fontsize=style.NOTE)
+        D._box(ax, x, y_y, bw, bh, rf"$\hat{{y}}_{{{t}}}$", C["output"], fontsize=style.NOTE)
+        D._line(ax, [(x, y_x + bh / 2), (x, y_h - bh / 2)], C["input"])
+        D._line(ax, [(x, y_h + bh / 2), (x, y_y - bh / 2)], C["output"])
+        if label_weights:
+            D._text(ax, x - 0.1, (y_x + y_h) / 2, "$w_{xh}$", ha="right")
+            D._text(ax, x - 0.1, (y_h + y_y) / 2, "$w_{hy}$", ha="right")
+
+    # rolled: the loop leaves h_t, passes a one-step delay, and comes back
+    column(1.2, "t")
+    loop = [(1.2 + bw / 2, y_h + 0.1), (2.35, y_h + 0.1), (2.35, y_h - 0.75), (1.2 + 0.15, y_h - 0.75),
+            (1.2 + 0.15, y_h - bh / 2)]
+    D._line(ax, loop, C["state"], lw=2.4)
+    D._box(ax, 2.35, y_h - 0.33, 0.44, 0.3, "", C["state"], fill=True, lw=1.5)
+    D._text(ax, 2.65, y_h - 0.33, "delay", ha="left")
+    D._text(ax, 2.65, y_h + 0.2, "$w_{hh}$", ha="left")
+    D._text(ax, 1.2, 0.55, "rolled", fontsize=style.LABEL)
+    D._line(ax, [(3.35, y_h), (4.1, y_h)], INK, lw=4)
+    D._text(ax, 3.72, y_h + 0.32, "unroll")
     # unrolled
-    _box(right, 0, 1.2, "$h_0$", "#eeeeee")
+    dx = min(1.45, 6.3 / n_steps)
+    x0 = 5.0
+    D._box(ax, x0 - 0.1, y_h, bw, bh, "$h_0$", C["state"], fontsize=style.NOTE, fill=False)
     for t in range(1, n_steps + 1):
-        _box(right, t, 0, f"$x_{t}$", "#f2f2f2", round_=False)
-        _box(right, t, 1.2, f"$h_{t}$", "#cfe3f3")
-        _box(right, t, 2.4, rf"$\hat{{y}}_{t}$", "#fde0c5", round_=False)
-        _arrow(right, (t, 0.23), (t, 0.97), text="$w_{xh}$", offset=(-0.28, 0), fontsize=NOTE)
-        _arrow(right, (t, 1.43), (t, 2.17), text="$w_{hy}$", offset=(-0.28, 0), fontsize=NOTE)
-        _arrow(right, (t - 0.69, 1.2), (t - 0.31, 1.2), colour=RED, text="$w_{hh}$",
-               offset=(0, 0.2), fontsize=NOTE)
-    right.text((n_steps + 1) / 2, -0.5, "the same $w_{xh}$, $w_{hh}$, $w_{hy}$ and biases at every step",
-               ha="center", fontsize=NOTE)
-    _diagram_axes(right, (-0.5, n_steps + 0.5), (-0.75, 2.85), "unrolled through time")
-    fig.suptitle(r"A recurrent neuron: $h_t = \phi(w_{xh} x_t + w_{hh} h_{t-1} + b_h)$, "
-                 r"an output $\hat{y}_t$ from $w_{hy} h_t + b_y$", fontsize=TITLE)
+        x = x0 + t * dx
+        column(x, t)
+        D._line(ax, [(x - dx + bw / 2 - (0.1 if t == 1 else 0), y_h), (x - bw / 2, y_h)], C["state"],
+                lw=2.4)
+        D._text(ax, x - dx / 2 - (0.05 if t == 1 else 0), y_h + 0.28, "$w_{hh}$")
+    D._text(ax, 11.8, 0.55, "unrolled: the same $w_{xh}$, $w_{hh}$, $w_{hy}$ and biases at every step",
+            ha="right")
+    style.set_alt(fig, "Left: a recurrent neuron, rolled: x_t feeds h_t through w_xh, h_t feeds "
+                  "y_hat_t through w_hy, and a loop takes h_t through a one-step delay back into "
+                  f"itself with weight w_hh. Right: the same neuron unrolled over {n_steps} time "
+                  f"steps, h_0 to h_{n_steps}, with inputs x_1 to x_{n_steps} and outputs y_hat_1 "
+                  f"to y_hat_{n_steps}, each state passing to the next through w_hh; the same "
+                  "weights at every step.")
     return fig
 
 
 def plot_minibatch_shapes(batch_size: int = 4, input_size: int = 3, hidden_size: int = 5,
-                          figsize: Sequence[float] = (11, 3.2)) -> Figure:
+                          figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """The shapes in H_t = phi(X_t W_xh^T + H_{t-1} W_hh^T + b_h), drawn as grids of cells.
 
     B = batch_size sequences (one per row), D = input_size, H = hidden_size; the weights are
@@ -620,37 +646,46 @@ def plot_minibatch_shapes(batch_size: int = 4, input_size: int = 3, hidden_size:
         _check_positive(name, v, integer=True)
         if v > 8:
             raise ValueError(f"{name} must be at most 8 to draw, got {v}.")
-    B, D, H = batch_size, input_size, hidden_size
-    fig = _figure(figsize)
-    ax = fig.subplots()
-    pieces = [("$X_t$", "B", "D", "#f2f2f2"), ("·", None, None, None),
-              (r"$W_{xh}^\top$", "D", "H", "#dcd0ec"), ("+", None, None, None),
-              ("$H_{t-1}$", "B", "H", "#cfe3f3"), ("·", None, None, None),
-              (r"$W_{hh}^\top$", "H", "H", "#f6c9c9"), ("+", None, None, None),
-              ("$b_h$", "1", "H", "#e2e2e2"), ("→", None, None, None),
-              ("$H_t$", "B", "H", "#cfe3f3")]
-    size = {"B": B, "D": D, "H": H, "1": 1}
-    x = 0.0
-    top = max(B, D, H) / 2
+    B, Dn, H = batch_size, input_size, hidden_size
+    fig, ax = D._canvas(r"$\mathbf{H}_t = \phi(\mathbf{X}_t \mathbf{W}_{xh}^\top + \mathbf{H}_{t-1}"
+              r" \mathbf{W}_{hh}^\top + \mathbf{b}_h)$: the shapes", figsize=figsize)
+    C = style.CONCEPT
+    pieces = [(r"$\mathbf{X}_t$", "B", "D", C["input"]), ("·", None, None, None),
+              (r"$\mathbf{W}_{xh}^\top$", "D", "H", C["input"]), ("+", None, None, None),
+              (r"$\mathbf{H}_{t-1}$", "B", "H", C["state"]), ("·", None, None, None),
+              (r"$\mathbf{W}_{hh}^\top$", "H", "H", C["state"]), ("+", None, None, None),
+              (r"$\mathbf{b}_h$", "1", "H", style.CONCEPT["baseline"]), ("→", None, None, None),
+              (r"$\mathbf{H}_t$", "B", "H", C["state"])]
+    size = {"B": B, "D": Dn, "H": H, "1": 1}
+    n_cells = sum(size[c] for _, _, c, col in pieces if col)
+    cell = min(0.4, (11.4 - 5 * 0.55 - 0.2 * 6) / n_cells)
+    x = 0.3
+    mid = 2.75
     for label, r_name, c_name, colour in pieces:
         if colour is None:
-            ax.text(x + 0.6, 0, label, ha="center", va="center", fontsize=TITLE + 4)
+            D._text(ax, x + 0.27, mid, label, fontsize=style.TITLE + 4)
             if label == "→":
-                ax.text(x + 0.6, 0.45, r"$\phi$", ha="center", va="bottom", fontsize=TITLE + 2)
-            x += 1.2
+                D._text(ax, x + 0.27, mid + 0.42, r"$\phi$", fontsize=style.TITLE)
+            x += 0.55
             continue
         rows, cols = size[r_name], size[c_name]
+        top = mid + rows * cell / 2
         for i in range(rows):
             for j in range(cols):
-                ax.add_patch(Rectangle((x + j, rows / 2 - i - 1), 1, 1, fc=colour, ec=INK, lw=0.8))
-        ax.text(x + cols / 2, rows / 2 + 0.45, label, ha="center", va="bottom", fontsize=LABEL + 1)
-        ax.text(x + cols / 2, -top - 0.5, f"{rows}x{cols}\n{r_name} x {c_name}",
-                ha="center", va="top", fontsize=NOTE - 1)
-        x += cols + 0.2
-    _diagram_axes(ax, (-0.3, x + 0.1), (-top - 2.5, top + 1.6), "")
-    fig.suptitle(rf"$H_t = \phi(X_t W_{{xh}}^\top + H_{{t-1}} W_{{hh}}^\top + b_h)$ with B={B} "
-                 f"sequences, D={D} inputs, H={H} hidden units ($b_h$ is added to every row)",
-                 fontsize=TITLE - 1)
+                ax.add_patch(Rectangle((x + j * cell, top - (i + 1) * cell), cell, cell,
+                                       fc=D.tint(colour, 0.3), ec=colour, lw=1.2))
+        centre = x + cols * cell / 2
+        D._text(ax, centre, top + 0.28, label, fontsize=style.LABEL)
+        D._text(ax, centre, mid - max(B, Dn, H) * cell / 2 - 0.3, f"{rows}×{cols}", va="center")
+        D._text(ax, centre, mid - max(B, Dn, H) * cell / 2 - 0.68, f"${r_name} \\times {c_name}$",
+                va="center")
+        x += cols * cell + 0.2
+    D._text(ax, 6.0, 0.45, f"$B = {B}$ sequences (one per row), $D = {Dn}$ inputs, $H = {H}$ hidden units;"
+            r" $\mathbf{b}_h$ is added to every row", fontsize=style.NOTE)
+    style.set_alt(fig, f"The shapes of one mini-batch step drawn as grids of cells: X_t (B by D, "
+                  f"{B} by {Dn}) times W_xh transposed (D by H, {Dn} by {H}), plus H_(t-1) (B by H, "
+                  f"{B} by {H}) times W_hh transposed (H by H, {H} by {H}), plus b_h (1 by H, added "
+                  f"to every row), through phi, gives H_t (B by H, {B} by {H}).")
     return fig
 
 
@@ -690,9 +725,12 @@ def plot_window_detector_frame(record: ECGRecord, window: float, seconds: float 
 
 
 def plot_unrolled_state(inputs: Sequence[float], states: np.ndarray, step: int,
-                        figsize: Sequence[float] = (10.5, 3.4)) -> Figure:
+                        figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
     """One frame of the unrolled-RNN widget: steps up to ``step`` filled in, each state
-    drawn as a column of coloured cells with its values, the later steps greyed out."""
+    drawn as a column of coloured cells with its values, the later steps greyed out.
+
+    Colours: -1 blue, 0 white, +1 vermillion (a diverging map); every value is also printed.
+    """
     x = float_array("inputs", inputs, "(T,)")
     h = float_array("states", states, "(T, n_hidden)")
     if h.shape[0] != len(x):
@@ -702,40 +740,52 @@ def plot_unrolled_state(inputs: Sequence[float], states: np.ndarray, step: int,
         raise TypeError(f"step must be an integer from 1 to {len(x)}, got {type(step).__name__} {step!r}.")
     if not 1 <= step <= len(x):
         raise ValueError(f"step must be between 1 and {len(x)}, got {step!r}.")
-    from matplotlib import colormaps
+    from matplotlib.colors import LinearSegmentedColormap
 
-    cmap = colormaps["coolwarm"]
+    # light ends, so the printed values (INK) keep at least 4.5:1 contrast on every cell
+    cmap = LinearSegmentedColormap.from_list(
+        "state", [D.tint(style.OKABE_ITO["blue"], 0.7), style.WHITE,
+                  D.tint(style.OKABE_ITO["vermillion"], 0.7)])
     n_t, n_h = h.shape
-    fig = _figure(figsize)
+    fig = Figure(figsize=D._figsize(figsize), dpi=style.DPI, layout="constrained")
     ax = fig.subplots()
     cell = 0.42
     y_state = 1.3
     for t in range(n_t + 1):
         done = t <= step
-        alpha = 1.0 if done else 0.25
+        alpha = 1.0 if done else 0.35
+        ink = INK if done else style.CONCEPT["baseline"]     # later steps: grey, still 5:1
         if t > 0:
-            ax.add_patch(Rectangle((t - 0.3, -0.25), 0.6, 0.5, fc="#f2f2f2", ec=INK,
-                                   alpha=alpha, lw=1.2))
-            ax.text(t, 0, f"{x[t - 1]:+.1f}", ha="center", va="center", fontsize=NOTE,
-                    alpha=alpha)
-            ax.text(t, -0.45, f"$x_{t}$", ha="center", va="top", fontsize=NOTE, alpha=alpha)
+            ax.add_patch(Rectangle((t - 0.36, -0.25), 0.72, 0.5, fc=D.tint(style.CONCEPT["input"]),
+                                   ec=style.CONCEPT["input"], alpha=alpha, lw=1.5))
+            ax.text(t, 0, f"{x[t - 1]:+.1f}", ha="center", va="center", fontsize=style.NOTE,
+                    color=ink)
+            ax.text(t, -0.42, rf"$\mathbf{{x}}_{{{t}}}$", ha="center", va="top", fontsize=style.NOTE,
+                    color=ink)
             if done:
-                _arrow(ax, (t, 0.27), (t, y_state - n_h * cell / 2 - 0.05))
+                D._line(ax, [(t, 0.27), (t, y_state - n_h * cell / 2 - 0.05)], style.CONCEPT["input"])
         values = np.zeros(n_h) if t == 0 else h[t - 1]
         for i in range(n_h):
             y0 = y_state + n_h * cell / 2 - (i + 1) * cell
             colour = cmap((values[i] + 1) / 2) if done else "#eeeeee"
-            ax.add_patch(Rectangle((t - 0.3, y0), 0.6, cell, fc=colour, ec=INK,
-                                   lw=2.2 if t == step else 1.0, alpha=1.0 if done else 0.4))
+            ax.add_patch(Rectangle((t - 0.36, y0), 0.72, cell, fc=colour, ec=INK,
+                                   lw=2.6 if t == step else 1.0, alpha=1.0 if done else 0.4))
             if done:
                 ax.text(t, y0 + cell / 2, f"{values[i]:+.2f}", ha="center", va="center",
-                        fontsize=NOTE - 2)
-        ax.text(t, y_state + n_h * cell / 2 + 0.1, f"$h_{t}$", ha="center", va="bottom",
-                fontsize=NOTE, alpha=alpha)
+                        fontsize=style.NOTE, color=INK)
+        ax.text(t, y_state + n_h * cell / 2 + 0.1, rf"$\mathbf{{h}}_{{{t}}}$", ha="center",
+                va="bottom", fontsize=style.NOTE, color=ink)
         if 0 < t <= step:
-            _arrow(ax, (t - 0.68, y_state), (t - 0.32, y_state), colour=RED)
-    _diagram_axes(ax, (-0.6, n_t + 0.6), (-0.85, y_state + n_h * cell / 2 + 0.55), "")
-    ax.set_aspect("auto")
-    fig.suptitle(rf"Step {step}: $h_{{{step}}} = \tanh(W_{{xh}} x_{{{step}}} + W_{{hh}} h_{{{step - 1}}} + b_h)$"
-                 rf" (colours: -1 blue, 0 white, +1 red)", fontsize=TITLE - 1)
+            D._line(ax, [(t - 0.64, y_state), (t - 0.36, y_state)], style.CONCEPT["state"])
+    ax.set_xlim(-0.6, n_t + 0.6)
+    ax.set_ylim(-0.95, y_state + n_h * cell / 2 + 0.6)
+    ax.axis("off")
+    fig.suptitle(rf"Step {step}: $\mathbf{{h}}_{{{step}}} = \tanh(\mathbf{{W}}_{{xh}}\mathbf{{x}}_{{{step}}}"
+                 rf" + \mathbf{{W}}_{{hh}}\mathbf{{h}}_{{{step - 1}}} + \mathbf{{b}}_h)$"
+                 " (cells: -1 blue, 0 white, +1 vermillion)", fontsize=style.NOTE + 2, color=INK)
+    shown = ", ".join(f"{v:+.1f}" for v in x)
+    style.set_alt(fig, f"An RNN unrolled over {n_t} steps, filled in up to step {step}: inputs "
+                  f"{shown} in boxes at the bottom, each state h_t above as a column of {n_h} "
+                  f"cells coloured from blue (-1) through white (0) to vermillion (+1) with its "
+                  f"value printed, the steps after {step} greyed out.")
     return fig

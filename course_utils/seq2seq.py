@@ -620,48 +620,59 @@ def plot_embeddings_2d(weight: torch.Tensor | np.ndarray, labels: Sequence[str],
 
 
 def plot_encoder_decoder(source: str = "16+535", target: str = "695",
-                         figsize: Sequence[float] = (11, 3.6)) -> Figure:
-    """The encoder reads the source; its final state seeds the decoder, which starts at <s>,
-    reads its previous output at every step and stops at </s>."""
+                         figsize: Sequence[float] = None) -> Figure:
+    """The encoder reads the source; its last state is the decoder's first, s_0 = h_S; the
+    decoder starts at <s>, reads its previous output token at every step and stops at </s>.
+    Drawn at slide width (``figsize`` defaults to ``style.SLIDE_FIGSIZE``), with a default
+    alternative text."""
+    from course_utils import diagrams as D
+    from course_utils import style
+
     if not (isinstance(source, str) and isinstance(target, str) and source and target):
         raise ValueError("source and target must be non-empty strings.")
-    fig = _figure(figsize)
-    ax = fig.add_subplot()
+    if len(source) + len(target) > 14:
+        raise ValueError("source and target must be non-empty strings of at most 14 characters "
+                         f"together to fit a slide, got {len(source) + len(target)}.")
+    fig, ax = D._canvas("Encoder-decoder: the encoder's last state is the decoder's first",
+                        figsize=figsize)
+    C = style.CONCEPT
     n, m = len(source), len(target) + 1
-    gap = 1.1
-    xs = [i * gap for i in range(n)]
-    xd = [(n + 0.6 + j) * gap for j in range(m)]
+    dx = min(0.9, 10.4 / (n + 1.55 * m + 1.2))      # the decoder's steps are wider: feedback
+    bw, bh = min(0.62, dx - 0.22), 0.5
+    xs = [0.7 + i * dx for i in range(n)]
+    xd = [xs[-1] + 1.6 + j * 1.55 * dx for j in range(m)]
+    y_in, y_s, y_out = 1.35, 2.7, 4.05
     for i, c in enumerate(source):
-        _box(ax, xs[i], 0, "enc", "#dbe9f6", w=0.8, h=0.6)
-        _box(ax, xs[i], -1.25, c, "white", w=0.55, h=0.5)
-        _arrow(ax, (xs[i], -1.0), (xs[i], -0.3))
+        D._box(ax, xs[i], y_s, bw, bh, rf"$\mathbf{{h}}_{{{i + 1}}}$", C["state"], fontsize=style.NOTE)
+        D._box(ax, xs[i], y_in, bw, bh, c, C["input"], fontsize=style.NOTE)
+        D._line(ax, [(xs[i], y_in + bh / 2), (xs[i], y_s - bh / 2)], C["input"])
         if i:
-            _arrow(ax, (xs[i - 1] + 0.4, 0), (xs[i] - 0.4, 0))
-    _arrow(ax, (xs[-1] + 0.4, 0), (xd[0] - 0.4, 0), colour=ORANGE,
-           text=r"$\mathbf{s}_0 = \mathbf{h}_S$", offset=(0, 0.3))
+            D._line(ax, [(xs[i - 1] + bw / 2, y_s), (xs[i] - bw / 2, y_s)], C["state"])
+    D._line(ax, [(xs[-1] + bw / 2, y_s), (xd[0] - bw / 2, y_s)], C["state"], lw=3)
+    D._text(ax, (xs[-1] + xd[0]) / 2, y_s + 0.5, r"$\mathbf{s}_0 = \mathbf{h}_S$")
     ins, outs = ["<s>"] + list(target), list(target) + ["</s>"]
     for j in range(m):
-        _box(ax, xd[j], 0, "dec", "#fde0c5", w=0.8, h=0.6)
-        _box(ax, xd[j], -1.25, ins[j], "white", w=0.55 if len(ins[j]) == 1 else 0.75, h=0.5,
-             fontsize=NOTE + 1)
-        _box(ax, xd[j], 1.3, outs[j], "#e3f1dc", w=0.55 if len(outs[j]) == 1 else 0.8, h=0.5,
-             fontsize=NOTE + 1)
-        _arrow(ax, (xd[j], -1.0), (xd[j], -0.3))
-        _arrow(ax, (xd[j], 0.3), (xd[j], 1.05), colour=GREEN)
+        D._box(ax, xd[j], y_s, bw, bh, rf"$\mathbf{{s}}_{{{j + 1}}}$", C["state"], fontsize=style.NOTE)
+        D._box(ax, xd[j], y_in, max(bw, 0.74) if len(ins[j]) > 1 else bw, bh, ins[j],
+               C["target"] if j == 0 else C["output"], fontsize=style.NOTE)
+        D._box(ax, xd[j], y_out, max(bw, 0.74) if len(outs[j]) > 1 else bw, bh, outs[j], C["output"],
+               fontsize=style.NOTE)
+        D._line(ax, [(xd[j], y_in + bh / 2), (xd[j], y_s - bh / 2)], C["input"])
+        D._line(ax, [(xd[j], y_s + bh / 2), (xd[j], y_out - bh / 2)], C["output"])
         if j:
-            _arrow(ax, (xd[j - 1] + 0.4, 0), (xd[j] - 0.4, 0))
-            _arrow(ax, (xd[j - 1] + 0.3, 1.3), (xd[j] - 0.3, -1.1), colour=GREY,
-                   connectionstyle="arc3,rad=-0.15", lw=1.0)
-    ax.text(xs[n // 2] - gap / 2, 1.1, "encoder: reads the source", ha="center", fontsize=NOTE + 1,
-            color=BLUE)
-    ax.text(xd[-1] + 0.5, -1.25, "previous\ntoken", ha="left", va="center", fontsize=NOTE,
-            color=GREY)
-    ax.set_xlim(-0.6, xd[-1] + 1.6)
-    ax.set_ylim(-1.7, 1.75)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title("Encoder-decoder: the encoder's last state is the decoder's first",
-                 fontsize=NOTE + 3)
+            D._line(ax, [(xd[j - 1] + bw / 2, y_s), (xd[j] - bw / 2, y_s)], C["state"])
+            xm = (xd[j - 1] + xd[j]) / 2
+            D._line(ax, [(xd[j - 1] + bw / 2, y_out), (xm, y_out), (xm, y_in), (xd[j] - bw / 2, y_in)],
+                    C["output"], lw=1.6, dashed=True)
+    D._text(ax, (xs[0] + xs[-1]) / 2, y_out, f"encoder reads the source\n{source!s}",
+            fontsize=style.NOTE)
+    D._text(ax, 6.0, 0.45, "decoder: starts at <s>, reads its previous output (dashed), "
+            "stops at </s>", fontsize=style.NOTE)
+    style.set_alt(fig, f"An encoder of {n} steps reads the source characters of {source!r} one per "
+                  f"step into states h_1 to h_{n}; its last state becomes the decoder's first, "
+                  f"s_0 = h_S. The decoder's {m} steps, states s_1 to s_{m}, read the start token "
+                  f"and then their own previous output, a dashed arrow from each output to the "
+                  f"next input, and write {', '.join(target)} and the end token.")
     return fig
 
 

@@ -150,7 +150,7 @@ def _capstone():
 #: The diagram functions (drawn by s18diag's code): each one call with its defaults.
 def _diagrams():
     from course_utils import gates_plot as gp, gradients as g, linear_rnn as lr, plotting as p
-    from course_utils import seq2seq as s2s
+    from course_utils import diagrams as d, seq2seq as s2s
     return {
         "plotting.plot_io_patterns": lambda: p.plot_io_patterns(),
         "plotting.plot_rnn_rolled_unrolled": lambda: p.plot_rnn_rolled_unrolled(),
@@ -163,6 +163,23 @@ def _diagrams():
         "gates_plot.draw_gru_cell": lambda: gp.draw_gru_cell(),
         "seq2seq.plot_encoder_decoder": lambda: s2s.plot_encoder_decoder(),
         "linear_rnn.plot_hillis_steele": lambda: lr.plot_hillis_steele(),
+        "linear_rnn.plot_hillis_steele(16)": lambda: lr.plot_hillis_steele(16),
+        "plotting.plot_rnn_rolled_unrolled(6)": lambda: p.plot_rnn_rolled_unrolled(6),
+        "gradients.plot_unrolled_bptt(6)": lambda: g.plot_unrolled_bptt(6),
+        **{f"gates_plot.draw_lstm_cell(parts={k})": (lambda k=k: gp.draw_lstm_cell(parts=k))
+           for k in range(1, 4)},
+        **{f"gates_plot.draw_gru_cell(parts={k})": (lambda k=k: gp.draw_gru_cell(parts=k))
+           for k in range(1, 3)},
+        # course_utils.diagrams: the pictures of images/ (tools/draw_images.py)
+        "diagrams.rnn_full_network": lambda: d.rnn_full_network(),
+        "diagrams.truncated_bptt_chunks": lambda: d.truncated_bptt_chunks(),
+        "diagrams.packing_batch_sizes": lambda: d.packing_batch_sizes(),
+        "diagrams.padding_mask": lambda: d.padding_mask(),
+        "diagrams.bucketing": lambda: d.bucketing(),
+        "diagrams.deep_rnn_grid": lambda: d.deep_rnn_grid(),
+        "diagrams.dropout_between_layers": lambda: d.dropout_between_layers(),
+        "diagrams.dropout_between_layers(2)": lambda: d.dropout_between_layers(num_layers=2),
+        "diagrams.teacher_forcing_vs_free_running": lambda: d.teacher_forcing_vs_free_running(),
     }
 
 

@@ -2,6 +2,7 @@ import importlib.util
 import struct
 from pathlib import Path
 
+import matplotlib.pyplot
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,14 +45,38 @@ def test_every_markdown_image_reference_exists():
     assert missing == []
 
 
-def test_redrawing_gives_the_same_pixel_size(tmp_path):
+def test_redrawing_gives_the_committed_bytes(tmp_path):
+    """`make images` redraws every committed PNG byte for byte, each at most a slide body."""
+    from course_utils import style
+
     module = _load()
     assert module.main(["--out", str(tmp_path)]) == 0
+    changed = []
     for name in module.REGISTRY:
         fresh, committed = tmp_path / f"{name}.png", IMAGES / f"{name}.png"
-        assert _png_size(fresh) == _png_size(committed), name
         w, h = _png_size(fresh)
-        assert w <= 1200 and h <= 560, f"{name} is {w}x{h} pixels: too big for a slide (style.MAX_FIGSIZE)"
+        assert w <= style.MAX_FIGSIZE[0] * style.DPI and h <= style.MAX_FIGSIZE[1] * style.DPI, \
+            f"{name} is {w}x{h} pixels: too big for a slide"
+        if fresh.read_bytes() != committed.read_bytes():
+            changed.append(name)
+    assert changed == [], f"images/ is out of date for {changed}: run `make images`"
+
+
+def test_every_image_has_its_alternative_text():
+    """ALT holds each image's alternative text, the same the drawing function attaches, and
+    text that a markdown image can carry (no brackets, angle brackets or asterisks)."""
+    from course_utils import style
+
+    module = _load()
+    assert set(module.ALT) == set(module.REGISTRY)
+    for name, draw in module.REGISTRY.items():
+        alt = module.ALT[name]
+        assert len(alt) >= 60 and not set(alt) & set("[]<>*`"), name
+        figure = draw()
+        drawn = style.alt_text(figure)
+        matplotlib.pyplot.close(figure)
+        if name != "order_matters" or drawn is not None:    # s18style gives that one its alt
+            assert drawn == alt, f"ALT[{name!r}] differs from the drawing's alt text"
 
 
 def test_redrawing_is_deterministic(tmp_path):

@@ -17,8 +17,9 @@ from tests._bad_input import ids, untried  # noqa: E402
                                   gp.draw_gru_cell])
 def test_diagrams_fit_a_slide(draw):
     fig = draw()
-    w, h = fig.get_size_inches()
-    assert w <= 11 and h <= 4.2
+    from course_utils import style
+
+    assert tuple(fig.get_size_inches()) == style.SLIDE_FIGSIZE
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
     assert "$" in texts and fig.axes[0].get_title()
     plt.close(fig)
@@ -44,12 +45,15 @@ def _inside(bbox, x, y, margin=0.03):
 def test_peephole_lines_never_run_behind_a_box():
     """Review u4, item 10: the input gate's peephole ran behind the forget box. A dashed line
     may enter only the box it ends at."""
+    from matplotlib.patches import FancyArrowPatch
+
     ax = gp.draw_lstm_cell(peepholes=True).axes[0]
     boxes = _boxes(ax)
-    peepholes = [line for line in ax.lines if line.get_linestyle() == "--"]
+    peepholes = [p for p in ax.patches if isinstance(p, FancyArrowPatch)
+                 and p.get_linestyle() not in ("-", "solid")]
     assert len(peepholes) == 3
     for line in peepholes:
-        xs, ys = line.get_xdata(), line.get_ydata()
+        xs, ys = line._path_original.vertices.T     # the points it was drawn through
         end = (xs[-1], ys[-1])
         target = min(boxes, key=lambda b: abs(b.x0 + b.width / 2 - end[0]) + abs(b.y0 + b.height / 2 - end[1]))
         for (x0, y0), (x1, y1) in zip(zip(xs, ys), zip(xs[1:], ys[1:])):
@@ -65,9 +69,11 @@ def test_peephole_lines_never_run_behind_a_box():
 def test_labels_outside_the_boxes_overlap_none(draw):
     """Review u4, item 10: the GRU's "r_t scales ..." label lay over both the reset and the
     candidate box."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     fig = draw()
     ax = fig.axes[0]
-    renderer = fig.canvas.get_renderer()
+    renderer = FigureCanvasAgg(fig).get_renderer()
     boxes = [patch.get_window_extent(renderer) for patch in ax.patches
              if isinstance(patch, FancyBboxPatch)]
     for text in (t for t in ax.texts if t.get_text()):     # not the arrows (empty annotations)
@@ -190,6 +196,12 @@ BAD_INPUT = [
      lambda: gp.draw_lstm_cell(peepholes="yes"), TypeError, "peepholes must be True or False"),
     ("draw_gru_cell", "type",
      lambda: gp.draw_gru_cell(ax=[]), TypeError, "ax must be a matplotlib Axes"),
+    ("draw_lstm_cell", "type",
+     lambda: gp.draw_lstm_cell(parts="2"), TypeError, "parts must be an integer from 1 to 4"),
+    ("draw_lstm_cell", "value",
+     lambda: gp.draw_lstm_cell(parts=5), ValueError, "parts must be an integer from 1 to 4"),
+    ("draw_gru_cell", "value",
+     lambda: gp.draw_gru_cell(parts=0), ValueError, "parts must be an integer from 1 to 3"),
     ("memory_trace", "value",
      lambda: gp.memory_trace(1.2, 0.1, 1.0),
      ValueError, r"forget must be a gate value in \[0, 1\]"),

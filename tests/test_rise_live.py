@@ -28,6 +28,7 @@ from tests._browser import launch, sync_playwright, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+import export_slides  # noqa: E402
 import patch_rise  # noqa: E402
 
 EXECUTED = ROOT / "build" / "slides" / "executed"
@@ -82,6 +83,7 @@ def course(tmp_path_factory) -> Path:
     shutil.copytree(ROOT / "images", root / "images")
     (root / "lectures").mkdir()
     shutil.copy(ROOT / "lectures" / "rise.css", root / "lectures")
+    shutil.copytree(ROOT / "lectures" / "fonts", root / "lectures" / "fonts")  # rise.css's typeface
     for name in LECTURES:
         shutil.copy(EXECUTED / name, root / "lectures" / name)
     return root
@@ -452,3 +454,52 @@ def run_widgets(deck) -> list[str]:
         assert cell.locator(".jp-Cell-outputArea").screenshot() != before, \
             f"dragging the slider of widget {n + 1} changed nothing on the slide"
     return too_big
+
+
+# Runs in the slideshow: the deck template as RISE draws it (lectures/rise.css, rise.footer).
+TEMPLATE = """() => {
+  const slide = document.querySelector('.reveal .slides > section.present > section.present');
+  const scale = document.querySelector('.reveal .slides').getBoundingClientRect().width / %d;
+  const px = e => parseFloat(getComputedStyle(e).fontSize);
+  const footer = document.getElementById('rise-footer');
+  return {
+    footer: footer ? footer.innerText.trim() : '',
+    fonts: [...slide.querySelectorAll('h1, h2, h3, p, li')].filter(e => !e.closest('aside.notes'))
+      .map(e => getComputedStyle(e).fontFamily.split(',')[0].replace(/["']/g, '').trim()),
+    loaded: document.fonts.check('26px "Atkinson Hyperlegible"')
+      && [...document.fonts].some(f => f.family.replace(/"/g, '') === 'Atkinson Hyperlegible' && f.status === 'loaded'),
+    prose: [...slide.querySelectorAll('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li')]
+      .filter(e => !e.closest('aside.notes')).map(px),
+    inline: [...slide.querySelectorAll('mjx-container[jax="CHTML"]:not([display="true"])')]
+      .filter(m => !m.closest('aside.notes'))
+      .map(m => ({size: px(m) / px(m.parentElement),  // the formula's font size over its line's
+                  height: m.querySelector('mjx-math').getBoundingClientRect().height / scale / px(m.parentElement)})),
+  };
+}""" % WIDTH
+
+
+def test_the_deck_template_shows_live(jupyter, session):
+    """RISE shows a lecture with the course's template: the lecture named in the footer of every
+    slide, Atkinson Hyperlegible (from lectures/fonts, nothing remote) for every heading and
+    paragraph, body text of at least 24 px, inline formulas set at their line's font size (MathJax
+    3 would scale them up to the typeface's x-height) and, the median one, no taller than 1.2
+    times it."""
+    base, token = jupyter
+    lecture = "04_gated_cells.ipynb"  # inline formulas from its fourth slide on
+    deck = session.deck(base, token, lecture)
+    seen = [deck.evaluate(TEMPLATE)]
+    while step(deck, "Space") and len(seen) < 8:
+        seen.append(deck.evaluate(TEMPLATE))
+    unit = next(u for u in export_slides.load_course().units if u.lecture == lecture[:-6])
+    assert all(s["footer"] == f"Lecture {unit.number} · {unit.title}" for s in seen), \
+        f"footers: {sorted({s['footer'] for s in seen})}"
+    assert all(s["loaded"] for s in seen), "Atkinson Hyperlegible did not load from lectures/fonts"
+    fonts = {f for s in seen for f in s["fonts"]}
+    assert fonts == {"Atkinson Hyperlegible"}, f"typefaces on the slides: {fonts}"
+    assert min(p for s in seen for p in s["prose"]) >= 24, "body text under 24 px"
+    formulas = [m for s in seen for m in s["inline"]]
+    assert formulas, "no inline formula on the first slides to measure"
+    assert max(m["size"] for m in formulas) <= 1.0, "inline math set larger than its text"
+    heights = sorted(m["height"] for m in formulas)
+    assert heights[len(heights) // 2] <= 1.2, f"inline formulas taller than their text: {heights}"
+    assert session.remote == [], f"asked the network for {session.remote}"

@@ -70,8 +70,9 @@ def _public_figure_functions() -> set[str]:
             continue
         module = importlib.import_module(f"course_utils.{info.name}")
         for name, obj in vars(module).items():
+            diagram = info.name == "diagrams" and not name.startswith("_") and name != "tint"
             if (inspect.isfunction(obj) and obj.__module__ == module.__name__
-                    and re.match(r"(plot|draw)_", name)):
+                    and (re.match(r"(plot|draw)_", name) or diagram)):
                 names.add(f"{info.name}.{name}")
     return names
 

@@ -3,7 +3,9 @@
     python tools/export_slides.py [--out build/slides] [--no-execute] [NOTEBOOK ...]
 
 Every script, style sheet and font a deck loads is copied from node_modules (installed from
-the committed package.json) into OUT/assets. Each executed lecture is also kept, with its
+the committed package.json) into OUT/assets, and so is the deck template's stylesheet,
+lectures/rise.css, the one RISE shows the lectures with (the typeface beside it,
+lectures/fonts/, is the npm package's; tests/test_deck_template.py checks they are the same). Each executed lecture is also kept, with its
 outputs, as OUT/executed/NN_name.ipynb. The export fails if a produced page still loads
 anything from the network. Lectures run in the course's own Python (tools/course_kernel.py),
 each cell for at most --timeout seconds.
@@ -57,7 +59,10 @@ ASSETS = [
     ("mathjax/jax/element", "mathjax/jax/element", ()),
     ("mathjax/fonts/HTML-CSS/TeX/woff", "mathjax/fonts/HTML-CSS/TeX/woff", ()),
     ("mathjax/localization/en", "mathjax/localization/en", ()),
-]
+] + [(f"@fontsource/atkinson-hyperlegible/files/{name}", f"fonts/{name}", ()) for name in (
+    "atkinson-hyperlegible-latin-400-normal.woff2", "atkinson-hyperlegible-latin-400-italic.woff2",
+    "atkinson-hyperlegible-latin-700-normal.woff2", "atkinson-hyperlegible-latin-700-italic.woff2")]
+DECK_CSS = LECTURES / "rise.css"  # the deck template's look, shared with RISE (assets/rise.css)
 
 # What a page may not load from the network: src/href of scripts, styles and images,
 # CSS url() and @import, ES module imports and require() paths. Links (<a href>) may.
@@ -82,6 +87,8 @@ def copy_assets(out: Path) -> None:
             shutil.copytree(src, dst, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*skip))
         else:
             shutil.copy2(src, dst)
+    shutil.copy2(DECK_CSS, assets / DECK_CSS.name)
+    shutil.copy2(LECTURES / "fonts" / "OFL.txt", assets / "fonts" / "OFL.txt")
     # The widget manager fetches its icon fonts from unpkg unless told where it lives.
     for name in ("embed-amd.js", "libembed-amd.js"):
         path = assets / "html-manager" / name
@@ -150,6 +157,14 @@ def deck_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
+def page_title(nb: nbformat.NotebookNode, path: Path) -> str:
+    """A deck's page title: "Lecture N: <unit title>" when course.yml lists the lecture, else
+    the notebook's first level-1 heading."""
+    unit = next((u for u in load_course().units if u.lecture == path.stem), None) \
+        if COURSE.exists() else None
+    return f"Lecture {unit.number}: {unit.title}" if unit else deck_title(nb, path.stem)
+
+
 EXECUTED = "executed"  # the executed lectures' folder inside the slides folder
 
 
@@ -170,7 +185,7 @@ def run_and_export(path: Path, out: Path, run: bool = True, timeout: int = CELL_
         execution = execute(nb, path.parent, timeout, f"{path.parent.name}/{path.name}")
         (out / EXECUTED).mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out / EXECUTED / path.name)
-    nb.metadata["title"] = deck_title(nb, path.stem)
+    nb.metadata["title"] = page_title(nb, path)
     inline_images(nb, path.parent)
     body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
     target = out / f"{path.stem}.slides.html"
@@ -274,7 +289,12 @@ INDEX_PAGE = string.Template("""<!DOCTYPE html>
 <title>$title: course home</title>
 <link rel="icon" href="data:,">
 <style>
-body { font: 17px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+@font-face { font-family: "Atkinson Hyperlegible"; font-weight: 400; font-display: swap;
+  src: url("assets/fonts/atkinson-hyperlegible-latin-400-normal.woff2") format("woff2"); }
+@font-face { font-family: "Atkinson Hyperlegible"; font-weight: 700; font-display: swap;
+  src: url("assets/fonts/atkinson-hyperlegible-latin-700-normal.woff2") format("woff2"); }
+body { font: 17px/1.55 "Atkinson Hyperlegible", system-ui, -apple-system, "Segoe UI", Roboto,
+       "DejaVu Sans", sans-serif;
        color: #1f2328; background: #f6f7f9; margin: 0; }
 main { max-width: 58em; margin: 0 auto; padding: 2.5em 1.5em 4em; }
 h1 { font-size: 2.1em; margin: 0 0 0.2em; }
