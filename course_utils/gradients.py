@@ -402,9 +402,11 @@ def measure_bptt_cost(lengths: Sequence[int], hidden_size: int = 128, batch_size
 
 @style.styled
 def plot_bptt_cost(full: dict[str, np.ndarray], truncated: dict[str, np.ndarray] | None = None,
-                   truncation: int | None = None):
+                   truncation: int | None = None,
+                   figsize: tuple[float, float] = (style.SLIDE_FIGSIZE[0], 4.0)):
     """Two panels: time and memory of BPTT against the sequence length (from
-    :func:`measure_bptt_cost`), with truncated BPTT beside full BPTT if given."""
+    :func:`measure_bptt_cost`), with truncated BPTT beside full BPTT if given. The default
+    height leaves room on the slide for the printed evidence under it."""
     import matplotlib.pyplot as plt
 
     keys = ("lengths", "seconds", "saved_mb")
@@ -412,7 +414,7 @@ def plot_bptt_cost(full: dict[str, np.ndarray], truncated: dict[str, np.ndarray]
     if truncated is not None:
         _result("truncated", truncated, keys, "measure_bptt_cost")
         truncation = arg.integer("truncation", truncation)
-    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=style.SLIDE_FIGSIZE, layout="constrained")
+    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
     runs = [("full BPTT", full)]
     if truncated is not None:
         runs.append((f"truncated, k = {truncation}", truncated))

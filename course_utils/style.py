@@ -34,6 +34,9 @@ DPI = 100
 SLIDE_FIGSIZE = (12.0, 5.4)
 #: Largest figure a slide can show at 1:1.
 MAX_FIGSIZE = (12.0, 5.6)
+#: The slide body's share left under a title and two or three lines of text (or a short code
+#: cell): the default of figures that decks show with text on the same slide.
+FIGSIZE_WITH_TEXT = (12.0, 4.4)
 #: Font sizes in points (1 pt = 100/72 px at DPI): at least 16 pt = 22 px everywhere.
 TITLE, LABEL, TICK, NOTE = 20, 18, 16, 16
 
