@@ -488,8 +488,11 @@ def test_the_deck_template_shows_live(jupyter, session):
     lecture = "04_gated_cells.ipynb"  # inline formulas from its fourth slide on
     deck = session.deck(base, token, lecture)
     seen = [deck.evaluate(TEMPLATE)]
+    deck.screenshot(path=str(ROOT / "build" / "rise-title-slide.png"))  # to look at
     while step(deck, "Space") and len(seen) < 8:
         seen.append(deck.evaluate(TEMPLATE))
+        if len(seen) == 4:
+            deck.screenshot(path=str(ROOT / "build" / "rise-content-slide.png"))
     unit = next(u for u in export_slides.load_course().units if u.lecture == lecture[:-6])
     assert all(s["footer"] == f"Lecture {unit.number} · {unit.title}" for s in seen), \
         f"footers: {sorted({s['footer'] for s in seen})}"

@@ -322,7 +322,7 @@ code, kbd { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size:
 code { background: #f1f3f5; padding: 0.05em 0.3em; border-radius: 4px; }
 kbd { border: 1px solid #c8cdd3; border-bottom-width: 2px; border-radius: 4px;
       padding: 0 0.35em; background: #fff; white-space: nowrap; }
-.quiet { color: #6b7280; }
+.quiet { color: #4b5563; }
 @media (max-width: 44em) { .howto { grid-template-columns: 1fr; } }
 </style>
 </head><body><main>
