@@ -512,7 +512,7 @@ def _draw_memory(ax: Axes, forget: float, write: float, read: float, steps: int,
 
 
 def gate_memory_widget(steps: int = 40,
-                       figsize: tuple[float, float] = (style.SLIDE_FIGSIZE[0], 4.2)) -> Any:
+                       figsize: tuple[float, float] = (style.SLIDE_FIGSIZE[0], 4.6)) -> Any:
     """Sliders for the forget, input and output gates of one LSTM unit, and the memory they give.
 
     Returns an ipywidgets 7 ``VBox`` (sliders above a plot) sized for a 1280x720 slide. The

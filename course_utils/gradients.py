@@ -403,10 +403,9 @@ def measure_bptt_cost(lengths: Sequence[int], hidden_size: int = 128, batch_size
 @style.styled
 def plot_bptt_cost(full: dict[str, np.ndarray], truncated: dict[str, np.ndarray] | None = None,
                    truncation: int | None = None,
-                   figsize: tuple[float, float] = (style.SLIDE_FIGSIZE[0], 4.0)):
+                   figsize: tuple[float, float] = style.SLIDE_FIGSIZE):
     """Two panels: time and memory of BPTT against the sequence length (from
-    :func:`measure_bptt_cost`), with truncated BPTT beside full BPTT if given. The default
-    height leaves room on the slide for the printed evidence under it."""
+    :func:`measure_bptt_cost`), with truncated BPTT beside full BPTT if given."""
     import matplotlib.pyplot as plt
 
     keys = ("lengths", "seconds", "saved_mb")

@@ -311,7 +311,7 @@ def plot_scan_timing(seq_lens: list[int], times_ms: dict[str, list[float]],
     if not isinstance(times_ms, dict) or not times_ms:
         raise ValueError("times_ms must be a non-empty dict {method: [ms per T]}, got "
                          f"{type(times_ms).__name__}.")
-    fig = _figure(style.FIGSIZE_WITH_TEXT)
+    fig = _figure(style.SLIDE_FIGSIZE)
     ax = fig.add_subplot()
     for i, (name, values) in enumerate(times_ms.items()):
         ax.loglog(seq_lens, _series_check(f"times_ms[{name!r}]", values, len(seq_lens)),
