@@ -459,7 +459,7 @@ def _labels(name: str, value, size: int) -> list[str]:
 @style.styled
 def plot_attention(alpha, source: Sequence[str], output: Sequence[str],
                    alignment: Sequence[int] | None = None, title: str = "Attention weights",
-                   ax=None, figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
+                   ax=None, figsize: Sequence[float] = style.FIGSIZE_WITH_TEXT) -> Figure:
     """A heat map of attention weights alpha (T, S): row t is output step t, column j source
     position j, darker is a larger weight. ``alignment`` (T values, -1 for none) draws a
     square outline where each output should peak: the known alignment (a second cue beside
@@ -495,7 +495,7 @@ def plot_attention(alpha, source: Sequence[str], output: Sequence[str],
 @style.styled
 def plot_accuracy_by_length(curves: dict[str, dict[int, float]], trained_max: int,
                             title: str = "Exact match against source length",
-                            figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
+                            figsize: Sequence[float] = style.FIGSIZE_WITH_TEXT) -> Figure:
     """Exact match (in %) against source length, one line per model (colour and marker
     differ), the lengths seen in training shaded up to ``trained_max``."""
     if not isinstance(curves, dict) or not curves:

@@ -402,7 +402,8 @@ def measure_bptt_cost(lengths: Sequence[int], hidden_size: int = 128, batch_size
 
 @style.styled
 def plot_bptt_cost(full: dict[str, np.ndarray], truncated: dict[str, np.ndarray] | None = None,
-                   truncation: int | None = None):
+                   truncation: int | None = None,
+                   figsize: tuple[float, float] = style.SLIDE_FIGSIZE):
     """Two panels: time and memory of BPTT against the sequence length (from
     :func:`measure_bptt_cost`), with truncated BPTT beside full BPTT if given."""
     import matplotlib.pyplot as plt
@@ -412,7 +413,7 @@ def plot_bptt_cost(full: dict[str, np.ndarray], truncated: dict[str, np.ndarray]
     if truncated is not None:
         _result("truncated", truncated, keys, "measure_bptt_cost")
         truncation = arg.integer("truncation", truncation)
-    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=style.SLIDE_FIGSIZE, layout="constrained")
+    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
     runs = [("full BPTT", full)]
     if truncated is not None:
         runs.append((f"truncated, k = {truncation}", truncated))
@@ -503,7 +504,7 @@ def plot_clipping(runs: dict[str, dict[str, np.ndarray]],
         ax_l.plot(run["loss"], label=label, **look)
         ax_g.semilogy(run["grad_norm"], label=label, **look)
     ax_l.set(title="Training loss", xlabel="SGD step", ylabel="cross-entropy (nats/char)")
-    ax_g.set(title="Gradient norm before clipping", xlabel="SGD step",
+    ax_g.set(title="‖g‖ before clipping", xlabel="SGD step",
              ylabel="‖g‖ (log scale)")
     for ax in (ax_l, ax_g):
         ax.grid(alpha=0.3)

@@ -165,7 +165,7 @@ def plot_order_matters(seed: int = 0, figsize: Sequence[float] = style.SLIDE_FIG
 
 @style.styled
 def plot_iid_vs_sequence(n: int = 200, seed: int = 0,
-                         figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
+                         figsize: Sequence[float] = style.FIGSIZE_WITH_TEXT) -> Figure:
     """IID draws against a series whose points depend on the previous ones.
 
     Left: both series over time. Right: each value against the one before it (a lag plot),

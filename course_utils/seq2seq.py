@@ -678,7 +678,7 @@ def plot_encoder_decoder(source: str = "16+535", target: str = "695",
 
 @style.styled
 def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int = 0,
-                          figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
+                          figsize: Sequence[float] = style.FIGSIZE_WITH_TEXT) -> Figure:
     """Left: without attention every output step sees one fixed vector. Right: with attention
     step t mixes all encoder states h_j with weights alpha_tj (an illustrative matrix)."""
     if not (isinstance(source, str) and isinstance(target, str) and source and target):

@@ -13,6 +13,12 @@ means one thing in every deck and figure text is readable from the back of a roo
 - Alternative text: ``set_alt(fig, alt)`` attaches a description that the notebook stores in
   the output's metadata (``output.metadata["image/png"]["alt"]``) and the decks put in the
   ``<img alt>``; ``show(fig, alt)`` displays a pyplot figure the same way.
+- Pyplot cells: ``with use():`` (or ``plt.rcParams.update(RC)``) gives them the fonts and ink;
+  plot functions are decorated with ``styled``.
+- Contrast (WCAG 2.2): ``contrast_ratio``, ``readable(colour, background)`` (a colour darkened to
+  4.5:1 for text), ``text_on(background)`` (black or white on a coloured cell), and
+  ``label_lines(ax)``, which labels lines at their ends instead of a legend over the data.
+  tests/test_style.py checks every figure function against all of this.
 """
 from __future__ import annotations
 
@@ -28,6 +34,9 @@ DPI = 100
 SLIDE_FIGSIZE = (12.0, 5.4)
 #: Largest figure a slide can show at 1:1.
 MAX_FIGSIZE = (12.0, 5.6)
+#: The slide body's share left under a title and two or three lines of text (or a short code
+#: cell): the default of figures that decks show with text on the same slide.
+FIGSIZE_WITH_TEXT = (12.0, 4.4)
 #: Font sizes in points (1 pt = 100/72 px at DPI): at least 16 pt = 22 px everywhere.
 TITLE, LABEL, TICK, NOTE = 20, 18, 16, 16
 

@@ -63,9 +63,8 @@ def note_if_slideshow_cannot_show_widgets() -> bool:
 
 #: ipywidgets 7 draws each Play button with ``text-overflow: ellipsis`` and a width that fits its
 #: icon only at JupyterLab's 13 px; at a slide's 20 px the icon overflows and an ellipsis shows
-#: as a stray "." after every icon. Clip instead, and give the icon room.
-PLAY_CSS = ("<style>.widget-play .jupyter-button {text-overflow: clip; min-width: 2.2em;}"
-            "</style>")
+#: as a stray "." after every icon. Clip instead (the icon itself fits).
+PLAY_CSS = "<style>.widget-play .jupyter-button {text-overflow: clip;}</style>"
 
 
 def _step_controls(owner: widgets.VBox, step: int, steps: int) -> list:

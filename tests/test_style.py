@@ -131,6 +131,14 @@ def _rgb_over(colour, background) -> np.ndarray:
     return a * np.array([r, g, b]) + (1 - a) * back
 
 
+def _contrast(artist, behind) -> float:
+    """WCAG contrast of a text's or line's colour (its alpha composited) against ``behind``."""
+    colour = to_rgba(artist.get_color())
+    if artist.get_alpha() is not None:
+        colour = (*colour[:3], artist.get_alpha() * colour[3])
+    return style.contrast_ratio(_rgb_over(colour, behind), behind)
+
+
 def _backgrounds(fig: Figure, texts: list[Text]) -> list[np.ndarray]:
     """The colour behind each text: its bbox's face if it has one, else the most frequent
     colour of the figure drawn without any text inside the text's extent (the axes or figure
@@ -281,10 +289,7 @@ def test_figure_text_contrast_is_at_least_4_5(name):
     texts = _texts(fig)
     low = []
     for text, behind in zip(texts, _backgrounds(fig, texts)):
-        colour = to_rgba(text.get_color())
-        if text.get_alpha() is not None:
-            colour = (*colour[:3], text.get_alpha() * colour[3])
-        ratio = style.contrast_ratio(_rgb_over(colour, behind), behind)
+        ratio = _contrast(text, behind)
         if ratio < 4.5:
             low.append((text.get_text()[:30], f"{ratio:.2f}:1"))
     assert not low, f"{name}: text below 4.5:1 contrast (WCAG 2.2 SC 1.4.3): {low[:8]}"
@@ -301,10 +306,7 @@ def test_figure_lines_contrast_is_at_least_3(name):
         for line in ax.get_lines():
             if not line.get_visible() or not (_is_series(line) or id(line) in in_legend):
                 continue
-            colour = to_rgba(line.get_color())
-            if line.get_alpha() is not None:
-                colour = (*colour[:3], line.get_alpha())
-            ratio = style.contrast_ratio(_rgb_over(colour, face), face)
+            ratio = _contrast(line, face)
             if ratio < 3:
                 low.append((_label(line)[:30], f"{ratio:.2f}:1"))
     assert not low, f"{name}: lines below 3:1 against the axes (WCAG 2.2 SC 1.4.11): {low}"
@@ -487,6 +489,8 @@ def test_alt_text_reaches_the_notebook_output_metadata(tmp_path):
         "style.set_alt(fig, 'A rising line from 1 to 2')\nfig",
         "fig, ax = plt.subplots()\nax.plot([2, 1])\nstyle.set_alt(fig, 'A falling line from 2 to 1');",
         "from course_utils.plotting import plot_order_matters\nplot_order_matters()",
+        "import numpy as np\nfrom course_utils.gradients import plot_clipping\n"
+        "plot_clipping({'run': {'loss': np.linspace(3, 1, 20), 'grad_norm': np.ones(20)}});",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     import os
@@ -501,6 +505,8 @@ def test_alt_text_reaches_the_notebook_output_metadata(tmp_path):
     assert alts(nb.cells[2]) == ["A falling line from 2 to 1"]
     [alt] = alts(nb.cells[3])
     assert alt and len(alt) >= 15, "a plot function's default alternative text reaches the output"
+    [alt] = alts(nb.cells[4])   # a pyplot figure, shown once by the inline backend
+    assert "SGD steps" in alt
 
 
 # --------------------------------------------------------------------------- bad input (issue 16)
@@ -581,3 +587,21 @@ def test_play_buttons_clip_instead_of_showing_an_ellipsis():
             and isinstance(w.value, str)]
     assert any("text-overflow: clip" in v for v in html), \
         "the step controls carry widgets.PLAY_CSS next to their Play button"
+
+
+def test_widget_axes_hold_every_curve_they_can_draw():
+    """The gate and gradient widgets fix their y axis from every slider position, so a curve
+    never leaves the axes when a slider moves (issue 18)."""
+    from course_utils import gates_plot, gradients
+    rng = np.random.default_rng(0)
+    low, high = gates_plot._memory_limits(40)
+    for forget, write in rng.uniform(0, 1, (20, 2)):
+        trace = gates_plot.memory_trace(float(forget), float(write), 1.0, 40)
+        assert low <= trace["c"].min() and trace["c"].max() <= high, (forget, write)
+    low, high = gradients._norm_limits(30, 8)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for radius, scale in rng.uniform((0.1, 0.0), (3.0, 3.0), (10, 2)):
+            for activation in gradients.ACTIVATIONS:
+                norms = gradients.gradient_norms(float(radius), 30, 8, activation, float(scale))
+                norms = norms[np.isfinite(norms) & (norms > 0)]
+                assert low <= norms.min() and norms.max() <= high, (radius, scale, activation)
