@@ -274,13 +274,15 @@ def _python(source: str) -> str:
 
 def _shown(source: str) -> bool:
     """True when running the cell shows its figure: every figure is passed to display(), or
-    the cell's last statement is a plot_* call whose value Jupyter displays (no ';')."""
+    the cell's last statement is a plot_* call or a name (the figure, after style.set_alt)
+    whose value Jupyter displays (no ';')."""
     if "display(" in source:
         return True
     last = ast.parse(_python(source)).body[-1]
-    return (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
-            and _name(last.value.func).startswith("plot_")
-            and not source.rstrip().endswith(";"))
+    shown = isinstance(last, ast.Expr) and (
+        isinstance(last.value, ast.Name)
+        or isinstance(last.value, ast.Call) and _name(last.value.func).startswith("plot_"))
+    return shown and not source.rstrip().endswith(";")
 
 
 UNIT7 = [ROOT / "lectures" / "07_attention.ipynb", ROOT / "solutions" / "07_attention.ipynb",
