@@ -230,7 +230,7 @@ def truncated_bptt_chunks(seq_len: int = 12, chunk: int = 4) -> Figure:
         if boundary:
             xb = (xs[t - 1] + xs[t]) / 2
             ax.plot([xb, xb], [Y_X - 0.42, Y_L + 0.33], color=INK, lw=1.6, ls=(0, (2, 2)), zorder=2)
-    _text(ax, 6.0, 0.62, r"solid orange: $\mathbf{h}$ carried forward (value)     "
+    _text(ax, 6.0, 0.62, r"solid vermillion: $\mathbf{h}$ carried forward (value)     "
           r"dashed green: gradient, back to the chunk's first step", fontsize=NOTE)
     _text(ax, 6.0, 0.22, "per chunk: loss.backward(), step; at each dotted line h = h.detach()",
           fontsize=NOTE)

@@ -496,15 +496,17 @@ def plot_sequential_reader(record: ECGRecord, beat: int = 0,
 @style.styled
 def plot_autoregressive(series: np.ndarray, weights: Sequence[float], t_mark: Optional[int] = None,
                         figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
-    """A series, the one-step predictions of x_t = w0 x_{t-1} + w1 x_{t-2} + w2, and one
-    prediction's two inputs."""
+    """A series, the one-step predictions of the AR(2) model x_hat_t = w_0 + w_1 x_{t-1} +
+    w_2 x_{t-2} (NOTATION.md: w_0 is the intercept), and one prediction's two inputs.
+    weights: (w_0, w_1, w_2) in that order."""
     x = float_array("series", series, None, empty=True)
     if x.ndim != 1 or len(x) < 5:
         raise ValueError(f"series must be 1-D with at least 5 values, got shape {x.shape}.")
     w = float_array("weights", weights, None, empty=True)
     if w.shape != (3,):
-        raise ValueError(f"weights must be (w0, w1, w2), three numbers, got shape {w.shape}.")
-    pred = w[0] * x[1:-1] + w[1] * x[:-2] + w[2]
+        raise ValueError(f"weights must be (w_0, w_1, w_2), three numbers (intercept first), "
+                         f"got shape {w.shape}.")
+    pred = w[0] + w[1] * x[1:-1] + w[2] * x[:-2]
     t = np.arange(len(x))
     t_mark = len(x) // 2 if t_mark is None else int(t_mark)
     if not 2 <= t_mark < len(x):
@@ -513,7 +515,7 @@ def plot_autoregressive(series: np.ndarray, weights: Sequence[float], t_mark: Op
     ax = fig.subplots()
     ax.plot(t, x, "o-", color=INK, lw=1.2, ms=3.5, label="series $x_t$")
     ax.plot(t[2:], pred, "--", color=ORANGE, lw=2.4,
-            label=r"prediction $w_0 x_{t-1} + w_1 x_{t-2} + w_2$")
+            label=r"prediction $w_0 + w_1 x_{t-1} + w_2 x_{t-2}$")
     ax.plot([t_mark - 2, t_mark - 1], x[[t_mark - 2, t_mark - 1]], "o", ms=12, mfc="none",
             mec=BLUE, mew=2.4, label=f"the only inputs of the prediction at t = {t_mark}")
     ax.plot(t_mark, pred[t_mark - 2], "s", color=ORANGE, ms=10, label="its prediction")
@@ -524,11 +526,11 @@ def plot_autoregressive(series: np.ndarray, weights: Sequence[float], t_mark: Op
         return f"{'−' if v < 0 else '+'} {abs(v):.2f}"
 
     _style(ax, "", "time step t", "value")
-    fig.suptitle(f"AR(2) fitted: $x_t$ = {w[0]:.2f} $x_{{t-1}}$ {term(w[1])} $x_{{t-2}}$ "
-                 f"{term(w[2])}: it only ever sees two values", fontsize=TITLE - 2)
+    fig.suptitle(f"AR(2) fitted: $\\hat{{x}}_t$ = {w[0]:.2f} {term(w[1])} $x_{{t-1}}$ "
+                 f"{term(w[2])} $x_{{t-2}}$: it only ever sees two values", fontsize=TITLE - 2)
     style.set_alt(fig, f"A series of {len(x)} values from {x.min():.2f} to {x.max():.2f} (solid "
                   f"line with dots) and the one-step predictions of the fitted AR(2) model "
-                  f"x_t = {w[0]:.2f} x_(t-1) {term(w[1])} x_(t-2) {term(w[2])} (dashed line); "
+                  f"x_hat_t = {w[0]:.2f} {term(w[1])} x_(t-1) {term(w[2])} x_(t-2) (dashed line); "
                   f"at t = {t_mark} the two values it reads are circled and its prediction, "
                   f"{pred[t_mark - 2]:.2f}, is a square.")
     return fig

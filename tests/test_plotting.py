@@ -86,6 +86,15 @@ def test_ecg_measures_no_beat_unless_asked_and_refuses_one_out_of_view(records):
         plotting.plot_ecg(records["slow"], 2, 4, measure_beat=0)
 
 
+def test_autoregressive_weights_follow_notation_intercept_first():
+    """NOTATION.md: x_hat_t = w_0 + w_1 x_{t-1} + w_2 x_{t-2}; w_0 is the intercept."""
+    x = np.arange(10.0) ** 2
+    fig = plotting.plot_autoregressive(x, [0.5, 1.0, -2.0])
+    pred = next(line for line in fig.axes[0].lines if line.get_linestyle() == "--")
+    np.testing.assert_allclose(pred.get_ydata(), 0.5 + x[1:-1] - 2.0 * x[:-2])
+    assert "0.50 + 1.00 x_(t-1) − 2.00 x_(t-2)" in style.alt_text(fig)
+
+
 def test_window_sliding_reports_success_slow_and_failure_fast(records):
     fig = plotting.plot_window_sliding(records["slow"], records["fast"], 1.0, seconds=4)
     slow_title, fast_title = (ax.get_title() for ax in fig.axes)
@@ -162,7 +171,7 @@ BAD_INPUT = [
     ("plot_autoregressive", "type", lambda: plotting.plot_autoregressive("series", [1, 2, 3]), TypeError,
      "series must be a float array of any shape, got str"),
     ("plot_autoregressive", "shape", lambda: plotting.plot_autoregressive(np.arange(10.0), [1, 2]),
-     ValueError, r"weights must be \(w0, w1, w2\), three numbers, got shape \(2,\)"),
+     ValueError, r"weights must be \(w_0, w_1, w_2\), three numbers \(intercept first\), got shape \(2,\)"),
     ("plot_autoregressive", "shape", lambda: plotting.plot_autoregressive(np.ones((5, 2)), [1, 2, 3]),
      ValueError, r"series must be 1-D with at least 5 values, got shape \(5, 2\)"),
     ("plot_autoregressive", "empty", lambda: plotting.plot_autoregressive([], [1, 2, 3]), ValueError,
