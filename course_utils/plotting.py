@@ -299,9 +299,11 @@ def plot_ecg(record: ECGRecord, start: float = 0.0, stop: Optional[float] = None
                  "T wave")
     _style(ax, title, "time (s)", "voltage (mV)")
     n_qrs = sum(a <= on and off < b for on, off in zip(record.qrs_onset, record.qrs_offset))
+    in_view = [f"{sum(a <= i < b for i in record.waves[w])} {w}" for w in "PQRST"]
     alt = (f"A synthetic ECG at {record.heart_rate:g} beats per minute from {t[0]:.1f} to "
-           f"{t[-1]:.1f} s, voltage from {x.min():.1f} to {x.max():.1f} mV, with each beat's P, "
-           f"Q, R, S and T waves marked and its {n_qrs} QRS complexes shaded")
+           f"{t[-1]:.1f} s, voltage from {x.min():.1f} to {x.max():.1f} mV, with the waves in "
+           f"the window marked ({', '.join(in_view[:-1])} and {in_view[-1]} waves) and its "
+           f"{n_qrs} QRS complexes shaded")
     if measure_beat is not None:
         alt += f"; one QRS measured at {reading.qrs_duration[j]:.3f} s"
     if style.alt_text(fig) is None:

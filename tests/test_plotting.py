@@ -79,6 +79,16 @@ def test_ecg_measurement_label_stays_inside_the_axes(records, beat, start, stop)
     assert box.x0 <= extent.x0 and extent.x1 <= box.x1, (extent, box)
 
 
+@pytest.mark.parametrize("start, stop", [(0, 3), (0.3, 2.2), (1.1, 1.5)])
+def test_ecg_alt_text_counts_only_the_waves_in_the_window(records, start, stop):
+    """A beat's T wave (or P wave) can fall outside the window: the alt text counts what is drawn."""
+    fig = plotting.plot_ecg(records["slow"], start, stop)
+    drawn = [t.get_text() for t in fig.axes[0].texts]
+    for wave in "PQRST":
+        assert f"{drawn.count(wave)} {wave}" in style.alt_text(fig), (wave, style.alt_text(fig))
+    assert "each beat's" not in style.alt_text(fig)
+
+
 def test_ecg_measures_no_beat_unless_asked_and_refuses_one_out_of_view(records):
     fig = plotting.plot_ecg(records["slow"], 2, 4)
     assert not any("measured" in t.get_text() for t in fig.axes[0].texts)
