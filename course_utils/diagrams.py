@@ -352,7 +352,7 @@ def padding_mask() -> Figure:
     _line(ax, [(left_grid + (T - 0.5) * cw + 0.15, mid_y), (right_grid - cw / 2 - 0.15, mid_y)], INK,
           lw=2.4)
     n_real = sum(map(sum, mask))
-    _text(ax, 6.0, 1.6, r"$\mathcal{L} = \sum_{b,t} M_{bt}\,\mathcal{L}_{bt} \;/\; \sum_{b,t} M_{bt}$"
+    _text(ax, 6.0, 1.6, r"$\mathcal{L} = \sum_{b,t} M_{bt}\,\mathcal{L}_t^{(b)} \;/\; \sum_{b,t} M_{bt}$"
           f"   (here {n_real} real tokens of {B * T})", fontsize=LABEL)
     _text(ax, 6.0, 0.85, "in code: F.cross_entropy(logits.flatten(0, 1), targets.flatten(), "
           "ignore_index=pad_id)", family="monospace")

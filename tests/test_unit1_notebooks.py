@@ -28,7 +28,7 @@ def plain(text: str) -> str:
 def test_lecture_01_quotes_lab_09s_finding_as_lab_09_states_it():
     """The lecture points forward to what lab 09 measured; every number it quotes is lab 09's."""
     lecture = cells(LECTURE)
-    slide, notes = plain(lecture["02f5a5c8"].source), plain(lecture["5a1bf1b3"].source)
+    slide, notes = plain(lecture["cd4b1fa7"].source), plain(lecture["2b28a79a"].source)
     assert "56 ms does as well as a GRU or better" in slide and "lab 09" in slide
     assert "never saw in training" in slide     # what lab 09 measured, not a cause it cannot single out
     capstone = plain(" ".join(c.source for c in cells(CAPSTONE).values()))

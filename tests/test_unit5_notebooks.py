@@ -96,12 +96,12 @@ def test_lecture_05_one_output_per_step_has_its_own_speaker_notes():
     """C12: the slide's notes follow it, and the next slide's notes point back at its check."""
     slides = {slide[0].source.splitlines()[0]: slide for slide in _slides(LECTURE)}
     for title in ("## One output per step: one `nn.Linear` shared by all steps",
-                  "## The same thing as the seeds' reshape trick"):
+                  "## The same thing as the reshape trick"):
         kinds = [c.metadata.get("slideshow", {}).get("slide_type") for c in slides[title]]
         assert "notes" in kinds, title
-    notes = [c.source for c in slides["## The same thing as the seeds' reshape trick"]
+    notes = [c.source for c in slides["## The same thing as the reshape trick"]
              if c.metadata["slideshow"]["slide_type"] == "notes"]
-    assert "the next cell checks" not in " ".join(notes) and "The cell above prints" in notes[0]
+    assert "the next cell checks" not in " ".join(notes) and "The cell prints `True`" in notes[0]
 
 
 def test_lecture_05_compares_ar6_and_the_rnn_on_the_same_test_targets():
