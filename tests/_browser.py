@@ -78,3 +78,28 @@ def describe_violations(violations: list[dict], where: str = "") -> str:
     """One line per violation: where, rule id, target selector, what axe says to fix."""
     return "\n".join(f"  {where}{v.get('where', '')} {v['rule']} ({v['impact']}) at {v['target']}: "
                      f"{v['summary'] or v['help']}" for v in violations)
+
+
+# ------------------------------------------------------------------ shared fixtures
+SLIDES = ROOT / "build" / "slides"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (import this fixture into the module)."""
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The exported decks (build/slides) served over HTTP; yields the base URL."""
+    from make_handouts import serve  # tools/ is on sys.path (conftest.py)
+
+    if not SLIDES.joinpath("index.html").exists():
+        unavailable("the exported slides", "run `make slides` first (`make test` does it)")
+    with serve(SLIDES) as base:
+        yield base
+

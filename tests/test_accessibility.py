@@ -21,7 +21,8 @@ import nbformat
 import pytest
 
 from tests._a11y import figures_without_alt, is_real_alt
-from tests._browser import axe_violations, describe_violations, launch, sync_playwright, unavailable
+from tests._browser import axe_violations, describe_violations, unavailable
+from tests._browser import server, browser  # noqa: F401  shared fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -40,22 +41,6 @@ def _deck(notebook: Path) -> Path:
     if not deck.exists():
         unavailable(f"the deck {deck.name}", "run `make slides` first (`make test` does it)")
     return deck
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not SLIDES.joinpath("index.html").exists():
-        unavailable("the exported slides", "run `make slides` first (`make test` does it)")
-    with serve(SLIDES) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests._browser import launch, sync_playwright, unavailable
+from tests._browser import unavailable
+from tests._browser import browser  # noqa: F401  shared fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -84,14 +85,6 @@ def test_a_hand_written_title_keeps_its_outline_as_the_agenda():
 # ---------------------------------------------------------------------------------------------
 # In a browser
 
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def longest_titled(course: export_slides.Course) -> export_slides.Unit:

@@ -24,7 +24,8 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-from tests._browser import launch, sync_playwright, unavailable
+from tests._browser import unavailable
+from tests._browser import browser  # noqa: F401  shared fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -151,14 +152,6 @@ def jupyter(course, tmp_path_factory):
     server.terminate()
     server.wait(timeout=30)
     log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-from tests._browser import launch, sync_playwright, unavailable
+from tests._browser import server, browser  # noqa: F401  shared fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -34,22 +34,6 @@ MEASURE_SLIDES = """() => Reveal.getSlides().filter(s => !s.querySelector('secti
           height: s.scrollHeight, width: s.scrollWidth, clipped};
 })""" % WIDTH
 
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not SLIDES.joinpath("index.html").exists():
-        unavailable("the exported slides", "run `make slides` first (`make test` does it)")
-    with serve(SLIDES) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 class DeckPage:
