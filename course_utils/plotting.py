@@ -118,14 +118,6 @@ def _arrow(ax: Axes, start, end, colour: str = INK, text: str = "", offset=(0.0,
         ax.text(mx, my, text, ha="center", va="center", fontsize=fontsize, color=colour)
 
 
-def _diagram_axes(ax: Axes, xlim, ylim, title: str) -> None:
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title(title, fontsize=LABEL + 1)
-
-
 # --------------------------------------------------------------------------- sequences
 @style.styled
 def plot_order_matters(seed: int = 0, figsize: Sequence[float] = style.SLIDE_FIGSIZE) -> Figure:
