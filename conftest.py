@@ -4,10 +4,12 @@
   tests/test_lectures.py) within NOTEBOOK_BUDGET_S, measured as its kernel's CPU time (user +
   sys, which other work on the machine does not inflate; the wall time where /proc is
   missing). The summary lists both.
-- Parallel runs (`make test`: pytest-xdist, `-n 2 --dist loadscope --no-loadscope-reorder`):
-  the scheduler below keeps the cells of one notebook on one worker, and the lecture exports
-  with the tests that read their decks on one worker, exports first; every other test is a
-  unit of its own. Work is queued longest first: decks, notebooks, slow tests, the rest.
+- Parallel runs (`make test`: pytest-xdist, `--dist loadscope --no-loadscope-reorder`): the
+  scheduler below keeps the cells of one notebook on one worker, and each deck-test module
+  (DECKS) on one worker, where its browser or JupyterLab server is started once; every other
+  test is a unit of its own. Work is queued longest first: deck modules, notebooks, slow
+  tests, the rest. The lecture decks those modules read are exported once per run by whichever
+  worker needs one first (tests/_decks.py; every worker shares the run id set here).
   (xdist's own xdist_group marks do not group anything under pytest 9, whose node ids they
   can no longer change.)
 - `make test` never changes labs/: the session fails if a file there changed.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import uuid
 from collections import defaultdict
 from pathlib import Path
 
@@ -28,11 +31,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
 from course_kernel import kernel_cpu_seconds  # noqa: E402
+from tests._decks import RUN_ENV  # noqa: E402
 
 NOTEBOOK_BUDGET_S = float(os.environ.get("NOTEBOOK_BUDGET_S", "90"))
-DECKS = ("tests/test_lectures.py", "tests/test_slides_browser.py", "tests/test_handouts.py",
-         "tests/test_rise_live.py", "tests/test_export_slides.py::test_built_decks",
-         "tests/test_deck_template.py::test_built_decks", "tests/test_accessibility.py")
+# The deck-test modules, longest first (a full run's seconds: 200, 105, 96, 69, 55, 52, 1).
+DECKS = ("tests/test_rise_live.py", "tests/test_lectures.py", "tests/test_handouts.py",
+         "tests/test_deck_template.py", "tests/test_accessibility.py", "tests/test_slides_browser.py",
+         "tests/test_export_slides.py")
 FOLLOW_NOTEBOOK = {"tests/test_lab_accessibility.py": "solutions"}  # test file -> notebooks' folder
 pytest_plugins = ["tests._executed"]
 WHOLE_MODULES = ("tests/test_make_lab.py", "tests/test_grading.py", "tests/test_hub.py")  # module-scoped
@@ -51,12 +56,18 @@ def _is_nbval(item) -> bool:
 
 
 def _rank(item) -> tuple[int, int]:
-    """Queue order: deck group (exports first), notebooks, other slow tests, the rest."""
-    if item.nodeid.startswith(DECKS):   # in DECKS' order: exports first, handouts before their checks
+    """Queue order: deck modules (longest first), notebooks, other slow tests, the rest."""
+    if item.nodeid.startswith(DECKS):
         return 0, next(i for i, prefix in enumerate(DECKS) if item.nodeid.startswith(prefix))
     if _is_nbval(item):
         return 1, 0
     return (2, 0) if item.get_closest_marker("slow") else (3, 0)
+
+
+def pytest_configure(config):
+    """One run id for the controller and every xdist worker (tests/_decks.py reads it)."""
+    workerinput = getattr(config, "workerinput", None)
+    os.environ[RUN_ENV] = workerinput["testrunuid"] if workerinput else uuid.uuid4().hex
 
 
 def pytest_collection_modifyitems(config, items):
@@ -66,11 +77,9 @@ def pytest_collection_modifyitems(config, items):
 def work_unit(nodeid: str) -> str:
     """What must run on one worker, in order, with ``nodeid``."""
     path = nodeid.split("::")[0]
-    if nodeid.startswith(DECKS):
-        return "decks"
     if path in FOLLOW_NOTEBOOK and nodeid.endswith("]"):
         return f"{FOLLOW_NOTEBOOK[path]}/{nodeid[nodeid.rindex('[') + 1:-1]}.ipynb"
-    if path.endswith(".ipynb") or path.startswith(WHOLE_MODULES):
+    if path.endswith(".ipynb") or path.startswith(WHOLE_MODULES + DECKS):
         return path
     return nodeid
 

@@ -98,8 +98,9 @@ def server():
     """The exported decks (build/slides) served over HTTP; yields the base URL."""
     from make_handouts import serve  # tools/ is on sys.path (conftest.py)
 
-    if not SLIDES.joinpath("index.html").exists():
-        unavailable("the exported slides", "run `make slides` first (`make test` does it)")
+    from tests import _decks
+
+    _decks.require()   # every deck and the course home, exported once this run
     with serve(SLIDES) as base:
         yield base
 

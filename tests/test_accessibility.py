@@ -21,7 +21,8 @@ import nbformat
 import pytest
 
 from tests._a11y import figures_without_alt, is_real_alt
-from tests._browser import axe_violations, describe_violations, unavailable
+from tests import _decks
+from tests._browser import axe_violations, describe_violations
 from tests._browser import server, browser  # noqa: F401  shared fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,10 +38,8 @@ LANG = re.compile(r"<html\b[^>]*\blang=[\"']en[\"']", re.IGNORECASE)
 
 
 def _deck(notebook: Path) -> Path:
-    deck = SLIDES / f"{notebook.stem}.slides.html"
-    if not deck.exists():
-        unavailable(f"the deck {deck.name}", "run `make slides` first (`make test` does it)")
-    return deck
+    _decks.require(notebook)
+    return SLIDES / f"{notebook.stem}.slides.html"
 
 
 @pytest.fixture
@@ -139,10 +138,8 @@ def test_course_home_meets_wcag(page, server):
 
 
 def test_every_page_declares_its_language():
+    _decks.require()
     pages = [SLIDES / "index.html"] + [_deck(p) for p in LECTURES]
-    for page in pages:
-        if not page.exists():
-            unavailable(page.name, "run `make slides` first (`make test` does it)")
     undeclared = [p.name for p in pages if not LANG.search(p.read_text(encoding="utf-8")[:2000])]
     assert undeclared == [], f'pages without <html lang="en">: {undeclared}'
 
@@ -252,9 +249,8 @@ def test_a_deck_works_from_the_keyboard(page, server):
 def test_every_lecture_figure_has_alt_text(notebook):
     """Every figure output of the executed lecture (build/slides/executed, from the lecture
     test's run) and every markdown image carries alternative text saying what it shows."""
+    _decks.require(notebook)
     executed = SLIDES / export_slides.EXECUTED / notebook.name
-    if not executed.exists():
-        unavailable(f"the executed {notebook.name}", "run `make slides` first (`make test` does it)")
     problems = figures_without_alt(nbformat.read(executed, as_version=4), f"lectures/{notebook.name}")
     assert problems == [], f"{len(problems)} figures without alternative text:\n  " + "\n  ".join(problems)
 
@@ -311,8 +307,7 @@ def alt_deck(tmp_path_factory):
     """A small deck executed and exported as the lectures are: a pyplot figure given alt text
     with style.set_alt and shown by the inline backend at the cell's end, one shown with
     style.show, and a Play button over an Output widget showing a figure with style.show."""
-    if not (SLIDES / "assets").is_dir():
-        unavailable("the deck assets", "run `make slides` first (`make test` does it)")
+    _decks.assets()
     folder = tmp_path_factory.mktemp("alt_deck")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source, metadata={"slideshow": {"slide_type": "slide"}}) for source in (

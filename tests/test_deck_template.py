@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests._browser import unavailable
+from tests import _decks
 from tests._browser import browser  # noqa: F401  shared fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,9 +223,8 @@ def simple(tex: str) -> bool:
 def test_built_decks_footer_and_inline_math(browser, notebook):
     """On the exported deck: the footer on every slide, covering nothing; every simple inline
     formula at most MAX_INLINE_MATH times its line's font size; one typeface."""
+    _decks.require(notebook)
     deck = SLIDES / f"{notebook.stem}.slides.html"
-    if not deck.exists():
-        unavailable("the exported slides", "run `make slides` first (`make test` does it)")
     with serve(SLIDES) as base:
         context, page, _ = open_deck(browser, f"{base}/{deck.name}")
         try:
@@ -268,9 +267,8 @@ def printed_sizes(pdf: Path) -> list[list[tuple[float, str]]]:
 def test_built_decks_handouts_are_readable_at_100_percent(notebook):
     """Every word of a handout (a run of four letters or more: sub- and superscripts and the slide
     number aside) prints at MIN_HANDOUT_PT or more on its 960x540 pt page."""
+    _decks.handouts()
     pdf = SLIDES / export_slides.handout_name(notebook.stem)
-    if not pdf.exists():
-        unavailable("the handouts", "run `make handouts` (tests/test_handouts.py prints them first)")
     small = [f"page {n}: {size:.1f} pt {text[:40]!r}" for n, runs in enumerate(printed_sizes(pdf), 1)
              for size, text in runs if size < MIN_HANDOUT_PT and re.search(r"[A-Za-z]{4,}", text)]
     assert small == [], f"{len(small)} runs of text under {MIN_HANDOUT_PT} pt:\n" + "\n".join(small[:20])

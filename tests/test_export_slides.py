@@ -9,6 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import export_slides  # noqa: E402
+from tests import _decks  # noqa: E402
 from tests._browser import unavailable  # noqa: E402
 
 
@@ -36,8 +37,7 @@ def test_local_files_links_and_comments_are_allowed(snippet):
 
 def test_built_decks_load_nothing_remote():
     slides = ROOT / "build" / "slides"
-    if not (slides / "index.html").exists():
-        unavailable("the exported slides", "run `make slides` first (`make test` does it)")
+    _decks.require()
     assert export_slides.check_offline(slides) == []
     assert (slides / "assets" / "mathjax" / "MathJax.js").exists()
     manager = (slides / "assets" / "html-manager" / "embed-amd.js").read_text()
@@ -45,11 +45,9 @@ def test_built_decks_load_nothing_remote():
 
 
 def test_built_decks_keep_every_executed_lecture():
-    """The live RISE test presents these (tests/test_rise_live.py). Named test_built_decks_*
-    so that conftest.py runs it with the deck tests, after the export."""
+    """The live RISE test presents these (tests/test_rise_live.py)."""
+    _decks.require()
     executed = ROOT / "build" / "slides" / export_slides.EXECUTED
-    if not executed.is_dir():
-        unavailable("the executed lectures", "run `make slides` first (`make test` does it)")
     lectures = sorted(p.name for p in (ROOT / "lectures").glob("[0-9]*.ipynb"))
     assert sorted(p.name for p in executed.glob("*.ipynb")) == lectures
 

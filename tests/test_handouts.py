@@ -1,7 +1,7 @@
 """The PDF handouts (tools/make_handouts.py): one page per slide, in order, notes where asked.
 
-`make test` exports the decks to build/slides first; this file prints them to
-build/slides/handouts, as `make handouts` does.
+The decks are exported to build/slides once per run (tests/_decks.py); this file prints them
+to build/slides/handouts, as `make handouts` does.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
+from tests import _decks
 from tests._browser import chromium_path, sync_playwright, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,21 +161,19 @@ def first_words(text: str, n: int = 6) -> str:
 @pytest.fixture(scope="module")
 def printer():
     """Skips (fails under CI) without the exported decks, Chromium, pdftotext or playwright."""
-    if not (SLIDES / "index.html").exists():
-        unavailable("the exported slides", "run `make slides` first (`make test` does it)")
     chromium_path()
     if shutil.which("pdftotext") is None:
         unavailable("pdftotext", "install poppler-utils: sudo apt-get install poppler-utils "
                     "(`make chromium` does it as root)")
     sync_playwright()
+    _decks.require()
     return make_handouts
 
 
 @pytest.fixture(scope="module")
 def handouts(printer) -> Path:
     """Every deck printed to build/slides/handouts, the course home rewritten, as `make handouts` does."""
-    assert printer.main(["--slides", str(SLIDES)]) == 0
-    return SLIDES / export_slides.HANDOUTS
+    return _decks.handouts()
 
 
 @pytest.mark.parametrize("notebook", LECTURES, ids=[p.stem for p in LECTURES])

@@ -5,8 +5,9 @@ Each lecture runs top to bottom in the course's kernel exactly as `make slides` 
 build/slides. The executed notebook is then checked as nbval --nbval-lax checks a notebook:
 no cell raises, and every cell tagged nbval-check-output prints what is committed (nbval's own
 stream handling and comparison keys). conftest.py counts the kernel's CPU time against the
-notebook budget. The browser tests (decks, handouts, RISE) read the decks written here; in
-`make test` they run after these, on the same xdist worker (conftest.py groups them).
+notebook budget. The browser tests (decks, handouts, RISE) read the same decks: whichever test
+needs a deck first in a run exports it, once, on any xdist worker (tests/_decks.py), and the test
+here checks that export.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import nbformat
 import pytest
 from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
+from tests import _decks
 from tests._browser import unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,27 +74,25 @@ def check_outputs(reference: nbformat.NotebookNode, executed: nbformat.NotebookN
 def slides():
     if not (ROOT / "node_modules").is_dir():
         unavailable("node_modules (reveal.js, MathJax)", "run `make test`, which runs `npm ci`")
-    SLIDES.mkdir(parents=True, exist_ok=True)
-    export_slides.copy_assets(SLIDES)
     return SLIDES
 
 
 @pytest.mark.parametrize("lecture", LECTURES, ids=[p.stem for p in LECTURES])
 def test_lecture_runs_checks_its_outputs_and_exports_its_deck(lecture, slides, record_property):
-    name = f"lectures/{lecture.name}"
-    record_property("notebook", name)
-    deck, execution = export_slides.run_and_export(lecture, slides)
-    record_property("kernel_cpu_s", execution.cpu_seconds)
-    record_property("notebook_wall_s", execution.wall_seconds)
+    record_property("notebook", f"lectures/{lecture.name}")
+    export = _decks.deck(lecture)
+    assert export["error"] is None, export["error"]
+    record_property("kernel_cpu_s", export["cpu_s"])
+    record_property("notebook_wall_s", export["wall_s"])
     executed = nbformat.read(slides / export_slides.EXECUTED / lecture.name, as_version=4)
     assert check_outputs(nbformat.read(lecture, as_version=4), executed) == []
-    assert (slides / deck).stat().st_size > 10_000
+    assert (slides / export["deck"]).stat().st_size > 10_000
 
 
 def test_course_home_links_and_no_page_loads_from_the_network(slides):
+    assert _decks.failed(_decks.all_decks()) == []
     decks = sorted(p.name for p in slides.glob("*.slides.html"))
-    assert len(decks) == len(LECTURES), "run the lecture tests first (pytest does, in file order)"
-    export_slides.write_index(slides)
+    assert decks == [f"{p.stem}.slides.html" for p in LECTURES]
     assert export_slides.offline_problems(slides) == []
 
 

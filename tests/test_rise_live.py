@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
+from tests import _decks
 from tests._browser import unavailable
 from tests._browser import browser  # noqa: F401  shared fixtures
 
@@ -74,9 +75,7 @@ def expected_markdown(notebook: Path) -> dict[str, list[str | None]]:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
     """A copy of the course whose lectures/ holds the executed lectures (with outputs)."""
-    missing = [n for n in LECTURES if not (EXECUTED / n).exists()]
-    if missing:
-        unavailable("the executed lectures", f"run `make slides` (`make test` does it); missing {missing}")
+    _decks.require()
     stale = [n for n in LECTURES if _source(EXECUTED / n) != _source(ROOT / "lectures" / n)]
     if stale:
         unavailable("up-to-date executed lectures", f"run `make slides` again: {stale} changed since")

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
+from tests import _decks
 from tests._browser import server, browser  # noqa: F401  shared fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,7 +184,8 @@ WIDGET_LECTURES = [p for p in LECTURES if re.search(r"\b\w+_widget\(", p.read_te
 def test_some_lecture_has_a_widget():
     """test_deck_opens_from_disk checks every widget's first frame (UNDRAWN_WIDGETS): there must be one."""
     assert WIDGET_LECTURES, "no lecture shows a widget: no widget's first frame would be checked"
-    assert all(has_widgets(p) for p in WIDGET_LECTURES if (SLIDES / f"{p.stem}.slides.html").exists()), \
+    _decks.require()
+    assert all(has_widgets(p) for p in WIDGET_LECTURES), \
         "a lecture calls a widget but its deck holds none: was it exported executed?"
 
 
@@ -194,6 +196,7 @@ def test_an_empty_widget_image_is_caught(browser, tmp_path):
         "import ipywidgets as w\nw.VBox([w.IntSlider(description='n'), w.Image(format='png')])",
         metadata={"slideshow": {"slide_type": "slide"}}))
     nbformat.write(nb, tmp_path / "97_empty.ipynb")
+    _decks.assets()
     (tmp_path / "assets").symlink_to(SLIDES / "assets")
     name = export_slides.export(tmp_path / "97_empty.ipynb", tmp_path, run=True, timeout=60)
     with serve(tmp_path) as base:

@@ -361,7 +361,9 @@ def write_index(out: Path, course_file: Path = COURSE) -> None:
     units = "\n".join(_unit_html(unit, out) for unit in course.units)
     page = INDEX_PAGE.substitute(title=html.escape(course.title),
                                  summary=_inline(course.summary), units=units)
-    (out / "index.html").write_text(page, encoding="utf-8")
+    partial = out / "index.html.part"   # replaced in one step: a reader never sees half a page
+    partial.write_text(page, encoding="utf-8")
+    partial.replace(out / "index.html")
 
 
 class _Links(HTMLParser):
