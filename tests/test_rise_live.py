@@ -74,19 +74,23 @@ def expected_markdown(notebook: Path) -> dict[str, list[str | None]]:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
-    """A copy of the course whose lectures/ holds the executed lectures (with outputs)."""
-    _decks.require()
-    stale = [n for n in LECTURES if _source(EXECUTED / n) != _source(ROOT / "lectures" / n)]
-    if stale:
-        unavailable("up-to-date executed lectures", f"run `make slides` again: {stale} changed since")
+    """A copy of the course for JupyterLab to serve; each test puts in the executed lecture it
+    presents (:func:`executed_lecture`), so that it waits for that lecture's export only."""
     root = tmp_path_factory.mktemp("course")
     shutil.copytree(ROOT / "images", root / "images")
     (root / "lectures").mkdir()
     shutil.copy(ROOT / "lectures" / "rise.css", root / "lectures")
     shutil.copytree(ROOT / "lectures" / "fonts", root / "lectures" / "fonts")  # rise.css's typeface
-    for name in LECTURES:
-        shutil.copy(EXECUTED / name, root / "lectures" / name)
     return root
+
+
+def executed_lecture(course: Path, name: str) -> Path:
+    """lectures/<name> in the copy, as this run executed it (with its outputs)."""
+    _decks.require(ROOT / "lectures" / name)
+    if _source(EXECUTED / name) != _source(ROOT / "lectures" / name):
+        pytest.fail(f"build/slides/executed/{name} is not the lecture as it is now")
+    shutil.copy(EXECUTED / name, course / "lectures" / name)
+    return course / "lectures" / name
 
 
 def _free_port() -> int:
@@ -299,9 +303,16 @@ def page_through(deck) -> list[dict]:
     pytest.fail("Space never reached the end of the slideshow")
 
 
-def go_to(deck, slide_id: str) -> None:
-    """Page to the first step of a (sub)slide: back to the start with Shift+Space, then Space."""
-    while step(deck, "Shift+Space"):
+def go_to(deck, slide_id: str, order: list[str]) -> None:
+    """Page to the first step of a (sub)slide with the keys: Shift+Space back to the step before
+    it (if it lies behind), then Space. ``order``: the id of each step as :func:`page_through`
+    met them."""
+    def here() -> int:   # the last step of the present slide
+        present = deck.evaluate(PRESENT)["id"]
+        return max(i for i, s in enumerate(order) if s == present)
+
+    target = order.index(slide_id)
+    while here() >= target and step(deck, "Shift+Space"):
         pass
     while deck.evaluate(PRESENT)["id"] != slide_id:
         assert step(deck, "Space"), f"Space never reached {slide_id}"
@@ -317,12 +328,13 @@ def test_every_lecture_is_presented_with_rise():
     assert LECTURES and WITH_WIDGETS, "no lecture, or no lecture with a widget, to present"
 
 
-def test_alt_r_opens_the_deck_full_size_and_t_leaves_it_where_it_is(jupyter, session):
+def test_alt_r_opens_the_deck_full_size_and_t_leaves_it_where_it_is(jupyter, session, course):
     """Alt+R in JupyterLab opens the slideshow in its own tab at 1280x720, scaled to the window,
     its title on one line; the View menu names it as the README does. In that slideshow, with no
     click, W and ? work, and T opens the speaker notes: the notes window shows the slide's notes
     and the deck stays where it was while that window loads."""
     base, token = jupyter
+    executed_lecture(course, NOTES_LECTURE)
     lab = session.context.new_page()
     lab.goto(f"{base}/lab/tree/lectures/{NOTES_LECTURE}?token={token}")
     lab.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=90_000)
@@ -385,7 +397,7 @@ def test_lecture_presents_live(jupyter, session, course, lecture):
     """Every markdown cell on its slide, every slide within 1280x720 after its cells ran, Space
     and Shift+Space move, widget cells run with Shift+Enter and react; no console error."""
     base, token = jupyter
-    expected = expected_markdown(course / "lectures" / lecture)
+    expected = expected_markdown(executed_lecture(course, lecture))
     deck = session.deck(base, token, lecture)
     steps = page_through(deck)
     visited = {s["id"] for s in steps}
@@ -408,22 +420,35 @@ def test_lecture_presents_live(jupyter, session, course, lecture):
 
     too_big = [overflow(s) for s in steps if overflow(s)]
     if lecture in WITH_WIDGETS and lecture not in NEEDS_EARLIER_CELLS:
-        too_big += run_widgets(deck)
+        too_big += run_widgets(deck, [s["id"] for s in steps])
     assert sorted(set(too_big)) == [], "slides that do not fit 1280x720 live:\n  " + "\n  ".join(sorted(set(too_big)))
     assert session.remote == [], f"asked the network for {session.remote}"
     assert session.errors == [], f"console errors: {session.errors}"
 
 
-def run_widgets(deck) -> list[str]:
+REDRAW_S = 10   # how long a widget may take to redraw after its slider moved
+
+
+def changes(look, before: bytes, seconds: float = REDRAW_S) -> bool:
+    """Whether look() returns something other than ``before`` within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if look() != before:
+            return True
+        time.sleep(0.25)
+    return look() != before
+
+
+def run_widgets(deck, order: list[str]) -> list[str]:
     """Run each widget cell of the deck with Shift+Enter on its slide: the widget must appear as
     a control (not its text), react to its slider, and its slide still fit. Returns the slides
-    that do not fit once the widget is drawn."""
+    that do not fit once the widget is drawn. ``order``: the steps' slide ids (:func:`go_to`)."""
     too_big = []
     cells = deck.locator(".reveal .jp-CodeCell").filter(has_text=WIDGET_CALL)
     for n in range(cells.count()):
         cell = cells.nth(n)
         slide_id = cell.evaluate("c => c.closest('section').id")
-        go_to(deck, slide_id)
+        go_to(deck, slide_id, order)
         press_shift_enter_on(deck, cell)
         control = cell.locator(".jupyter-widgets .ui-slider-handle").first
         control.wait_for(state="visible", timeout=90_000)
@@ -431,7 +456,7 @@ def run_widgets(deck) -> list[str]:
         assert not re.search(r"\w+\(children=|Loading widget", output), f"the widget shows as text: {output[:200]}"
         deck.wait_for_timeout(1_000)  # Shift+Enter runs the cell and selects the next one,
         if deck.evaluate(PRESENT)["id"] != slide_id:  # perhaps on the next slide: come back
-            go_to(deck, slide_id)
+            go_to(deck, slide_id, order)
         deck.wait_for_timeout(1_000)
         measured = deck.evaluate(PRESENT)
         if overflow(measured):
@@ -442,9 +467,8 @@ def run_widgets(deck) -> list[str]:
         deck.mouse.down()
         deck.mouse.move(box["x"] + box["width"] / 2 + 60, box["y"] + box["height"] / 2, steps=5)
         deck.mouse.up()
-        deck.wait_for_timeout(3_000)
-        assert cell.locator(".jp-Cell-outputArea").screenshot() != before, \
-            f"dragging the slider of widget {n + 1} changed nothing on the slide"
+        assert changes(lambda: cell.locator(".jp-Cell-outputArea").screenshot(), before), \
+            f"dragging the slider of widget {n + 1} changed nothing on the slide in {REDRAW_S} s"
     return too_big
 
 
@@ -470,7 +494,7 @@ TEMPLATE = """() => {
 }""" % WIDTH
 
 
-def test_the_deck_template_shows_live(jupyter, session):
+def test_the_deck_template_shows_live(jupyter, session, course):
     """RISE shows a lecture with the course's template: the lecture named in the footer of every
     slide, Atkinson Hyperlegible (from lectures/fonts, nothing remote) for every heading and
     paragraph, body text of at least 24 px, inline formulas set at their line's font size (MathJax
@@ -478,6 +502,7 @@ def test_the_deck_template_shows_live(jupyter, session):
     times it."""
     base, token = jupyter
     lecture = "04_gated_cells.ipynb"  # inline formulas from its fourth slide on
+    executed_lecture(course, lecture)
     deck = session.deck(base, token, lecture)
     seen = [deck.evaluate(TEMPLATE)]
     deck.screenshot(path=str(ROOT / "build" / "rise-title-slide.png"))  # to look at
