@@ -45,17 +45,18 @@ def test_xdist_is_pinned():
 
 
 @pytest.mark.parametrize("nodeid, unit", [
-    ("tests/test_lectures.py::test_lecture_runs_checks_its_outputs_and_exports_its_deck[01_x]", "decks"),
-    ("tests/test_slides_browser.py::test_deck_opens[01_x]", "decks"),
-    ("tests/test_handouts.py::test_one_page_per_slide", "decks"),
-    ("tests/test_rise_live.py::test_lecture_presents_live[02]", "decks"),
-    ("tests/test_export_slides.py::test_built_decks_keep_every_executed_lecture", "decks"),
+    ("tests/test_lectures.py::test_lecture_runs_checks_its_outputs_and_exports_its_deck[01_x]",
+     "tests/test_lectures.py"),
+    ("tests/test_slides_browser.py::test_deck_opens[01_x]", "tests/test_slides_browser.py"),
+    ("tests/test_handouts.py::test_one_page_per_slide", "tests/test_handouts.py"),
+    ("tests/test_rise_live.py::test_lecture_presents_live[02]", "tests/test_rise_live.py"),
+    ("tests/test_export_slides.py::test_built_decks_keep_every_executed_lecture", "tests/test_export_slides.py"),
     ("solutions/03_sequence_classification.ipynb::Cell 7", "solutions/03_sequence_classification.ipynb"),
     ("tests/test_make_lab.py::test_a_second_make_lab_reuses_the_running_server", "tests/test_make_lab.py"),
     ("tests/test_labs.py::test_handed_out_lab_fails_only_at_exercises_and_says_not_implemented[03_x]",
      "tests/test_labs.py::test_handed_out_lab_fails_only_at_exercises_and_says_not_implemented[03_x]"),
 ])
-def test_work_units_keep_a_notebook_and_the_deck_tests_together(nodeid, unit):
+def test_work_units_keep_a_notebook_and_each_deck_module_together(nodeid, unit):
     assert conftest.work_unit(nodeid) == unit
 
 
