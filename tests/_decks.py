@@ -86,7 +86,8 @@ def deck(lecture: Path) -> dict:
     """Execute and export ``lecture`` (a path in lectures/) unless this run did already; return
     the export's record: ``deck`` (file name in build/slides), ``cpu_s`` and ``wall_s`` (the
     kernel's CPU time and the execution's wall time, seconds), ``error`` (why the execution
-    failed, or None) and ``by`` (the worker that ran it)."""
+    failed, or None), ``by`` (the worker that ran it), ``kernels`` (2 when the first kernel never
+    answered and was replaced) and ``messages`` (what the kernel runner said about that)."""
     assets()
     with _locked(lecture.stem):
         return _record(lecture.stem) or _export(lecture)
@@ -100,7 +101,8 @@ def _export(lecture: Path) -> dict:
         return _write(lecture.stem, {"deck": None, "cpu_s": None, "wall_s": time.perf_counter() - started,
                                      "error": f"{type(error).__name__}: {error}", "by": _worker()})
     return _write(lecture.stem, {"deck": name, "cpu_s": execution.cpu_seconds,
-                                 "wall_s": execution.wall_seconds, "error": None, "by": _worker()})
+                                 "wall_s": execution.wall_seconds, "error": None, "by": _worker(),
+                                 "kernels": execution.attempts, "messages": execution.messages})
 
 
 def _worker() -> str:

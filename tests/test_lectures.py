@@ -84,6 +84,8 @@ def test_lecture_runs_checks_its_outputs_and_exports_its_deck(lecture, slides, r
     assert export["error"] is None, export["error"]
     record_property("kernel_cpu_s", export["cpu_s"])
     record_property("notebook_wall_s", export["wall_s"])
+    for message in export.get("messages", []):   # a kernel replaced on the way: in the JUnit report
+        record_property("kernel_message", message)
     executed = nbformat.read(slides / export_slides.EXECUTED / lecture.name, as_version=4)
     assert check_outputs(nbformat.read(lecture, as_version=4), executed) == []
     assert (slides / export["deck"]).stat().st_size > 10_000
