@@ -7,9 +7,8 @@
   deck template puts it into <img alt>.
 - The course home and a deck work from the keyboard alone; every page declares its language.
 
-`make test` exports the decks to build/slides (tests/test_lectures.py) before these run, on the
-same worker (conftest.py: the "decks" group). The labs rendered to HTML are checked in
-tests/test_lab_accessibility.py.
+The decks are exported to build/slides once per run, by whichever test needs one first
+(tests/_decks.py). The labs rendered to HTML are checked in tests/test_lab_accessibility.py.
 """
 from __future__ import annotations
 
