@@ -16,6 +16,7 @@ import time
 import urllib.request
 
 import pytest
+from jupyter_client import BlockingKernelClient
 
 from tests._browser import launch, sync_playwright
 from tests._course_copy import GIT_ENV, copy_course, make, stop
@@ -95,6 +96,15 @@ def test_kernels_are_the_course_python_despite_a_decoy_kernelspec(lab):
                                      data=b'{"name": "python3"}', method="POST",
                                      headers={"Content-Type": "application/json"})
     kernel = json.loads(urllib.request.urlopen(request, timeout=60).read())
+    # The server reports a kernel "idle" only after some client's first request (the kernel's
+    # own "starting" status goes out before the server listens), so ask it for its info.
+    client = BlockingKernelClient(connection_file=str(lab["runtime"] / f"kernel-{kernel['id']}.json"))
+    client.load_connection_file()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+    finally:
+        client.stop_channels()
     deadline = time.time() + 60
     while _get(f"{lab['base']}/api/kernels/{kernel['id']}?token={lab['token']}")[
             "execution_state"] not in ("idle", "busy") and time.time() < deadline:
