@@ -15,12 +15,17 @@ from tests._checks import Case, squash, to_float32, to_list
 sigmoid = ref.sigmoid
 
 
+_RUNS: dict[tuple, list[dict]] = {}   # (the arguments of lab01._replay) -> its rows
+
+
 @pytest.fixture(autouse=True, scope="module")
 def one_reference_run_per_input():
     """check_training reruns the lab's loop with the reference (lab01._replay), a pure function
     of its arguments; most training tests below ask for the same run (params of seed 0, 2000
-    steps). Each distinct run is computed once in this module and handed out as a fresh copy."""
-    replay, runs = lab01._replay, {}
+    steps). Each distinct run is computed once per worker (_RUNS outlives this fixture, which
+    `make test`'s scheduler may tear down between the module's tests) and handed out as a
+    fresh copy."""
+    replay, runs = lab01._replay, _RUNS
 
     def once(params, *args, **flags):
         if not all(isinstance(v, np.ndarray) for v in params.values()):
