@@ -58,8 +58,8 @@ def test_solutions_carry_the_nbgrader_metadata_of_their_tags(path):
 
 def test_nbgrader_releases_exactly_the_labs_that_make_labs_writes(tmp_path):
     course = grading.write_course(tmp_path / "course", grading.assignments())
+    nbgrader(course, "generate_assignment", "*", "--force")  # every lab, one start of nbgrader
     for solution in grading.assignments():
-        nbgrader(course, "generate_assignment", solution.stem, "--force")
         released = nbformat.read(course / "release" / solution.stem / solution.name, as_version=4)
         lab = nbformat.read(ROOT / "labs" / solution.name, as_version=4)
         assert [(c.cell_type, c.source) for c in released.cells] == \

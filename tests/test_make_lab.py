@@ -16,6 +16,7 @@ import time
 import urllib.request
 
 import pytest
+from jupyter_client import BlockingKernelClient
 
 from tests._browser import launch, sync_playwright
 from tests._course_copy import GIT_ENV, copy_course, make, stop
@@ -95,10 +96,20 @@ def test_kernels_are_the_course_python_despite_a_decoy_kernelspec(lab):
                                      data=b'{"name": "python3"}', method="POST",
                                      headers={"Content-Type": "application/json"})
     kernel = json.loads(urllib.request.urlopen(request, timeout=60).read())
-    deadline = time.time() + 60
-    while _get(f"{lab['base']}/api/kernels/{kernel['id']}?token={lab['token']}")[
-            "execution_state"] not in ("idle", "busy") and time.time() < deadline:
-        time.sleep(0.5)
+    # The server reports a kernel "idle" only once it has seen the kernel answer a request on
+    # its iopub channel (the kernel's own "starting" goes out before the server listens), so
+    # ask the kernel for its info until the server has seen an answer.
+    client = BlockingKernelClient(connection_file=str(lab["runtime"] / f"kernel-{kernel['id']}.json"))
+    client.load_connection_file()
+    client.start_channels(hb=False)
+    try:
+        deadline = time.time() + 60
+        while _get(f"{lab['base']}/api/kernels/{kernel['id']}?token={lab['token']}")[
+                "execution_state"] not in ("idle", "busy") and time.time() < deadline:
+            client.kernel_info()
+            time.sleep(0.5)
+    finally:
+        client.stop_channels()
     assert not lab["marker"].exists(), "JupyterLab started the decoy kernelspec's interpreter"
 
 
@@ -116,16 +127,18 @@ def test_opening_a_lab_or_a_lecture_does_not_mark_it_changed(lab):
     metadata differs from the file's; the lab's bytes must survive being opened."""
     lab_file = lab["course"] / "labs" / "02_char_rnn.ipynb"
     before = lab_file.read_bytes()
+    paths = ("labs/02_char_rnn.ipynb", "lectures/03_rnns_in_pytorch.ipynb")
     with sync_playwright() as playwright:
         browser = launch(playwright)
-        for index, path in enumerate(("labs/02_char_rnn.ipynb", "lectures/03_rnns_in_pytorch.ipynb")):
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
+        pages = [browser.new_page(viewport={"width": 1280, "height": 720}) for _ in paths]
+        for index, (path, page) in enumerate(zip(paths, pages)):   # both open at once
             page.goto(f"{lab['base']}/lab/workspaces/w{index}/tree/{path}?token={lab['token']}&reset")
+        for page in pages:
             page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook", timeout=120_000)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-            page.wait_for_timeout(3_000)
+        pages[-1].wait_for_timeout(3_000)                 # each page 3 s after its kernel is idle
+        for path, page in zip(paths, pages):
             dirty = page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count()
             assert dirty == 0, f"opening {path} marked it changed: autosave would rewrite it"
-            page.close()
         browser.close()
     assert lab_file.read_bytes() == before

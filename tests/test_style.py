@@ -116,11 +116,15 @@ def _texts(fig: Figure) -> list[Text]:
 
 
 def _drawn(fig: Figure):
-    """Draw ``fig`` with Agg once and freeze its layout; return the renderer."""
-    if not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
-    fig.canvas.draw()
-    fig.set_layout_engine("none")
+    """Draw ``fig`` with Agg once and freeze its layout; return the renderer. The figures are
+    cached (_figure), so a figure another test has drawn is not drawn again: with its layout
+    frozen, a second draw places every artist where the first did."""
+    if not getattr(fig, "_style_test_drawn", False):
+        if not isinstance(fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)
+        fig.canvas.draw()
+        fig.set_layout_engine("none")
+        fig._style_test_drawn = True
     return fig.canvas.get_renderer()
 
 

@@ -45,8 +45,8 @@ def _run(path: Path) -> None:
 
 
 def _version_two(author: Path) -> None:
-    """The authors' next version: lab 03 and 01 revised, lecture 02 gets a slide, the capstone
-    renumbered 09 -> 10 (course.yml records the old names), a new file."""
+    """The authors' next version, committed: lab 03 and 01 revised, lecture 02 gets a slide, the
+    capstone renumbered 09 -> 10 (course.yml records the old names), a new file."""
     for stem in ("03_sequence_classification", "01_rnn_from_scratch"):
         solution = author / "solutions" / f"{stem}.ipynb"
         nb = nbformat.read(solution, as_version=4)
@@ -69,32 +69,42 @@ def _version_two(author: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     git(author, "add", "-A")
     git(author, "commit", "-qm", "version 2")
-    git(author, "push", "-q", "origin", "main")
 
 
-@pytest.fixture
-def course(tmp_path):
-    """(student clone of version 1, the author's copy) around a bare repository."""
-    author = copy_course(tmp_path / "author")
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory):
+    """The authors' copy with both versions committed (made once; no test changes it) and
+    the two commits."""
+    author = copy_course(tmp_path_factory.mktemp("update") / "author")
     git(author, "init", "-q", "-b", "main")
     git(author, "add", "-A")
     git(author, "commit", "-qm", "version 1")
+    one = git(author, "rev-parse", "HEAD").stdout.strip()
+    _version_two(author)
+    return author, one, git(author, "rev-parse", "HEAD").stdout.strip()
+
+
+@pytest.fixture
+def course(tmp_path, versions):
+    """(student clone of version 1, the author's copy at version 2, publish) around a bare
+    repository of this test's own; publish() pushes version 2 to it, as the authors do."""
+    author, one, two = versions
+    remote = tmp_path / "course.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", "course.git")
-    git(author, "remote", "add", "origin", str(tmp_path / "course.git"))
-    git(author, "push", "-q", "-u", "origin", "main")
-    git(tmp_path, "clone", "-q", str(tmp_path / "course.git"), "student")
+    git(author, "push", "-q", str(remote), f"{one}:refs/heads/main")
+    git(tmp_path, "clone", "-q", str(remote), "student")
     student = tmp_path / "student"
     link_environment(student)
-    return student, author
+    return student, author, lambda: git(author, "push", "-q", str(remote), f"{two}:refs/heads/main")
 
 
 def test_make_update_keeps_every_edit_and_brings_the_new_version(course):
-    student, author = course
+    student, author, publish = course
     mine = {LAB: _edit_lab(student / LAB), CAPSTONE: _edit_lab(student / CAPSTONE)}
     _run(student / LECTURE)
     _run(student / RUN_LAB)
     (student / "my_notes.md").write_text("mine\n")
-    _version_two(author)
+    publish()                                             # the authors push version 2
 
     pulled = git(student, "pull", "--ff-only", check=False)      # what students had before
     assert pulled.returncode != 0 and "would be overwritten" in pulled.stderr
@@ -124,11 +134,11 @@ def test_make_update_keeps_every_edit_and_brings_the_new_version(course):
 
 
 def test_a_changed_file_the_update_replaces_is_backed_up_first(course):
-    student, author = course
+    student, author, publish = course
     (student / LECTURE).write_text((student / LECTURE).read_text().replace(
         '"cells": [', '"cells": [\n  {"cell_type": "markdown", "id": "mine", "metadata": {}, '
         '"source": ["my notes on this lecture"]},', 1))
-    _version_two(author)
+    publish()                                             # the authors push version 2
     result = make(student, "-o", ".venv/.installed", "update")
     assert result.returncode == 0, result.stdout + result.stderr
     backups = list((student / "backup" / "lectures").glob("02_training_rnns.*.ipynb"))
@@ -150,11 +160,11 @@ def test_how_nbgitpullers_merge_treats_an_edited_lab(course, attributes):
     """For issue 21's hub: without `-merge` the edited lab becomes a mix of both versions (the
     student's answer under the authors' new text: no longer either file); with it, the
     student's lab is kept whole and an unedited one still updates."""
-    student, author = course
+    student, author, publish = course
     if attributes:
         (student / ".git" / "info" / "attributes").write_text(attributes)
     mine = _edit_lab(student / LAB)
-    _version_two(author)
+    publish()                                             # the authors push version 2
     _nbgitpuller_update(student)
     merged = (student / LAB).read_bytes()
     if attributes:
