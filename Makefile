@@ -7,7 +7,10 @@ HUB_PORT ?= 8000
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # Independent prerequisites build side by side: pip, npm and the Chromium check do not wait
 # for each other (about 15 s of a fresh `make test`).
+# (Not with `clean` among the goals, which must finish before anything is built again.)
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
 MAKEFLAGS += --jobs=3
+endif
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 TESTED_PYTHON := (3, 11)
@@ -93,12 +96,13 @@ hub: $(STAMP_PY) $(STAMP_NODE)  ## JupyterHub for a small class on this machine,
 classsize: $(STAMP_PY)  ## size a class from the last make bench (CPU, memory per student) into README
 	$(PY) tools/class_size.py
 
-# Two workers (pytest-xdist): each lecture runs once, for its checks and its deck
-# (tests/test_lectures.py); conftest.py keeps each notebook and the deck tests on one worker.
+# pytest-xdist workers: each lecture runs once, for its checks and its deck (tests/_decks.py);
+# conftest.py keeps each notebook, and each deck-test module, on one worker. MAKEFLAGS is
+# emptied for pytest: the makes the tests start are not part of this make's job server.
 JOBS ?= 2
 TESTS ?= tests solutions
 test: $(STAMP_PY) $(STAMP_NODE) $(LAB_SETTINGS) $(STAMP_RISE) chromium  ## everything CI checks (JOBS=2 workers; TESTS= narrows it)
-	$(PY) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder --nbval-lax $(TESTS)
+	MAKEFLAGS= $(PY) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder --nbval-lax $(TESTS)
 
 clean:  ## remove build outputs (never labs/ or anything you wrote)
 	rm -rf build .pytest_cache

@@ -25,7 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import export_slides  # noqa: E402
-from tests._browser import unavailable  # noqa: E402
+from tests._browser import chromium_path, sync_playwright, unavailable  # noqa: E402
 
 SLIDES = ROOT / "build" / "slides"
 STATE = SLIDES / ".tests"
@@ -149,6 +149,8 @@ def handouts() -> Path:
     import make_handouts
 
     require()
+    chromium_path()     # skip, or fail under CI, without the browser (not sys.exit in make_handouts)
+    sync_playwright()
     with _locked("handouts"):
         if _record("handouts") is None:
             assert make_handouts.main(["--slides", str(SLIDES)]) == 0, "make_handouts failed"

@@ -131,6 +131,7 @@ def test_deck_meets_wcag(page, server, notebook):
 
 @pytest.mark.browser
 def test_course_home_meets_wcag(page, server):
+    _decks.handouts()   # the home as `make handouts` leaves it: with the handouts' links
     page.goto(f"{server}/index.html")
     violations = axe_violations(page)
     assert violations == [], "index.html: WCAG violations (axe-core):\n" + describe_violations(violations)
@@ -184,6 +185,7 @@ def tab_through_links(page) -> list[str]:
 def test_course_home_works_from_the_keyboard(page, server):
     """Tab reaches every link of the course home in order, each with a visible focus
     indicator, and Enter follows the focused link."""
+    _decks.handouts()   # the home with the handouts' links, as `make handouts` leaves it
     page.goto(f"{server}/index.html")
     assert tab_through_links(page) == []
     page.goto(f"{server}/index.html")
@@ -246,8 +248,8 @@ def test_a_deck_works_from_the_keyboard(page, server):
 
 @pytest.mark.parametrize("notebook", LECTURES, ids=[p.stem for p in LECTURES])
 def test_every_lecture_figure_has_alt_text(notebook):
-    """Every figure output of the executed lecture (build/slides/executed, from the lecture
-    test's run) and every markdown image carries alternative text saying what it shows."""
+    """Every figure output of the executed lecture (build/slides/executed, as this run executed
+    it) and every markdown image carries alternative text saying what it shows."""
     _decks.require(notebook)
     executed = SLIDES / export_slides.EXECUTED / notebook.name
     problems = figures_without_alt(nbformat.read(executed, as_version=4), f"lectures/{notebook.name}")

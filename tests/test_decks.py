@@ -23,7 +23,8 @@ def _fake_export(lecture: Path, out: Path, run: bool = True):
     if lecture.stem.startswith("99"):
         raise RuntimeError("cell 3 raised ValueError")
     (out / f"{lecture.stem}.slides.html").write_text("deck")
-    return f"{lecture.stem}.slides.html", SimpleNamespace(cpu_seconds=1.5, wall_seconds=2.0)
+    return f"{lecture.stem}.slides.html", SimpleNamespace(cpu_seconds=1.5, wall_seconds=2.0,
+                                                          attempts=1, messages=[])
 
 
 @pytest.fixture
@@ -46,6 +47,12 @@ def _exports(decks) -> list[str]:
     return sorted(line.split()[0] for line in log.read_text().splitlines()) if log.exists() else []
 
 
+def _together(start) -> None:
+    """In a forked process (where the fixture's patches hold): wait for the others, then ask."""
+    start.wait()
+    _decks.all_decks()
+
+
 def test_a_lecture_is_exported_once_a_run(decks):
     first = decks.deck(decks.LECTURES[0])
     assert first["deck"] == "01_x.slides.html" and first["cpu_s"] == 1.5 and first["error"] is None
@@ -65,7 +72,8 @@ def test_workers_that_all_need_every_deck_share_the_work(decks):
     exported exactly once, each by a different process (a lecture another one is exporting is
     left to it), and a later call gets every record without exporting anything."""
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=decks.all_decks) for _ in range(3)]  # forked: patched too
+    start = context.Barrier(3)   # all three ask at the same moment, however loaded the machine
+    workers = [context.Process(target=_together, args=(start,)) for _ in range(3)]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -110,6 +110,8 @@ def test_kernels_are_the_course_python_despite_a_decoy_kernelspec(lab):
             time.sleep(0.5)
     finally:
         client.stop_channels()
+    state = _get(f"{lab['base']}/api/kernels/{kernel['id']}?token={lab['token']}")["execution_state"]
+    assert state in ("idle", "busy"), f"the kernel never started (state {state!r} after 60 s)"
     assert not lab["marker"].exists(), "JupyterLab started the decoy kernelspec's interpreter"
 
 
