@@ -99,9 +99,9 @@ classsize: $(STAMP_PY)  ## size a class from the last make bench (CPU, memory pe
 # pytest-xdist workers: each lecture runs once, for its checks and its deck (tests/_decks.py);
 # conftest.py keeps each notebook, and each deck-test module, on one worker. MAKEFLAGS is
 # emptied for pytest: the makes the tests start are not part of this make's job server.
-JOBS ?= 2
+JOBS ?= 3
 TESTS ?= tests solutions
-test: $(STAMP_PY) $(STAMP_NODE) $(LAB_SETTINGS) $(STAMP_RISE) chromium  ## everything CI checks (JOBS=2 workers; TESTS= narrows it)
+test: $(STAMP_PY) $(STAMP_NODE) $(LAB_SETTINGS) $(STAMP_RISE) chromium  ## everything CI checks (JOBS=3 workers; TESTS= narrows it)
 	MAKEFLAGS= $(PY) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder --nbval-lax $(TESTS)
 
 clean:  ## remove build outputs (never labs/ or anything you wrote)

@@ -43,7 +43,7 @@ pytest_plugins = ["tests._executed"]
 WHOLE_MODULES = ("tests/test_make_lab.py", "tests/test_grading.py", "tests/test_hub.py")  # module-scoped
 # servers or courses: one per module, not one per worker
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")
-if WORKER:   # two workers on two cores: one thread each, not two each
+if WORKER:   # several workers on two cores: one thread each
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
 

@@ -1,4 +1,4 @@
-"""`make test` is what CI runs, and it runs each notebook once, on two workers (issue 16)."""
+"""`make test` is what CI runs, and it runs each notebook once, on three workers (issue 16)."""
 from __future__ import annotations
 
 import re
@@ -30,12 +30,12 @@ def test_ci_runs_the_readme_command():
     assert "make test   #" in (ROOT / "README.md").read_text()
 
 
-def test_each_lecture_runs_once_and_the_tests_run_on_two_workers():
+def test_each_lecture_runs_once_and_the_tests_run_on_three_workers():
     commands = [line for line in _dry_run().splitlines() if line.strip()]
     assert not any("export_slides.py" in line for line in commands), \
         "make test exports the decks apart from the tests: every lecture would run twice"
     pytest_line = next(line for line in commands if "-m pytest" in line)
-    assert re.search(r"-n 2 --dist loadscope --no-loadscope-reorder --nbval-lax tests solutions$",
+    assert re.search(r"-n 3 --dist loadscope --no-loadscope-reorder --nbval-lax tests solutions$",
                      pytest_line), pytest_line
     assert " lectures" not in pytest_line, "nbval would run the lectures a second time"
 

@@ -430,13 +430,19 @@ REDRAW_S = 10   # how long a widget may take to redraw after its slider moved
 
 
 def changes(look, before: bytes, seconds: float = REDRAW_S) -> bool:
-    """Whether look() returns something other than ``before`` within ``seconds``."""
+    """Whether look() returns something other than ``before`` within ``seconds``. A look that
+    fails because the widget is swapping its image for the new one is tried again."""
+    from playwright.sync_api import Error as PlaywrightError
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if look() != before:
-            return True
+        try:
+            if look() != before:
+                return True
+        except PlaywrightError:   # "not attached to the DOM": the redraw is under way
+            pass
         time.sleep(0.25)
-    return look() != before
+    return False
 
 
 def run_widgets(deck, order: list[str]) -> list[str]:
