@@ -90,7 +90,12 @@ def deck(lecture: Path) -> dict:
     answered and was replaced) and ``messages`` (what the kernel runner said about that)."""
     assets()
     with _locked(lecture.stem):
-        return _record(lecture.stem) or _export(lecture)
+        return _made(lecture)
+
+
+def _made(lecture: Path) -> dict:
+    """This run's record of ``lecture``, exporting it first if there is none (lock held)."""
+    return _record(lecture.stem) or _export(lecture)
 
 
 def _export(lecture: Path) -> dict:
@@ -118,7 +123,7 @@ def all_decks() -> list[dict]:
     for lecture in LECTURES:
         with _locked(lecture.stem, wait=False) as mine:
             if mine:
-                records[lecture] = _record(lecture.stem) or _export(lecture)
+                records[lecture] = _made(lecture)
     for lecture in LECTURES:
         if lecture not in records:
             records[lecture] = deck(lecture)

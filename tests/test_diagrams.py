@@ -167,7 +167,6 @@ def test_truncated_bptt_carries_the_state_and_stops_the_gradient_at_boundaries()
     assert len(gradient) == 12 - 3     # k - 1 = 3 backward arrows inside each of 3 chunks
 
 
-
 def test_truncated_bptt_names_the_state_colour_as_the_course_does():
     """The state's arrows are CONCEPT["state"], vermillion (CONTRIBUTING.md), never "orange"
     (the LSTM cell's colour)."""
@@ -175,6 +174,7 @@ def test_truncated_bptt_names_the_state_colour_as_the_course_does():
     words = " ".join(t.get_text() for t in fig.findobj(matplotlib.text.Text))
     assert "orange" not in words
     assert "solid vermillion" in words
+
 
 BAD_INPUT = [
     ("rnn_full_network", "type", lambda: diagrams.rnn_full_network(input_size="3"), TypeError,

@@ -21,7 +21,6 @@ import pytest
 from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
 from tests import _decks
-from tests._browser import unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -70,15 +69,8 @@ def check_outputs(reference: nbformat.NotebookNode, executed: nbformat.NotebookN
     return problems
 
 
-@pytest.fixture(scope="module")
-def slides():
-    if not (ROOT / "node_modules").is_dir():
-        unavailable("node_modules (reveal.js, MathJax)", "run `make test`, which runs `npm ci`")
-    return SLIDES
-
-
 @pytest.mark.parametrize("lecture", LECTURES, ids=[p.stem for p in LECTURES])
-def test_lecture_runs_checks_its_outputs_and_exports_its_deck(lecture, slides, record_property):
+def test_lecture_runs_checks_its_outputs_and_exports_its_deck(lecture, record_property):
     record_property("notebook", f"lectures/{lecture.name}")
     export = _decks.deck(lecture)
     assert export["error"] is None, export["error"]
@@ -86,16 +78,16 @@ def test_lecture_runs_checks_its_outputs_and_exports_its_deck(lecture, slides, r
     record_property("notebook_wall_s", export["wall_s"])
     for message in export.get("messages", []):   # a kernel replaced on the way: in the JUnit report
         record_property("kernel_message", message)
-    executed = nbformat.read(slides / export_slides.EXECUTED / lecture.name, as_version=4)
+    executed = nbformat.read(SLIDES / export_slides.EXECUTED / lecture.name, as_version=4)
     assert check_outputs(nbformat.read(lecture, as_version=4), executed) == []
-    assert (slides / export["deck"]).stat().st_size > 10_000
+    assert (SLIDES / export["deck"]).stat().st_size > 10_000
 
 
-def test_course_home_links_and_no_page_loads_from_the_network(slides):
+def test_course_home_links_and_no_page_loads_from_the_network():
     assert _decks.failed(_decks.all_decks()) == []
-    decks = sorted(p.name for p in slides.glob("*.slides.html"))
+    decks = sorted(p.name for p in SLIDES.glob("*.slides.html"))
     assert decks == [f"{p.stem}.slides.html" for p in LECTURES]
-    assert export_slides.offline_problems(slides) == []
+    assert export_slides.offline_problems(SLIDES) == []
 
 
 def test_a_changed_checked_output_is_caught():
