@@ -492,6 +492,26 @@ def plot_attention(alpha, source: Sequence[str], output: Sequence[str],
 
 
 
+def _clear_of_lines(label, spots: Sequence[tuple[float, float, str]]) -> None:
+    """Move ``label`` to the first spot (x, y in data units, horizontal alignment) where no line
+    of its axes crosses its box (the drawn segments, sampled); it stays at the last spot if
+    none is clear."""
+    ax = label.axes
+    ax.figure.draw_without_rendering()   # the layout settled, so the boxes are final
+    for x, y, align in spots:
+        label.set_position((x, y))
+        label.set_horizontalalignment(align)
+        box = label.get_window_extent().expanded(1.05, 1.1)
+        crossed = False
+        for line in ax.lines:
+            xd, yd = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+            xs = np.linspace(xd.min(), xd.max(), 400)
+            points = ax.transData.transform(np.column_stack([xs, np.interp(xs, xd, yd)]))
+            crossed |= bool(box.count_contains(points))
+        if not crossed:
+            return
+
+
 @style.styled
 def plot_accuracy_by_length(curves: dict[str, dict[int, float]], trained_max: int,
                             title: str = "Exact match against source length",
@@ -506,8 +526,6 @@ def plot_accuracy_by_length(curves: dict[str, dict[int, float]], trained_max: in
     fig = _figure(figsize)
     ax = fig.add_subplot()
     ax.axvspan(0.5, trained_max + 0.5, color="#eeeeee", zorder=0)
-    ax.text(trained_max / 2 + 0.5, 50, "lengths seen\nin training", ha="center", va="center",
-            fontsize=NOTE, color=INK)
     for (name, curve), (colour, marker, line) in zip(curves.items(), styles):
         if not isinstance(curve, dict) or not curve:
             raise ValueError(f"curves[{name!r}] must be a non-empty dict {{length: fraction}}.")
@@ -518,6 +536,11 @@ def plot_accuracy_by_length(curves: dict[str, dict[int, float]], trained_max: in
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=NOTE, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _style(ax, title, "source length (characters)", "exactly right (%)")
+    label = ax.text(trained_max / 2 + 0.5, 50, "lengths seen\nin training", ha="center",
+                    va="center", fontsize=NOTE, color=INK)
+    middle, left = trained_max / 2 + 0.5, 0.6   # inside the shaded lengths: centre, or left
+    _clear_of_lines(label, [(middle, y, "center") for y in (50, 85, 15)]
+                    + [(left, y, "left") for y in (15, 85, 50)])
     style.set_alt(fig, f"{title}: the share of outputs exactly right (%) against the source "
                   f"length, lengths up to {trained_max} shaded as seen in training; " + "; ".join(
                       f"{name}: {100 * curve[min(curve)]:.0f}% at length {min(curve)}, "

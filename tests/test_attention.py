@@ -114,6 +114,25 @@ def test_exact_match_by_length():
     assert att.exact_match_by_length(["ab", "c", "x"], ["ab", "d", "x"], [2, 1, 1]) == {1: 0.5, 2: 1.0}
 
 
+@pytest.mark.parametrize("curves", [
+    {"without attention": dict(zip(range(1, 11), (1, 1, .97, .81, .58, .25, .06, .02, 0, 0)))},
+    {"with attention": {n: 1.0 for n in range(1, 25)},
+     "without attention": {n: max(0.0, 1 - 0.2 * (n - 3)) if n > 3 else 1.0 for n in range(1, 25)}},
+], ids=["falls through the middle", "two models"])
+def test_the_training_label_sits_clear_of_the_curves(curves):
+    """Lecture 07's chart once drew its curve through "lengths seen in training"."""
+    fig = att.plot_accuracy_by_length(curves, trained_max=10)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    label = next(t for t in ax.texts if "lengths seen" in t.get_text())
+    box = label.get_window_extent().expanded(1.05, 1.1)
+    for line in ax.lines:
+        x, y = line.get_xdata(), line.get_ydata()
+        xs = np.linspace(min(x), max(x), 400)   # the drawn segments, sampled
+        pixels = ax.transData.transform(np.column_stack([xs, np.interp(xs, x, y)]))
+        assert not any(box.contains(*p) for p in pixels), f"{line.get_label()} crosses the label"
+
+
 def test_figures_and_the_widget_first_frame():
     alpha = np.full((3, 4), 0.25)
     assert att.plot_attention(alpha, "abcd", "xyz", [0, -1, 3]).axes
