@@ -494,22 +494,29 @@ def plot_attention(alpha, source: Sequence[str], output: Sequence[str],
 
 def _clear_of_lines(label, spots: Sequence[tuple[float, float, str]]) -> None:
     """Move ``label`` to the first spot (x, y in data units, horizontal alignment) where no line
-    of its axes crosses its box (the drawn segments, sampled); it stays at the last spot if
-    none is clear."""
+    of its axes, markers included, crosses its box; if none is clear, to the spot crossed least."""
     ax = label.axes
     ax.figure.draw_without_rendering()   # the layout settled, so the boxes are final
-    for x, y, align in spots:
+
+    def crossings(spot) -> int:
+        x, y, align = spot
         label.set_position((x, y))
         label.set_horizontalalignment(align)
-        box = label.get_window_extent().expanded(1.05, 1.1)
-        crossed = False
+        box = label.get_window_extent()
+        count = 0
         for line in ax.lines:
             xd, yd = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
-            xs = np.linspace(xd.min(), xd.max(), 400)
+            xs = np.linspace(xd.min(), xd.max(), 400)   # the drawn segments, sampled
             points = ax.transData.transform(np.column_stack([xs, np.interp(xs, xd, yd)]))
-            crossed |= bool(box.count_contains(points))
-        if not crossed:
+            count += int(box.padded(line.get_markersize() * ax.figure.dpi / 144).count_contains(points))
+        return count
+
+    counts = []
+    for spot in spots:
+        counts.append(crossings(spot))
+        if counts[-1] == 0:
             return
+    crossings(spots[int(np.argmin(counts))])
 
 
 @style.styled
