@@ -7,7 +7,6 @@ functions that return an Axes are fine (the test takes ``.figure``).
 """
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np

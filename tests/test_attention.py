@@ -17,7 +17,7 @@ from IPython.core.pylabtools import select_figure_formats
 matplotlib.use("Agg")
 
 from course_utils import attention as att  # noqa: E402
-from course_utils.seq2seq import Vocab, encode_texts  # noqa: E402
+from course_utils.seq2seq import Vocab  # noqa: E402
 from tests._bad_input import ids, untried  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -347,8 +347,6 @@ def test_figures_fit_a_slide_and_are_labelled():
     ax = fig.axes[0]
     assert "principal component 1" in ax.get_xlabel() and ax.get_title()
     for fig in (fig, s2s.plot_encoder_decoder(), s2s.plot_attention_sketch()):
-        from course_utils import style
-
         w, h = fig.get_size_inches()
         assert w <= style.MAX_FIGSIZE[0] and h <= style.MAX_FIGSIZE[1] and fig.axes[0].get_title()
 
