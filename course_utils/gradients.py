@@ -508,7 +508,8 @@ def plot_clipping(runs: dict[str, dict[str, np.ndarray]],
              ylabel="‖g‖ (log scale)")
     for ax in (ax_l, ax_g):
         ax.grid(alpha=0.3)
-    fig.legend(*ax_l.get_legend_handles_labels(), loc="outside right upper")
+    # one row above both panels: beside them, the legend crowded the right panel's title
+    fig.legend(*ax_l.get_legend_handles_labels(), loc="outside upper center", ncol=len(runs))
     described = "; ".join(
         f"{label}: loss from {run['loss'][0]:.2f} to {np.nanmin(run['loss']):.2f} at best and "
         f"{run['loss'][-1]:.2f} at the end, gradient norm up to {np.nanmax(run['grad_norm']):.3g}"
