@@ -280,7 +280,7 @@ def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int
 
 def plot_unrolled_bptt(steps: int = 4):
     """The unrolled graph of an RNN over ``steps`` steps at slide width: inputs, states, logits
-    and losses with the forward arrows (solid), and the gradient flowing back (dashed green):
+    and losses with the forward arrows (solid), and the gradient flowing back (dashed bluish green):
     into each state from its own loss, dL_t/dh_t = W_hy^T dL/dl_t, and from the next state,
     J_{t+1}^T dL/dh_{t+1} (lecture 02's recursion). Returns the Figure; its default alternative
     text says what it shows."""
