@@ -596,7 +596,8 @@ def plot_embeddings_2d(weight: torch.Tensor | np.ndarray, labels: Sequence[str],
                        figsize: Sequence[float] = (style.SLIDE_FIGSIZE[0] * 0.75,
                                                    style.SLIDE_FIGSIZE[1])) -> Figure:
     """Scatter the rows of an embedding table (V, E) on its first two principal components
-    (:func:`principal_components`; the sign of each axis is arbitrary)."""
+    (:func:`principal_components`; the sign of each axis is arbitrary). Each point carries its
+    label; a label that would cover another is moved beside its point, with a thin line to it."""
     w = weight.detach().cpu().numpy() if isinstance(weight, torch.Tensor) else np.asarray(weight)
     if w.ndim != 2 or w.shape[0] < 3 or w.shape[1] < 2:
         raise ValueError(f"weight must be a (V, E) table with V >= 3 and E >= 2, got {w.shape}.")
@@ -606,10 +607,10 @@ def plot_embeddings_2d(weight: torch.Tensor | np.ndarray, labels: Sequence[str],
     fig = _figure(figsize)
     ax = fig.add_subplot()
     ax.scatter(xy[:, 0], xy[:, 1], s=260, c=BLUE, alpha=0.25)
-    for (x, y), label in zip(xy, labels):
-        ax.text(x, y, str(label), ha="center", va="center", fontsize=NOTE + 3, color=INK)
+    ax.margins(x=0.06, y=0.14)            # room for a label moved beside a point at the edge
     _style(ax, title, f"principal component 1 ({share[0]:.0%} of variance)",
            f"principal component 2 ({share[1]:.0%})")
+    _label_points(ax, xy, [str(label) for label in labels], fontsize=NOTE + 3)
     order = np.argsort(xy[:, 0])
     style.set_alt(fig, f"{title}: the {w.shape[0]} rows of a {w.shape[0]}x{w.shape[1]} embedding "
                   f"table as labelled points on their first two principal components "
@@ -617,6 +618,42 @@ def plot_embeddings_2d(weight: torch.Tensor | np.ndarray, labels: Sequence[str],
                   + ", ".join(str(labels[i]) for i in order) + ".")
     return fig
 
+
+
+def _label_points(ax, xy: np.ndarray, labels: Sequence[str], fontsize: float) -> None:
+    """Write each label on its point; move one that would overlap an earlier label (points that
+    nearly coincide) to the first free spot around its point, 20 to 44 pt away, inside the
+    axes, and join it to its point with a thin grey line."""
+    from matplotlib.text import Text
+
+    def extent(annotation):             # the text alone, without its leader line
+        annotation.get_window_extent()  # places the text at its offset
+        return Text.get_window_extent(annotation)
+
+    texts = [ax.annotate(label, (x, y), ha="center", va="center", fontsize=fontsize, color=INK)
+             for (x, y), label in zip(xy, labels)]
+    ax.figure.draw_without_rendering()  # the layout fixes the axes; offsets are in points
+    frame = ax.get_window_extent()
+    boxes = [extent(t) for t in texts]
+    directions = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+    for i, text in enumerate(texts):
+        others = boxes[:i] + boxes[i + 1:]
+        if not any(boxes[i].overlaps(b) for b in others):
+            continue
+        for radius, (dx, dy) in ((r, d) for r in (20, 28, 36, 44) for d in directions):
+            offset = (radius * dx / np.hypot(dx, dy), radius * dy / np.hypot(dx, dy))
+            moved = ax.annotate(text.get_text(), text.xy, xytext=offset, textcoords="offset points",
+                                ha="center", va="center", fontsize=fontsize, color=INK,
+                                arrowprops=dict(arrowstyle="-", color=GREY, lw=1, shrinkA=0,
+                                                shrinkB=6))
+            box = extent(moved)
+            inside = (frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+                      and box.y1 <= frame.y1)
+            if inside and not any(box.overlaps(b) for b in others):
+                text.remove()
+                texts[i], boxes[i] = moved, box
+                break
+            moved.remove()
 
 
 def plot_encoder_decoder(source: str = "16+535", target: str = "695",

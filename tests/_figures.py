@@ -195,14 +195,23 @@ def renderer(fig):
 
 def labels(fig) -> list:
     """The visible, non-empty texts a figure function writes: axes texts and titles, figure
-    texts and legend entries (not tick labels), as (text, window extent) after a draw."""
+    texts and legend entries (not tick labels), as (text, window extent) after a draw; an
+    annotation's extent is its text's, without its arrow."""
     r = renderer(fig)
     texts = [t for ax in fig.axes for t in ax.texts + [ax.title, ax._left_title, ax._right_title]]
     texts += list(fig.texts)
     for legend in [ax.get_legend() for ax in fig.axes] + list(fig.legends):
         if legend is not None:
             texts += legend.get_texts()
-    return [(t, t.get_window_extent(r)) for t in texts if t.get_visible() and t.get_text().strip()]
+    return [(t, _text_extent(t, r)) for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+def _text_extent(text, r):
+    """A text's window extent; an annotation's without its arrow."""
+    from matplotlib.text import Text
+
+    box = text.get_window_extent(r)          # an annotation places its text here
+    return Text.get_window_extent(text, r) if hasattr(text, "arrow_patch") else box
 
 
 def overlapping_labels(fig, tolerance: float = 1.0) -> list[tuple[str, str]]:
@@ -226,7 +235,7 @@ def labels_outside_axes(ax, tolerance: float = 1.0) -> list[str]:
     for t in ax.texts:
         if not (t.get_visible() and t.get_text().strip()):
             continue
-        e = t.get_window_extent(r)
+        e = _text_extent(t, r)
         if (e.x0 < frame.x0 - tolerance or e.x1 > frame.x1 + tolerance
                 or e.y0 < frame.y0 - tolerance or e.y1 > frame.y1 + tolerance):
             out.append(t.get_text())

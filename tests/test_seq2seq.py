@@ -6,6 +6,7 @@ import torch
 
 from course_utils import seq2seq as s2s, style
 from tests._bad_input import ids, untried
+from tests._figures import labels_outside_axes, overlapping_labels
 
 matplotlib.use("Agg")
 
@@ -342,6 +343,20 @@ def test_principal_components_reject_bad_arguments(call, error, words):
 
 
 # ----------------------------------------------------------------- figures
+@pytest.mark.parametrize("figsize", [(11, 3.9), style.SLIDE_FIGSIZE])
+def test_embedding_labels_of_nearly_coinciding_points_stay_readable(figsize):
+    """Lecture 06's digits 1 and 4 land almost on one point: their labels were drawn over each
+    other. Every label stays inside the axes and overlaps none."""
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(10, 8))
+    table[4] = table[1] + 0.01            # two nearly coinciding rows
+    table[6] = table[5] + 0.05
+    fig = s2s.plot_embeddings_2d(table, list("0123456789"), figsize=figsize)
+    assert overlapping_labels(fig) == []
+    assert labels_outside_axes(fig.axes[0]) == []
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == list("0123456789")
+
+
 def test_figures_fit_a_slide_and_are_labelled():
     fig = s2s.plot_embeddings_2d(torch.randn(10, 8), list("0123456789"))
     ax = fig.axes[0]
