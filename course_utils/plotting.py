@@ -12,8 +12,7 @@ from typing import Optional, Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
-from matplotlib.path import Path
+from matplotlib.patches import Rectangle
 
 from course_utils import diagrams as D
 from course_utils._arrays import float_array
@@ -98,24 +97,6 @@ def _check_beat(beat, record: ECGRecord, name: str = "beat", which: str = "") ->
         raise ValueError(f"{name} must be between 0 and {record.n_beats - 1}{which} (the record "
                          f"has {record.n_beats} labelled beats), got {beat!r}.")
     return int(beat)
-
-
-def _box(ax: Axes, x: float, y: float, text: str, colour: str, w: float = 0.62,
-         h: float = 0.46, fontsize: float = NOTE + 2, round_: bool = True, alpha: float = 1.0) -> None:
-    style = "round,pad=0.02,rounding_size=0.12" if round_ else "square,pad=0.02"
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle=style, fc=colour,
-                                ec=INK, lw=1.2, alpha=alpha, zorder=2))
-    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=3)
-
-
-def _arrow(ax: Axes, start, end, colour: str = INK, text: str = "", offset=(0.0, 0.0),
-           fontsize: float = NOTE + 1, connectionstyle: str = "arc3", lw: float = 1.4) -> None:
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, color=colour,
-                                 lw=lw, shrinkA=0, shrinkB=0, zorder=1,
-                                 connectionstyle=connectionstyle))
-    if text:
-        mx, my = (start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1]
-        ax.text(mx, my, text, ha="center", va="center", fontsize=fontsize, color=colour)
 
 
 # --------------------------------------------------------------------------- sequences
