@@ -4,6 +4,10 @@ tests/test_style.py checks every figure these calls return against the course st
 (course_utils/style.py). A new plot function needs an entry here, or that test fails.
 Each entry is ``"module.function": lambda: <a call returning the function's result>``;
 functions that return an Axes are fine (the test takes ``.figure``).
+
+Layout helpers for a figure's own tests (at the size a lecture draws it): ``overlapping_labels``
+(labels written over each other), ``labels_outside_axes`` (labels past the axes' frame) and
+``axes_width_share`` (how much of the figure's width the axes' frames span).
 """
 from __future__ import annotations
 
