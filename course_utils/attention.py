@@ -33,7 +33,6 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle

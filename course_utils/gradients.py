@@ -235,7 +235,6 @@ def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
-    from IPython.display import display
     from course_utils.widgets import note_if_slideshow_cannot_show_widgets
 
     radius = arg.number("radius", radius, minimum=0.1, maximum=3.0)
