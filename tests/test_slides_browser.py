@@ -31,8 +31,16 @@ MEASURE_SLIDES = """() => Reveal.getSlides().filter(s => !s.querySelector('secti
   const clipped = [...s.querySelectorAll('pre, table, img, .jp-OutputArea-output, .jupyter-widgets')]
     .filter(e => e.scrollWidth > e.clientWidth + 2 || e.getBoundingClientRect().width / Reveal.getScale() > %d + 2)
     .map(e => e.tagName.toLowerCase() + '.' + (e.className || '').toString().split(' ')[0]);
+  // printed output whose lines the slide wraps: taller than the same text unwrapped
+  const wrapped = [...s.querySelectorAll('.jp-OutputArea-output pre')].filter(pre => {
+    const height = pre.getBoundingClientRect().height;
+    pre.style.setProperty('white-space', 'pre', 'important');  // the template's rule is !important
+    const unwrapped = pre.getBoundingClientRect().height;
+    pre.style.removeProperty('white-space');
+    return height > unwrapped + 1;
+  }).map(pre => pre.textContent.split('\\n').reduce((a, b) => b.length > a.length ? b : a, '').slice(0, 60));
   return {index: h + (v ? '.' + v : ''), title: (s.querySelector('h1, h2, h3') || {}).innerText || '',
-          height: s.scrollHeight, width: s.scrollWidth, clipped};
+          height: s.scrollHeight, width: s.scrollWidth, clipped, wrapped};
 })""" % WIDTH
 
 
@@ -144,11 +152,14 @@ def test_deck_renders_offline(browser, server, notebook):
         leftovers = [t[:80] for t in raw if RAW_TEX.search(t)]
         assert leftovers == [], f"raw LaTeX left on slides: {leftovers}"
 
-        too_big = [s for s in page.evaluate(MEASURE_SLIDES)
-                   if s["height"] > HEIGHT + 2 or s["width"] > WIDTH + 2 or s["clipped"]]
+        slides = page.evaluate(MEASURE_SLIDES)
+        too_big = [s for s in slides if s["height"] > HEIGHT + 2 or s["width"] > WIDTH + 2 or s["clipped"]]
         assert too_big == [], "slides larger than 1280x720 or with clipped content:\n" + "\n".join(
             f"  slide {s['index']} '{s['title']}': {s['width']}x{s['height']} clipped={s['clipped']}"
             for s in too_big)
+        wrapped = [f"  slide {s['index']} '{s['title']}': {line!r}" for s in slides for line in s["wrapped"]]
+        assert wrapped == [], "printed lines wider than the slide, wrapped mid-line (print them on " \
+            "two lines):\n" + "\n".join(wrapped)
 
         if WIDGET_VIEW in html:
             page.wait_for_function("document.querySelectorAll('.jupyter-widgets').length > 0",
