@@ -283,8 +283,9 @@ def random_shift(x: torch.Tensor, max_shift: int,
 def conv_output_lengths(lengths: torch.Tensor, conv: nn.Conv1d) -> torch.Tensor:
     """How many output steps ``conv`` computes from sequences of ``lengths`` input steps.
 
-    ``floor((L + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1``, the shape
-    formula of PyTorch's ``nn.Conv1d`` documentation, for each length. Returns int64 ``(B,)``.
+    ``floor((T + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1`` for each length
+    ``T``: the shape formula of PyTorch's ``nn.Conv1d`` documentation (which writes L for T).
+    Returns int64 ``(B,)``.
     Raises ``ValueError`` if a sequence is too short to give one output step.
     """
     lengths = _check_lengths(lengths)
