@@ -434,7 +434,8 @@ def confusion_matrix(predictions: torch.Tensor | np.ndarray, targets: torch.Tens
                      n_classes: int) -> np.ndarray:
     """Counts ``counts[i, j]``: examples of true class ``i`` predicted as class ``j``.
 
-    Rows are true classes, columns predicted classes; ``counts.trace() / counts.sum()`` is the accuracy.
+    Rows are true classes, columns predicted classes; ``counts.trace() / counts.sum()`` is the
+    accuracy.
     """
     if not isinstance(n_classes, int) or isinstance(n_classes, bool) or n_classes < 1:
         raise ValueError(f"n_classes must be a positive integer, got {n_classes!r}.")
