@@ -187,11 +187,12 @@ def free_index_uses(path: str | Path) -> list[str]:
             formula = match.group(1) or match.group(2)
             bound = set(BINDER.findall(formula))
             bare = re.sub(r"\\[A-Za-z]+", " ", OTHER_SYMBOL.sub(" ", formula))
+            bare = re.sub(r"[_^]\{([A-Za-z]+)\}", lambda m: " ".join(m.group(1)), bare)  # e_{tj}
             for letter in sorted(set(re.findall(r"(?<![A-Za-z])([jkmp])(?![A-Za-z])", bare))):
                 rule = RESERVED_INDICES[letter]
                 if letter in bound or _unit(str(path)) in rule.units:
                     continue
-                found.append(f"{Path(path).name} cell {index}: ${' '.join(formula.split())}$ "
+                found.append(f"{path} cell {index}: ${' '.join(formula.split())}$ "
                              f"uses {letter}, which NOTATION.md reserves for {rule.meaning} "
                              f"(units {', '.join(rule.units)}); write {rule.instead}")
     return found
@@ -200,6 +201,13 @@ def free_index_uses(path: str | Path) -> list[str]:
 @pytest.mark.parametrize("path", _cases())
 def test_reserved_indices_keep_their_meaning(path):
     assert free_index_uses(path) == []
+
+
+def _probe(tmp_path: Path, text: str, unit: str = "08") -> Path:
+    """A notebook of unit ``unit`` with one markdown cell, ``text``."""
+    path = tmp_path / f"{unit}_probe.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)]), path)
+    return path
 
 
 @pytest.mark.parametrize("text, letter", [
@@ -211,31 +219,27 @@ def test_reserved_indices_keep_their_meaning(path):
     (r"a source of $n = 5$ ids, target its first $k = 2$", "k"),
     (r"a marker $m_t$ that is 1 at two steps", "m"),
     (r"gives probability $p(c)$ to the character $c$", "p"),
+    (r"a score $e_{tj}$ outside attention", "j"),
 ])
 def test_free_reserved_index_is_caught(text, letter, tmp_path):
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)]),
-                   tmp_path / "08_probe.ipynb")
-    found = free_index_uses(tmp_path / "08_probe.ipynb")
-    assert any(f.startswith("08_probe.ipynb cell 0: $") and f"uses {letter}," in f
+    found = free_index_uses(_probe(tmp_path, text))
+    assert any("08_probe.ipynb cell 0: $" in f and f"uses {letter}," in f
                for f in found), found
 
 
 @pytest.mark.parametrize("text", [
     r"$\partial \mathbf{c}_T / \partial \mathbf{c}_t = \prod_{k=t+1}^{T} \operatorname{diag}(\mathbf{f}_k)$",
-    r"$\alpha_{tj} = \frac{\exp(e_{tj})}{\sum_{k=1}^{S}\exp(e_{tk})}$ in lecture 08",
+    r"a softmax's denominator $\sum_{k=1}^{S}\exp(e_{tk})$",
     r"$\hat{y}_t = \arg\max_k \hat{\mathbf{y}}_t[k]$",
     r"$\operatorname{softmax}(\mathbf{Q}\mathbf{K}^\top/\sqrt{d_k})\mathbf{V}$",
     r"peepholes $\mathbf{p}_i, \mathbf{p}_f, \mathbf{p}_o$ and the key $\mathbf{k}_t$",
     r"`AR(p)` in code, and $\mathbf{h}_t[i]$ for unit $i$",
 ])
 def test_bound_or_other_symbols_pass(text, tmp_path):
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)]),
-                   tmp_path / "08_probe.ipynb")
-    assert free_index_uses(tmp_path / "08_probe.ipynb") == []
+    assert free_index_uses(_probe(tmp_path, text)) == []
 
 
 def test_reserved_index_allowed_in_its_own_unit(tmp_path):
     text = r"truncated BPTT in chunks of $k$ steps; the AR order $p$"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)]),
-                   tmp_path / "02_probe.ipynb")
-    assert [f.split("uses ")[1][0] for f in free_index_uses(tmp_path / "02_probe.ipynb")] == ["p"]
+    found = free_index_uses(_probe(tmp_path, text, unit="02"))
+    assert [f.split("uses ")[1][0] for f in found] == ["p"]
