@@ -1,4 +1,5 @@
-"""NOTATION.md's retired symbols do not appear in the lectures and labs that adopted the notation.
+"""NOTATION.md's retired symbols do not appear in the lectures and labs that adopted the notation,
+and its reserved indices j, k, m, p keep their meaning there (the second half of this file).
 
 Each pattern below is one concrete way a retired symbol shows up (NOTATION.md, "Retired
 symbols"), in the markdown (LaTeX and text) or the code (names, comments, dict keys) of a
