@@ -30,8 +30,8 @@ $(STAMP_PY): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt -e .
 	@# nbgrader is the instructor's command line (make grading); students' JupyterLab gets no
 	@# nbgrader menus or server extensions
-	@for e in formgrader validate_assignment assignment_list course_list; do \
-	  $(PY) -m jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$e >/dev/null 2>&1; done
+	@$(PY) -m jupyter server extension disable --sys-prefix $(foreach e,formgrader validate_assignment \
+	  assignment_list course_list,nbgrader.server_extensions.$(e)) >/dev/null 2>&1
 	@$(PY) -m jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
 	@touch $@
 

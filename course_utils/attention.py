@@ -33,7 +33,6 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -550,10 +549,29 @@ def plot_accuracy_by_length(curves: dict[str, dict[int, float]], trained_max: in
                     + [(left, y, "left") for y in (15, 85, 50)])
     style.set_alt(fig, f"{title}: the share of outputs exactly right (%) against the source "
                   f"length, lengths up to {trained_max} shaded as seen in training; " + "; ".join(
-                      f"{name}: {100 * curve[min(curve)]:.0f}% at length {min(curve)}, "
-                      f"{100 * curve[max(curve)]:.0f}% at length {max(curve)}"
-                      for name, curve in curves.items()) + ".")
+                      _length_summary(name, curve, trained_max) for name, curve in curves.items())
+                  + ".")
     return fig
+
+
+def _length_summary(name: str, curve: dict[int, float], trained_max: int) -> str:
+    """"name: 98% on average over lengths 1-10 (seen in training), 12% over lengths 11-20
+    (longer), lowest 0% at length 20": the whole curve in a sentence, for the alt text."""
+    def lengths_text(lengths):
+        if len(lengths) == 1:
+            return f"length {lengths[0]}"
+        if lengths == list(range(lengths[0], lengths[-1] + 1)):
+            return f"lengths {lengths[0]}-{lengths[-1]}"
+        return "lengths " + ", ".join(map(str, lengths[:-1])) + f" and {lengths[-1]}"
+
+    parts = []
+    for lengths, where in ((sorted(n for n in curve if n <= trained_max), "seen in training"),
+                           (sorted(n for n in curve if n > trained_max), "longer")):
+        if lengths:
+            mean = 100 * float(np.mean([curve[n] for n in lengths]))
+            parts.append(f"{mean:.0f}% on average over {lengths_text(lengths)} ({where})")
+    worst = min(sorted(curve), key=lambda n: curve[n])
+    return f"{name}: " + ", ".join(parts) + f", lowest {100 * curve[worst]:.0f}% at length {worst}"
 
 
 

@@ -230,14 +230,14 @@ def truncated_bptt_chunks(seq_len: int = 12, chunk: int = 4) -> Figure:
         if boundary:
             xb = (xs[t - 1] + xs[t]) / 2
             ax.plot([xb, xb], [Y_X - 0.42, Y_L + 0.33], color=INK, lw=1.6, ls=(0, (2, 2)), zorder=2)
-    _text(ax, 6.0, 0.62, r"solid vermillion: $\mathbf{h}$ carried forward (value)     "
-          r"dashed green: gradient, back to the chunk's first step", fontsize=NOTE)
+    _text(ax, 6.0, 0.62, r"solid vermillion: $\mathbf{h}$ carried forward (value)    "
+          r"dashed bluish green: gradient, back to the chunk's first step", fontsize=NOTE)
     _text(ax, 6.0, 0.22, "per chunk: loss.backward(), step; at each dotted line h = h.detach()",
           fontsize=NOTE)
     style.set_alt(fig, f"Truncated BPTT over {T} steps in chunks of k = {k}: inputs x_1 to x_{T} "
-                  f"feed states h_1 to h_{T}, starting from h_0. Solid forward arrows carry the "
-                  f"state from every step to the next, across the chunk boundaries too. Dashed "
-                  f"gradient arrows run backward only inside each chunk; at the {n_chunks - 1} "
+                  f"feed states h_1 to h_{T}, starting from h_0. Solid vermillion forward arrows "
+                  f"carry the state from every step to the next, across the chunk boundaries too. "
+                  f"Dashed bluish green gradient arrows run backward only inside each chunk; at the {n_chunks - 1} "
                   "dotted boundaries h is detached, so no gradient crosses them. Each chunk has its "
                   "own loss, backward pass and optimizer step.")
     return fig
@@ -413,7 +413,7 @@ def bucketing(batch_size: int = 4) -> Figure:
 
 # ------------------------------------------------------------------ lecture 05
 def _layer_grid(ax: Axes, L: int, T: int, dropout: bool) -> None:
-    """Layers x time: x_t at the bottom, h_t^(l) in rows, the head's y_hat_t on top."""
+    """Layers x time: x_t at the bottom, h_t^(l) in rows, the head's forecasts x_hat_{t+1} on top."""
     state, inp, out = CONCEPT["state"], CONCEPT["input"], CONCEPT["output"]
     dx, x0 = 1.9, 3.3
     y_x, y_top = 0.9, 4.5
@@ -438,7 +438,8 @@ def _layer_grid(ax: Axes, L: int, T: int, dropout: bool) -> None:
             if t > 1:
                 _line(ax, [(x - dx + w / 2, y), (x - w / 2, y)], state, lw=2.4)
             below = y
-        _box(ax, x, y_out, w, h, rf"$\hat{{\mathbf{{y}}}}_{{{t}}}$", out, fontsize=NOTE)
+        # lecture 05's head forecasts the next value (NOTATION.md: x_hat_{t+m}, made at step t)
+        _box(ax, x, y_out, w, h, rf"$\hat{{x}}_{{{t + 1}}}$", out, fontsize=NOTE)
         _line(ax, [(x, ys[-1] + h / 2), (x, y_out - h / 2)], out)
     for l, y in enumerate(ys, start=1):
         _text(ax, 0.2, y, f"layer {l}", ha="left")
@@ -456,7 +457,8 @@ def _layer_grid(ax: Axes, L: int, T: int, dropout: bool) -> None:
 
 def deep_rnn_grid(num_layers: int = 3, seq_len: int = 4) -> Figure:
     """A stacked RNN as a layers x time grid: layer l reads layer l-1's state at the same step
-    (layer 1 reads x_t) and its own state one step back; the head reads the top layer."""
+    (layer 1 reads x_t) and its own state one step back; the head reads the top layer and
+    forecasts the next value, x_hat_{t+1} at step t (lecture 05's forecaster, NOTATION.md)."""
     L = _count("num_layers", num_layers, 2, 3)
     T = _count("seq_len", seq_len, 2, 5)
     fig, ax = _canvas(f"A deep RNN, $L = {L}$ layers: each layer's states are the next one's inputs")
@@ -467,8 +469,9 @@ def deep_rnn_grid(num_layers: int = 3, seq_len: int = 4) -> Figure:
     style.set_alt(fig, f"A grid of {L} layers by {T} time steps. Inputs x_1 to x_{T} at the bottom; "
                   "in each layer l, boxes h_t^(l), each with an arrow from the box below it at the "
                   "same step (layer 1 from x_t) and an arrow from its left neighbour, the same layer "
-                  "one step back, starting from h_0^(l). The top layer's states feed the head's "
-                  "outputs y_hat_t. Below: h_t^(l) = tanh(W_xh^(l) h_t^(l-1) + W_hh^(l) h_{t-1}^(l) "
+                  "one step back, starting from h_0^(l). The top layer's states feed the head, "
+                  f"whose outputs are the forecasts of the next value, x_hat_2 to x_hat_{T + 1} "
+                  "(x_hat_{t+1} at step t). Below: h_t^(l) = tanh(W_xh^(l) h_t^(l-1) + W_hh^(l) h_{t-1}^(l) "
                   "+ b_h^(l)), with h_t^(0) = x_t.")
     return fig
 
@@ -486,7 +489,7 @@ def dropout_between_layers(num_layers: int = 3, seq_len: int = 4) -> Figure:
           "recurrent arrows, or on the last layer", fontsize=NOTE)
     style.set_alt(fig, f"The grid of {L} layers by {T} steps with the places nn.LSTM's dropout "
                   f"argument acts marked D: on every vertical arrow from layer l to layer l+1 "
-                  f"(the outputs of layers 1 to {L - 1}), and nowhere else: not on the arrows from "
+                  f"(the outputs of {which}), and nowhere else: not on the arrows from "
                   "the inputs x_t into layer 1, not on the horizontal recurrent arrows between "
                   "steps, and not on the last layer's output.")
     return fig

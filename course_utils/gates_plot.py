@@ -144,7 +144,7 @@ def draw_lstm_cell(ax: Axes | None = None, peepholes: bool = False, parts: int =
         shown.append("an output gate box, sigma: o_t, multiplying tanh(c_t) to give h_t, which "
                      "leaves at the bottom right")
     if peepholes and parts == 4:
-        shown.append("dashed peephole lines from c_{t-1} into the forget and input gates (weights "
+        shown.append("dashed orange peephole lines from c_{t-1} into the forget and input gates (weights "
                      "p_f, p_i) and from c_t into the output gate (p_o)")
     built = f", part {parts} of 4 (the next parts are not drawn yet)" if parts < 4 else ""
     style.set_alt(fig, f"LSTM cell diagram{built}: " + "; ".join(shown) + ".")

@@ -236,7 +236,6 @@ def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
-    from IPython.display import display
     from course_utils.widgets import note_if_slideshow_cannot_show_widgets
 
     radius = arg.number("radius", radius, minimum=0.1, maximum=3.0)
@@ -281,7 +280,7 @@ def gradient_norm_widget(radius: float = 1.0, steps: int = 100, hidden_size: int
 
 def plot_unrolled_bptt(steps: int = 4):
     """The unrolled graph of an RNN over ``steps`` steps at slide width: inputs, states, logits
-    and losses with the forward arrows (solid), and the gradient flowing back (dashed green):
+    and losses with the forward arrows (solid), and the gradient flowing back (dashed bluish green):
     into each state from its own loss, dL_t/dh_t = W_hy^T dL/dl_t, and from the next state,
     J_{t+1}^T dL/dh_{t+1} (lecture 02's recursion). Returns the Figure; its default alternative
     text says what it shows."""
@@ -509,7 +508,8 @@ def plot_clipping(runs: dict[str, dict[str, np.ndarray]],
              ylabel="‖g‖ (log scale)")
     for ax in (ax_l, ax_g):
         ax.grid(alpha=0.3)
-    fig.legend(*ax_l.get_legend_handles_labels(), loc="outside right upper")
+    # one row above both panels: beside them, the legend crowded the right panel's title
+    fig.legend(*ax_l.get_legend_handles_labels(), loc="outside upper center", ncol=len(runs))
     described = "; ".join(
         f"{label}: loss from {run['loss'][0]:.2f} to {np.nanmin(run['loss']):.2f} at best and "
         f"{run['loss'][-1]:.2f} at the end, gradient norm up to {np.nanmax(run['grad_norm']):.3g}"

@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import torch
 from torch import nn
 
 from course_utils import _arguments as arg
+
+if TYPE_CHECKING:   # for annotations only: matplotlib is imported where a figure is drawn
+    from matplotlib.figure import Figure
 
 Combine = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor],
                    tuple[torch.Tensor, torch.Tensor]]

@@ -40,7 +40,7 @@ from typing import Any, Callable
 import numpy as np
 
 from course_utils._arrays import float_array as _array
-from course_utils.gradients import relative_error  # NOTATION.md's relative error, one definition
+from course_utils.gradients import relative_error  # noqa: F401  re-exported: lab 01 calls numpy_rnn.relative_error
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 PARAM_SHAPES = {"W_xh": "(H, D)", "W_hh": "(H, H)", "b_h": "(H,)", "W_hy": "(K, H)",

@@ -12,8 +12,7 @@ from typing import Optional, Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
-from matplotlib.path import Path
+from matplotlib.patches import Rectangle
 
 from course_utils import diagrams as D
 from course_utils._arrays import float_array
@@ -98,24 +97,6 @@ def _check_beat(beat, record: ECGRecord, name: str = "beat", which: str = "") ->
         raise ValueError(f"{name} must be between 0 and {record.n_beats - 1}{which} (the record "
                          f"has {record.n_beats} labelled beats), got {beat!r}.")
     return int(beat)
-
-
-def _box(ax: Axes, x: float, y: float, text: str, colour: str, w: float = 0.62,
-         h: float = 0.46, fontsize: float = NOTE + 2, round_: bool = True, alpha: float = 1.0) -> None:
-    style = "round,pad=0.02,rounding_size=0.12" if round_ else "square,pad=0.02"
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle=style, fc=colour,
-                                ec=INK, lw=1.2, alpha=alpha, zorder=2))
-    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=3)
-
-
-def _arrow(ax: Axes, start, end, colour: str = INK, text: str = "", offset=(0.0, 0.0),
-           fontsize: float = NOTE + 1, connectionstyle: str = "arc3", lw: float = 1.4) -> None:
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, color=colour,
-                                 lw=lw, shrinkA=0, shrinkB=0, zorder=1,
-                                 connectionstyle=connectionstyle))
-    if text:
-        mx, my = (start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1]
-        ax.text(mx, my, text, ha="center", va="center", fontsize=fontsize, color=colour)
 
 
 # --------------------------------------------------------------------------- sequences
@@ -311,7 +292,7 @@ def plot_qrs_comparison(normal: ECGRecord, widened: ECGRecord, beat: int = 0,
     records = (_check_record(normal, "normal"), _check_record(widened, "widened"))
     fig = _figure(figsize)
     ax = fig.subplots()
-    widths = []
+    widths, labels = [], []
     for k, (rec, colour, name) in enumerate(zip(records, (BLUE, RED), ("normal", "widened"))):
         _check_beat(beat, rec, "beat", f" for the {name} record")
         fs = rec.sampling_rate
@@ -329,19 +310,34 @@ def plot_qrs_comparison(normal: ECGRecord, widened: ECGRecord, beat: int = 0,
         y = -0.6 - 0.3 * k
         ax.annotate("", (t0, y), (t1, y), arrowprops=dict(arrowstyle="<|-|>", color=colour,
                                                           lw=1.8, shrinkA=0, shrinkB=0))
-        ax.text(t1 + 0.01, y, f"{name} ({'solid' if k == 0 else 'dashed'}): QRS {d:.3f} s"
-                f"{verdict}, measured by the reader", va="center", fontsize=NOTE,
-                color=style.readable(colour))
+        labels.append(ax.text(t1 + 0.01, y, f"{name} ({'solid' if k == 0 else 'dashed'}): "
+                              f"QRS {d:.3f} s{verdict}", va="center", fontsize=NOTE,
+                              color=style.readable(colour)))
     ax.set_ylim(-1.3, 1.5)
-
-    _style(ax, "A normal and a widened QRS complex, aligned at the R peak",
+    ax.set_xlim(tt[0] - 0.02, tt[-1] + 0.02)
+    _style(ax, "A normal and a widened QRS, aligned at R: widths the reader measures",
            "time from the R peak (s)", "voltage (mV)")
+    _fit_labels_right(ax, labels)
     style.set_alt(fig, f"Two heartbeats overlaid and aligned at their R peak, from 0.3 s before "
                   f"to 0.45 s after it: a normal beat (solid line) whose QRS complex the reader "
                   f"measures at {widths[0]:.3f} s and a widened beat (dashed line) at "
                   f"{widths[1]:.3f} s, each width drawn as a double arrow below the beats.")
     return fig
 
+
+
+def _fit_labels_right(ax: Axes, labels: Sequence) -> None:
+    """Widen the x axis on the right until every label written in ``ax`` ends inside it (a label
+    past the axes made the layout shrink them to part of the figure)."""
+    fig = ax.figure
+    for _ in range(4):             # the layout moves the axes as the limits change: settle it
+        fig.draw_without_rendering()
+        frame = ax.get_window_extent()
+        right = max(t.get_window_extent().x1 for t in labels)
+        if right <= frame.x1 - 4:
+            return
+        x0, x1 = ax.get_xlim()
+        ax.set_xlim(x0, x1 + (right - frame.x1 + 8) / frame.width * (x1 - x0))
 
 
 def _verdicts(record: ECGRecord, reading: QRSReading, tolerance: float
@@ -459,14 +455,15 @@ def plot_sequential_reader(record: ECGRecord, beat: int = 0,
     ax.plot(record.time[a:b], record.signal[a:b], color=INK, lw=1.8)
     ax.plot(record.time[a:b], record.signal[a:b], ".", color=GREY, ms=3)
     x = record.signal
-    steps = ((q, "① remember the last trough", RIGHT, (-230, 45)),
+    # ② left of R, ③ up to the right of S: with ② on the right, ③ ran into it on a short figure
+    steps = ((q, "① remember the last trough", RIGHT, (-230, 45), "left"),
              (r, f"② a rise of {x[r] - x[q]:.2f} mV:\nthat was R, so the trough was Q", WRONG,
-              (20, -20)),
-             (s, "③ the next trough: S", RIGHT, (120, 100)))
-    for idx, text, colour, off in steps:
+              (-20, -20), "right"),
+             (s, "③ the next trough: S", RIGHT, (120, 100), "left"))
+    for idx, text, colour, off, ha in steps:
         ax.plot(idx / fs, x[idx], "o", color=colour, ms=8, zorder=4)
         ax.annotate(text, (idx / fs, x[idx]), xytext=off, textcoords="offset points",
-                    fontsize=NOTE, color=colour, va="center",
+                    fontsize=NOTE, color=colour, va="center", ha=ha,
                     arrowprops=dict(arrowstyle="-", color=colour, lw=1))
     y = min(x[q], x[s]) - 0.3
     ax.annotate("", (q / fs, y), (s / fs, y), arrowprops=dict(arrowstyle="<|-|>", color=INK,

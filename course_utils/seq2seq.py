@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from course_utils import style
-from course_utils.plotting import BLUE, GREEN, GREY, INK, NOTE, ORANGE, _arrow, _box, _figure, _style
+from course_utils.plotting import BLUE, GREY, INK, NOTE, _figure, _style
 from course_utils.training import History, batches, fit
 
 PAD, START, END = "<pad>", "<s>", "</s>"
@@ -596,7 +596,8 @@ def plot_embeddings_2d(weight: torch.Tensor | np.ndarray, labels: Sequence[str],
                        figsize: Sequence[float] = (style.SLIDE_FIGSIZE[0] * 0.75,
                                                    style.SLIDE_FIGSIZE[1])) -> Figure:
     """Scatter the rows of an embedding table (V, E) on its first two principal components
-    (:func:`principal_components`; the sign of each axis is arbitrary)."""
+    (:func:`principal_components`; the sign of each axis is arbitrary). Each point carries its
+    label; a label that would cover another is moved beside its point, with a thin line to it."""
     w = weight.detach().cpu().numpy() if isinstance(weight, torch.Tensor) else np.asarray(weight)
     if w.ndim != 2 or w.shape[0] < 3 or w.shape[1] < 2:
         raise ValueError(f"weight must be a (V, E) table with V >= 3 and E >= 2, got {w.shape}.")
@@ -606,10 +607,10 @@ def plot_embeddings_2d(weight: torch.Tensor | np.ndarray, labels: Sequence[str],
     fig = _figure(figsize)
     ax = fig.add_subplot()
     ax.scatter(xy[:, 0], xy[:, 1], s=260, c=BLUE, alpha=0.25)
-    for (x, y), label in zip(xy, labels):
-        ax.text(x, y, str(label), ha="center", va="center", fontsize=NOTE + 3, color=INK)
+    ax.margins(x=0.06, y=0.14)            # room for a label moved beside a point at the edge
     _style(ax, title, f"principal component 1 ({share[0]:.0%} of variance)",
            f"principal component 2 ({share[1]:.0%})")
+    _label_points(ax, xy, [str(label) for label in labels], fontsize=NOTE + 3)
     order = np.argsort(xy[:, 0])
     style.set_alt(fig, f"{title}: the {w.shape[0]} rows of a {w.shape[0]}x{w.shape[1]} embedding "
                   f"table as labelled points on their first two principal components "
@@ -617,6 +618,42 @@ def plot_embeddings_2d(weight: torch.Tensor | np.ndarray, labels: Sequence[str],
                   + ", ".join(str(labels[i]) for i in order) + ".")
     return fig
 
+
+
+def _label_points(ax, xy: np.ndarray, labels: Sequence[str], fontsize: float) -> None:
+    """Write each label on its point; move one that would overlap an earlier label (points that
+    nearly coincide) to the first free spot around its point, 20 to 44 pt away, inside the
+    axes, and join it to its point with a thin grey line."""
+    from matplotlib.text import Text
+
+    def extent(annotation):             # the text alone, without its leader line
+        annotation.get_window_extent()  # places the text at its offset
+        return Text.get_window_extent(annotation)
+
+    texts = [ax.annotate(label, (x, y), ha="center", va="center", fontsize=fontsize, color=INK)
+             for (x, y), label in zip(xy, labels)]
+    ax.figure.draw_without_rendering()  # the layout fixes the axes; offsets are in points
+    frame = ax.get_window_extent()
+    boxes = [extent(t) for t in texts]
+    directions = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+    for i, text in enumerate(texts):
+        others = boxes[:i] + boxes[i + 1:]
+        if not any(boxes[i].overlaps(b) for b in others):
+            continue
+        for radius, (dx, dy) in ((r, d) for r in (20, 28, 36, 44) for d in directions):
+            offset = (radius * dx / np.hypot(dx, dy), radius * dy / np.hypot(dx, dy))
+            moved = ax.annotate(text.get_text(), text.xy, xytext=offset, textcoords="offset points",
+                                ha="center", va="center", fontsize=fontsize, color=INK,
+                                arrowprops=dict(arrowstyle="-", color=GREY, lw=1, shrinkA=0,
+                                                shrinkB=6))
+            box = extent(moved)
+            inside = (frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+                      and box.y1 <= frame.y1)
+            if inside and not any(box.overlaps(b) for b in others):
+                text.remove()
+                texts[i], boxes[i] = moved, box
+                break
+            moved.remove()
 
 
 def plot_encoder_decoder(source: str = "16+535", target: str = "695",
@@ -680,7 +717,12 @@ def plot_encoder_decoder(source: str = "16+535", target: str = "695",
 def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int = 0,
                           figsize: Sequence[float] = style.FIGSIZE_WITH_TEXT) -> Figure:
     """Left: without attention every output step sees one fixed vector. Right: with attention
-    step t mixes all encoder states h_j with weights alpha_tj (an illustrative matrix)."""
+    step t mixes all encoder states h_j with weights alpha_tj (an illustrative matrix).
+
+    Boxes and arrows are course_utils.diagrams' (colours of style.CONCEPT: the source tokens
+    as inputs, s_0 = h_S as a state, the answer as outputs); the weights use plot_attention's
+    map (lecture 07), darker blue for larger."""
+    from course_utils import diagrams as D
     if not (isinstance(source, str) and isinstance(target, str) and source and target):
         raise ValueError("source and target must be non-empty strings.")
     _positive_int("seed", seed, 0)
@@ -688,17 +730,18 @@ def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int
     n, m = len(source), len(target)
     fig = _figure(figsize)
     left, right = fig.subplots(1, 2, width_ratios=[1.1, 1])
+    C = style.CONCEPT
     for i in range(n):
-        _box(left, i, 0, "", "#dbe9f6", w=0.6, h=0.5)
-        left.text(i, -0.7, source[i], ha="center", fontsize=NOTE + 2)
-    _box(left, (n - 1) / 2, 1.5, r"$\mathbf{s}_0 = \mathbf{h}_S$", "#fde0c5", w=1.6, h=0.5)
-    _arrow(left, (n - 1, 0.25), ((n - 1) / 2 + 0.3, 1.25), colour=ORANGE)
+        D._box(left, i, 0, 0.7, 0.56, source[i], C["input"], fontsize=NOTE)
+    D._box(left, (n - 1) / 2, 1.45, 2.0, 0.56, r"$\mathbf{s}_0 = \mathbf{h}_S$", C["state"],
+           fontsize=NOTE)
+    D._line(left, [(n - 1, 0.28), ((n - 1) / 2 + 0.4, 1.17)], C["state"], lw=1.6)
     for j in range(m):
         x = (n - 1) / 2 + (j - (m - 1) / 2) * 1.4
-        _box(left, x, 3.0, target[j], "#e3f1dc", w=0.6, h=0.5)
-        _arrow(left, ((n - 1) / 2, 1.75), (x, 2.75), colour=ORANGE)
-    left.set_xlim(-0.7, n - 0.3)
-    left.set_ylim(-0.9, 3.5)
+        D._box(left, x, 2.9, 0.7, 0.56, target[j], C["output"], fontsize=NOTE)
+        D._line(left, [((n - 1) / 2, 1.73), (x, 2.62)], C["state"], lw=1.6)
+    left.set_xlim(-0.5, n - 0.5)
+    left.set_ylim(-0.4, 3.3)
     left.set_aspect("equal")
     left.axis("off")
     left.set_title("Without attention: one summary\nof the source for every output", fontsize=NOTE + 2)
@@ -710,7 +753,7 @@ def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int
             if s0 + j < n and source[s0 + j].isdigit():
                 logits[j, s0 + j] += 2.5
     alpha = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    image = right.imshow(alpha, cmap="Oranges", vmin=0, vmax=1)
+    image = right.imshow(alpha, cmap="Blues", vmin=0, vmax=1, aspect="auto")   # as plot_attention
     right.set_xticks(range(n), list(source), fontsize=style.TICK)
     right.set_yticks(range(m), list(target), fontsize=style.TICK)
     _style(right, "With attention: step t reads\n"
@@ -724,7 +767,7 @@ def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int
     peaks = ", ".join(f"'{target[j]}' on '{source[int(alpha[j].argmax())]}'" for j in range(m))
     style.set_alt(fig, f"Left: without attention, the encoder's last state is the one summary of "
                   f"the source '{source}' that every output step of '{target}' reads. Right: "
-                  f"with attention, an illustrative {m}x{n} matrix of weights (darker orange is "
+                  f"with attention, an illustrative {m}x{n} matrix of weights (darker blue is "
                   f"larger) lets each output step read all encoder states; the largest weights: "
                   f"{peaks}.")
     return fig

@@ -455,11 +455,13 @@ def confusion_matrix(predictions: torch.Tensor | np.ndarray, targets: torch.Tens
 
 @style.styled
 def plot_confusion_matrix(counts: np.ndarray, class_names: Sequence[str] | None = None, *,
-                          title: str = "Confusion matrix (test set)", ax=None):
+                          title: str = "Confusion matrix (test set)", ax=None,
+                          alt: str | None = None):
     """Draw a confusion matrix as a heat map of row-normalised rates with the counts written in.
 
-    Each count is black or white, whichever contrasts more with its cell. Returns the
-    matplotlib Figure.
+    Each count is black or white, whichever contrasts more with its cell. ``alt``: the figure's
+    alternative text (``style.set_alt``); by default one written from the counts, unless the
+    figure of a given ``ax`` already has one. Returns the matplotlib Figure.
     """
     import matplotlib.pyplot as plt
 
@@ -493,7 +495,9 @@ def plot_confusion_matrix(counts: np.ndarray, class_names: Sequence[str] | None 
     total = counts.sum()
     correct = np.trace(counts)
     worst = np.unravel_index(np.argmax(counts - np.diag(np.diag(counts))), counts.shape)
-    if style.alt_text(fig) is None:
+    if alt is not None:
+        style.set_alt(fig, alt)
+    elif style.alt_text(fig) is None:
         style.set_alt(fig, f"{title}: a {k}x{k} grid of counts, true class by row and predicted "
                       f"class by column, shaded by the share of the true class; {correct} of "
                       f"{total} on the diagonal (right)" + (
@@ -508,11 +512,13 @@ def plot_confusion_matrix(counts: np.ndarray, class_names: Sequence[str] | None 
 def plot_misclassified(signals: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray,
                        predictions: torch.Tensor | np.ndarray, *, n: int = 8,
                        lengths: torch.Tensor | np.ndarray | None = None,
-                       title: str = "Misclassified test sequences"):
+                       title: str = "Misclassified test sequences", alt: str | None = None):
     """Plot up to ``n`` sequences whose prediction is wrong, each titled "true 3 → said 8".
 
     ``signals`` is ``(N, T)`` (or ``(N, T, 1)``); with ``lengths`` only the real steps are
-    drawn. Returns the matplotlib Figure (with a note instead of panels if none is wrong).
+    drawn. ``alt``: the figure's alternative text (``style.set_alt``); by default one that
+    lists the sequences drawn. Returns the matplotlib Figure (with a note instead of panels if
+    none is wrong).
     """
     import matplotlib.pyplot as plt
 
@@ -563,8 +569,12 @@ def plot_misclassified(signals: torch.Tensor | np.ndarray, targets: torch.Tensor
     fig.suptitle(title)
     fig.tight_layout()
     shown = ", ".join(f"#{i} (true {targets[i]}, said {predictions[i]})" for i in wrong)
-    style.set_alt(fig, f"{title}: " + (f"{len(wrong)} sequences drawn as line plots over time, "
-                                       f"each titled with its true and predicted class: {shown}."
-                                       if len(wrong) else "no sequence is misclassified."))
+    if alt is not None:
+        style.set_alt(fig, alt)
+    else:
+        style.set_alt(fig, f"{title}: " + (f"{len(wrong)} sequences drawn as line plots over "
+                                           f"time, each titled with its true and predicted "
+                                           f"class: {shown}." if len(wrong)
+                                           else "no sequence is misclassified."))
     return fig
 

@@ -4,10 +4,13 @@ tests/test_style.py checks every figure these calls return against the course st
 (course_utils/style.py). A new plot function needs an entry here, or that test fails.
 Each entry is ``"module.function": lambda: <a call returning the function's result>``;
 functions that return an Axes are fine (the test takes ``.figure``).
+
+Layout helpers for a figure's own tests (at the size a lecture draws it): ``overlapping_labels``
+(labels written over each other), ``labels_outside_axes`` (labels past the axes' frame) and
+``axes_width_share`` (how much of the figure's width the axes' frames span).
 """
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
@@ -181,6 +184,73 @@ def _diagrams():
         "diagrams.dropout_between_layers(2)": lambda: d.dropout_between_layers(num_layers=2),
         "diagrams.teacher_forcing_vs_free_running": lambda: d.teacher_forcing_vs_free_running(),
     }
+
+
+# --------------------------------------------------------------------------- layout helpers
+def renderer(fig):
+    """Draw ``fig`` with Agg (its layout engine runs) and return the renderer."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def labels(fig) -> list:
+    """The visible, non-empty texts a figure function writes: axes texts and titles, figure
+    texts and legend entries (not tick labels), as (text, window extent) after a draw; an
+    annotation's extent is its text's, without its arrow."""
+    r = renderer(fig)
+    texts = [t for ax in fig.axes for t in ax.texts + [ax.title, ax._left_title, ax._right_title]]
+    texts += list(fig.texts)
+    for legend in [ax.get_legend() for ax in fig.axes] + list(fig.legends):
+        if legend is not None:
+            texts += legend.get_texts()
+    return [(t, _text_extent(t, r)) for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+def _text_extent(text, r):
+    """A text's window extent; an annotation's without its arrow."""
+    from matplotlib.text import Text
+
+    box = text.get_window_extent(r)          # an annotation places its text here
+    return Text.get_window_extent(text, r) if hasattr(text, "arrow_patch") else box
+
+
+def overlapping_labels(fig, tolerance: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of labels (``labels``) whose boxes overlap by more than ``tolerance`` pixels
+    both ways."""
+    found = labels(fig)
+    out = []
+    for i, (a, ea) in enumerate(found):
+        for b, eb in found[i + 1:]:
+            if (min(ea.x1, eb.x1) - max(ea.x0, eb.x0) > tolerance
+                    and min(ea.y1, eb.y1) - max(ea.y0, eb.y0) > tolerance):
+                out.append((a.get_text(), b.get_text()))
+    return out
+
+
+def labels_outside_axes(ax, tolerance: float = 1.0) -> list[str]:
+    """The texts written in ``ax`` (``ax.texts``) that leave its frame."""
+    r = renderer(ax.figure)
+    frame = ax.get_window_extent(r)
+    out = []
+    for t in ax.texts:
+        if not (t.get_visible() and t.get_text().strip()):
+            continue
+        e = _text_extent(t, r)
+        if (e.x0 < frame.x0 - tolerance or e.x1 > frame.x1 + tolerance
+                or e.y0 < frame.y0 - tolerance or e.y1 > frame.y1 + tolerance):
+            out.append(t.get_text())
+    return out
+
+
+def axes_width_share(fig) -> float:
+    """The share of the figure's width that its visible axes' frames span together."""
+    r = renderer(fig)
+    frames = [ax.get_window_extent(r) for ax in fig.axes if ax.get_visible()]
+    return (max(f.x1 for f in frames) - min(f.x0 for f in frames)) / fig.bbox.width
 
 
 def figures() -> dict:

@@ -16,8 +16,8 @@ from IPython.core.pylabtools import select_figure_formats
 
 matplotlib.use("Agg")
 
-from course_utils import attention as att  # noqa: E402
-from course_utils.seq2seq import Vocab, encode_texts  # noqa: E402
+from course_utils import attention as att, style  # noqa: E402
+from course_utils.seq2seq import Vocab  # noqa: E402
 from tests._bad_input import ids, untried  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,6 +131,23 @@ def test_the_training_label_sits_clear_of_the_curves(curves):
         xs = np.linspace(min(x), max(x), 400)   # the drawn segments, sampled
         pixels = ax.transData.transform(np.column_stack([xs, np.interp(xs, x, y)]))
         assert not any(box.contains(*p) for p in pixels), f"{line.get_label()} crosses the label"
+
+
+def test_accuracy_by_length_alt_text_summarises_the_whole_curve():
+    """The default alt text quoted only the first and the last length; it now gives each
+    model's mean over the lengths seen in training and over the longer ones, computed from the
+    curve drawn, and its lowest point."""
+    inside = (1, 1, .97, .81, .58, .25, .06, .02, 0, 0)
+    curves = {"without attention": dict(zip(range(1, 13), inside + (0.1, 0.0))),
+              "with attention": {2: 1.0, 4: 1.0, 8: 0.9, 12: 0.6, 16: 0.4}}
+    alt = style.alt_text(att.plot_accuracy_by_length(curves, trained_max=10))
+    mean_in = 100 * sum(inside) / 10
+    assert (f"without attention: {mean_in:.0f}% on average over lengths 1-10 (seen in training), "
+            "5% on average over lengths 11-12 (longer), lowest 0% at length 9") in alt
+    assert ("with attention: 97% on average over lengths 2, 4 and 8 (seen in training), 50% on "
+            "average over lengths 12 and 16 (longer), lowest 40% at length 16") in alt
+    only_seen = style.alt_text(att.plot_accuracy_by_length({"a": {1: 1.0, 2: 0.5}}, trained_max=2))
+    assert "a: 75% on average over lengths 1-2 (seen in training), lowest 50% at length 2" in only_seen
 
 
 def test_figures_and_the_widget_first_frame():

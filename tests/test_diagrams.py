@@ -167,6 +167,16 @@ def test_truncated_bptt_carries_the_state_and_stops_the_gradient_at_boundaries()
     assert len(gradient) == 12 - 3     # k - 1 = 3 backward arrows inside each of 3 chunks
 
 
+@pytest.mark.parametrize("draw", [diagrams.deep_rnn_grid, diagrams.dropout_between_layers])
+def test_the_layer_grid_head_forecasts_the_next_value_as_lecture_05_writes_it(draw):
+    """Lecture 05 (and NOTATION.md) write the forecast of x_{t+1} made at step t as x_hat_{t+1};
+    y_hat_t is a vector of predicted probabilities."""
+    fig = draw(num_layers=3, seq_len=4)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert [t for t in texts if t.startswith(r"$\hat")] == [rf"$\hat{{x}}_{{{t}}}$" for t in range(2, 6)]
+    assert "y_hat" not in style.alt_text(fig)
+
+
 def test_truncated_bptt_names_the_state_colour_as_the_course_does():
     """The state's arrows are CONCEPT["state"], vermillion (CONTRIBUTING.md), never "orange"
     (the LSTM cell's colour)."""
@@ -174,6 +184,36 @@ def test_truncated_bptt_names_the_state_colour_as_the_course_does():
     words = " ".join(t.get_text() for t in fig.findobj(matplotlib.text.Text))
     assert "orange" not in words
     assert "solid vermillion" in words
+
+
+#: Colour words a caption may only use inside one of the palette's names (CONTRIBUTING.md).
+_COLOUR_WORDS = ("green", "orange", "red", "blue", "purple", "yellow", "pink", "violet", "brown",
+                 "cyan", "magenta", "teal")
+
+
+def _off_palette_colours(text: str) -> list[str]:
+    """Colour words in ``text`` that are not part of a name in style.OKABE_ITO ("bluish green",
+    "vermillion", ...) or "grey": "dashed green" names no colour of the course."""
+    import re
+
+    names = sorted((k.replace("_", " ") for k in style.OKABE_ITO), key=len, reverse=True)
+    rest = text.lower()
+    for name in names + ["bluish-green", "reddish-purple", "sky-blue"]:
+        rest = re.sub(rf"\b{re.escape(name)}\b", " ", rest)
+    return [w for w in _COLOUR_WORDS if re.search(rf"\b{w}\b", rest)]
+
+
+@pytest.mark.parametrize("name", sorted(DIAGRAMS))
+def test_diagram_names_its_colours_as_the_palette_table_does(name):
+    fig = DIAGRAMS[name]()
+    words = " ".join(t.get_text() for t in fig.findobj(matplotlib.text.Text))
+    assert _off_palette_colours(words) == [], f"{name}: caption names a colour off the table"
+    assert _off_palette_colours(style.alt_text(fig)) == [], f"{name}: alt text does too"
+
+
+def test_the_colour_name_check_catches_a_colour_off_the_table():
+    assert _off_palette_colours("dashed green: gradient; solid orange: state") == ["green"]
+    assert _off_palette_colours("dashed bluish green, solid vermillion, sky blue fill") == []
 
 
 BAD_INPUT = [

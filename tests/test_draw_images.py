@@ -92,3 +92,22 @@ def test_unknown_names_are_refused(tmp_path, capsys):
         module.draw("no_such_image", tmp_path)
     assert module.main(["no_such_image", "--out", str(tmp_path)]) == 2
     assert "unknown image" in capsys.readouterr().err
+
+
+def test_every_deck_image_carries_its_alt_text():
+    """A lecture's markdown image of images/NAME.png carries ALT[NAME], the drawing's own
+    alternative text (so a caption fixed in the drawing is fixed in the deck too)."""
+    import re
+
+    import nbformat
+
+    alt = _load().ALT
+    differ = []
+    for nb_path in sorted((ROOT / "lectures").glob("*.ipynb")):
+        for cell in nbformat.read(nb_path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                for text, name in re.findall(r"!\[([^\]]*)\]\(\.\./images/([\w-]+)\.png\)",
+                                             cell.source):
+                    if name in alt and text != alt[name]:
+                        differ.append(f"{nb_path.name}: {name}")
+    assert differ == []

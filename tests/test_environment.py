@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import platform
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -59,3 +60,13 @@ def test_the_readme_names_exactly_the_python_the_tests_run_on():
     assert f"python={tested.group(1)}.{tested.group(2)}" in env["dependencies"]
     makefile = (ROOT / "Makefile").read_text()
     assert f"TESTED_PYTHON := ({tested.group(1)}, {tested.group(2)})" in makefile
+
+
+def test_students_jupyterlab_has_no_nbgrader_extensions():
+    # the Makefile disables them at install: nbgrader is the instructor's command line only
+    listing = subprocess.run([sys.executable, "-m", "jupyter", "server", "extension", "list"],
+                             capture_output=True, text=True, check=True)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
+    for name in ("formgrader", "validate_assignment", "assignment_list", "course_list"):
+        assert re.search(rf"nbgrader\.server_extensions\.{name} +disabled", text), \
+            f"nbgrader's {name} server extension is enabled in the students' JupyterLab"

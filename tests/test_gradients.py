@@ -5,6 +5,7 @@ import pytest
 matplotlib.use("Agg")
 from course_utils import gradients as gr  # noqa: E402
 from tests._bad_input import ids, untried  # noqa: E402
+from tests._figures import axes_width_share, overlapping_labels, renderer  # noqa: E402
 
 
 def test_gradient_check_accepts_right_and_rejects_wrong():
@@ -154,6 +155,24 @@ def test_clipping_run_bounds_and_plot():
         gr.clipping_run(ids.astype(float), 5)
     with pytest.raises(ValueError, match="runs"):
         gr.plot_clipping({})
+
+
+def test_clipping_legend_stays_clear_of_the_panel_titles():
+    """Lecture 02 draws it at 12 x 3.8 in: the legend sat beside the right panel's title."""
+    steps = np.arange(150)
+    runs = {"no clipping": {"loss": 4 - np.log1p(steps) / 3, "grad_norm": 1 + np.exp(-steps / 9)},
+            "clip norm to 1": {"loss": 4 - np.log1p(steps) / 2, "grad_norm": 1 + steps / 50}}
+    fig = gr.plot_clipping(runs, figsize=(12, 3.8))
+    r = renderer(fig)
+    [legend] = fig.legends
+    box = legend.get_window_extent(r)
+    for ax in fig.axes:
+        title, frame = ax.title.get_window_extent(r), ax.get_window_extent(r)
+        assert box.y0 >= title.y1 or box.y1 <= frame.y0, \
+            f"the legend shares a row with the title {ax.get_title()!r}"
+        assert not box.overlaps(frame), "the legend covers a panel"
+    assert overlapping_labels(fig) == []
+    assert axes_width_share(fig) >= 0.9
 
 
 def test_activation_html_colours_and_escapes():

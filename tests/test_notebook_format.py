@@ -91,3 +91,16 @@ def test_solutions_tag_exercises_and_checks(path):
     assert all("exercise" in c.metadata.get("tags", []) for c in exercises), \
         "every cell with a solution block is tagged 'exercise'"
     assert any("check" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+RUN_TIME_CLAIM = re.compile(r"\b(?:runs?|trains?|takes?)\b[^.]{0,40}?\b(?:a|one|\d+)\s+(?:minutes?|seconds?)\b"
+                            r"|\bunder a minute\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", LECTURES + SOLUTIONS, ids=_ids(LECTURES + SOLUTIONS))
+def test_no_text_states_how_long_a_notebook_runs(path):
+    # a run time depends on the machine: BENCHMARKS.md measures it, a cell prints it
+    nb = nbformat.read(path, as_version=4)
+    claims = [(i, m.group(0)) for i, c in enumerate(nb.cells) if c.cell_type == "markdown"
+              for m in RUN_TIME_CLAIM.finditer(c.source.replace("\n", " "))]
+    assert claims == [], f"run times stated in text (cite BENCHMARKS.md instead): {claims}"

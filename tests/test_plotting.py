@@ -11,6 +11,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from course_utils import plotting, style  # noqa: E402
 from course_utils.ecg import generate_ecg  # noqa: E402
 from tests._bad_input import ids, untried  # noqa: E402
+from tests._figures import axes_width_share, labels_outside_axes, overlapping_labels  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +95,35 @@ def test_ecg_measures_no_beat_unless_asked_and_refuses_one_out_of_view(records):
     assert not any("measured" in t.get_text() for t in fig.axes[0].texts)
     with pytest.raises(ValueError, match=r"measure_beat=0 has its QRS at 0\.4.*outside the view"):
         plotting.plot_ecg(records["slow"], 2, 4, measure_beat=0)
+
+
+@pytest.fixture(scope="module")
+def lecture01():
+    """Lecture 01's two records (its cells 'slow = generate_ecg(...)' and 'wide = ...')."""
+    kw = dict(heart_rate=60, sampling_rate=500, hr_variability=0.02, baseline_wander=0.05,
+              noise=0.015, seed=1)
+    return generate_ecg(10, qrs_duration=0.08, **kw), generate_ecg(10, qrs_duration=0.14, **kw)
+
+
+@pytest.mark.parametrize("figsize", [(11, 3.8), style.SLIDE_FIGSIZE])
+def test_sequential_reader_labels_overlap_neither_each_other_nor_leave_the_axes(lecture01, figsize):
+    """Lecture 01 draws it at 11 x 3.8 in: the label of step 3 was written over step 2's."""
+    fig = plotting.plot_sequential_reader(lecture01[0], beat=1, figsize=figsize)
+    assert overlapping_labels(fig) == []
+    assert labels_outside_axes(fig.axes[0]) == []
+
+
+@pytest.mark.parametrize("figsize", [(10, 3.6), style.SLIDE_FIGSIZE])
+def test_qrs_comparison_fills_its_figure_and_keeps_its_labels_inside(lecture01, figsize):
+    """Lecture 01 draws it at 10 x 3.6 in: the labels ran past the axes, which kept only the
+    left half of the figure."""
+    fig = plotting.plot_qrs_comparison(*lecture01, beat=1, figsize=figsize)
+    assert axes_width_share(fig) >= 0.8
+    assert labels_outside_axes(fig.axes[0]) == []
+    assert overlapping_labels(fig) == []
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    for width in ("0.077 s", "0.143 s"):       # the widths the reader measures, still written
+        assert width in texts and width in style.alt_text(fig)
 
 
 def test_autoregressive_weights_follow_notation_intercept_first():

@@ -6,6 +6,7 @@ import torch
 
 from course_utils import seq2seq as s2s, style
 from tests._bad_input import ids, untried
+from tests._figures import labels_outside_axes, overlapping_labels
 
 matplotlib.use("Agg")
 
@@ -342,13 +343,48 @@ def test_principal_components_reject_bad_arguments(call, error, words):
 
 
 # ----------------------------------------------------------------- figures
+def test_attention_sketch_draws_with_the_diagram_helpers_in_the_concept_colours():
+    """Lecture 06's sketch: boxes and arrows are course_utils.diagrams' (each label inside its
+    box), coloured by concept; plotting's old _box/_arrow helpers are gone."""
+    from matplotlib.colors import to_hex
+
+    from course_utils import plotting
+    from tests.test_diagrams import layout_problems
+
+    fig = s2s.plot_attention_sketch("16+535", "695", figsize=(12, 3.7))
+    left, right = fig.axes[:2]
+    boxes = [p for p in left.patches if (p.get_gid() or "").startswith("box")]
+    by_colour = {}
+    for p in boxes:
+        by_colour.setdefault(to_hex(p.get_edgecolor()), []).append(p)
+    C = style.CONCEPT
+    assert {k: len(v) for k, v in by_colour.items()} == {
+        C["input"].lower(): 6, C["state"].lower(): 1, C["output"].lower(): 3}
+    assert all((t.get_gid() or "").startswith("in:") for t in left.texts)
+    assert layout_problems(fig) == []
+    assert right.images[0].get_cmap().name == "Blues" and "darker blue" in style.alt_text(fig)
+    assert not hasattr(plotting, "_box") and not hasattr(plotting, "_arrow")
+
+
+@pytest.mark.parametrize("figsize", [(11, 3.9), style.SLIDE_FIGSIZE])
+def test_embedding_labels_of_nearly_coinciding_points_stay_readable(figsize):
+    """Lecture 06's digits 1 and 4 land almost on one point: their labels were drawn over each
+    other. Every label stays inside the axes and overlaps none."""
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(10, 8))
+    table[4] = table[1] + 0.01            # two nearly coinciding rows
+    table[6] = table[5] + 0.05
+    fig = s2s.plot_embeddings_2d(table, list("0123456789"), figsize=figsize)
+    assert overlapping_labels(fig) == []
+    assert labels_outside_axes(fig.axes[0]) == []
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == list("0123456789")
+
+
 def test_figures_fit_a_slide_and_are_labelled():
     fig = s2s.plot_embeddings_2d(torch.randn(10, 8), list("0123456789"))
     ax = fig.axes[0]
     assert "principal component 1" in ax.get_xlabel() and ax.get_title()
     for fig in (fig, s2s.plot_encoder_decoder(), s2s.plot_attention_sketch()):
-        from course_utils import style
-
         w, h = fig.get_size_inches()
         assert w <= style.MAX_FIGSIZE[0] and h <= style.MAX_FIGSIZE[1] and fig.axes[0].get_title()
 

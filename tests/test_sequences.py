@@ -254,6 +254,30 @@ def test_plot_misclassified_rejects_bad_arguments(kwargs, error, match):
                            lengths=lengths)
 
 
+def test_both_classification_plots_take_the_callers_alt_text_the_same_way():
+    """plot_confusion_matrix and plot_misclassified: alt= is the figure's alternative text;
+    without it each writes one from its data."""
+    from course_utils import style
+
+    counts = np.array([[5, 1], [0, 4]])
+    signals, targets, predictions = np.zeros((3, 4)), [0, 1, 1], [0, 0, 1]
+    mine = "Three test sequences and the classes the chosen model gave them"
+    for fig in (plot_confusion_matrix(counts, ["a", "b"], alt=mine),
+                plot_misclassified(signals, targets, predictions, alt=mine)):
+        assert style.alt_text(fig) == mine
+        plt.close(fig)
+    default = plot_confusion_matrix(counts, ["a", "b"])
+    assert "9 of 10 on the diagonal" in style.alt_text(default)
+    plt.close(default)
+    default = plot_misclassified(signals, targets, predictions)
+    assert "#1 (true 1, said 0)" in style.alt_text(default)
+    plt.close(default)
+    for call in (lambda: plot_confusion_matrix(counts, alt=3),
+                 lambda: plot_misclassified(signals, targets, predictions, alt=3)):
+        with pytest.raises(TypeError, match="alt must be a string"):
+            call()
+
+
 def test_plot_misclassified_of_no_signal_says_so():
     fig = plot_misclassified(np.zeros((0, 4)), [], [])
     assert "no misclassified" in fig.axes[0].texts[0].get_text()

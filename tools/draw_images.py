@@ -91,11 +91,12 @@ ALT: dict[str, str] = {
         'softmax(logits).'
     ),
     "truncated_bptt_chunks": (
-        'Truncated BPTT over 12 steps in chunks of k = 4: inputs x_1 to x_12 feed states h_1 to'
-        ' h_12, starting from h_0. Solid forward arrows carry the state from every step to the '
-        'next, across the chunk boundaries too. Dashed gradient arrows run backward only inside'
-        ' each chunk; at the 2 dotted boundaries h is detached, so no gradient crosses them. '
-        'Each chunk has its own loss, backward pass and optimizer step.'
+        'Truncated BPTT over 12 steps in chunks of k = 4: inputs x_1 to x_12 feed states h_1 '
+        'to h_12, starting from h_0. Solid vermillion forward arrows carry the state from '
+        'every step to the next, across the chunk boundaries too. Dashed bluish green gradient '
+        'arrows run backward only inside each chunk; at the 2 dotted boundaries h is detached, '
+        'so no gradient crosses them. Each chunk has its own loss, backward pass and optimizer '
+        'step.'
     ),
     "packing_batch_sizes": (
         'Packing a padded batch of 4 sequences with lengths 5, 2, 3 and 2: on top, a 4 by 5 '
@@ -164,26 +165,28 @@ ALT: dict[str, str] = {
         'candidate, and their sum is h_t = (1 - z_t) times h~_t plus z_t times h_{t-1}.'
     ),
     "lstm_peephole": (
-        'LSTM cell diagram: the cell path from c_{t-1} to c_t along the top; a forget gate box,'
-        ' sigma: f_t, fed by h_{t-1} and x_t from the bus below, multiplying the cell path '
-        '(times); an input gate box, sigma: i_t, and a main layer box, tanh: g_t, whose product'
-        ' is added to the cell path, giving c_t = f_t times c_{t-1} plus i_t times g_t; an '
-        'output gate box, sigma: o_t, multiplying tanh(c_t) to give h_t, which leaves at the '
-        'bottom right; dashed peephole lines from c_{t-1} into the forget and input gates '
-        '(weights p_f, p_i) and from c_t into the output gate (p_o).'
+        'LSTM cell diagram: the cell path from c_{t-1} to c_t along the top; a forget gate '
+        'box, sigma: f_t, fed by h_{t-1} and x_t from the bus below, multiplying the cell path '
+        '(times); an input gate box, sigma: i_t, and a main layer box, tanh: g_t, whose '
+        'product is added to the cell path, giving c_t = f_t times c_{t-1} plus i_t times g_t; '
+        'an output gate box, sigma: o_t, multiplying tanh(c_t) to give h_t, which leaves at '
+        'the bottom right; dashed orange peephole lines from c_{t-1} into the forget and input '
+        'gates (weights p_f, p_i) and from c_t into the output gate (p_o).'
     ),
     "deep_rnn_grid": (
         'A grid of 3 layers by 4 time steps. Inputs x_1 to x_4 at the bottom; in each layer l, '
-        'boxes h_t^(l), each with an arrow from the box below it at the same step (layer 1 from'
-        ' x_t) and an arrow from its left neighbour, the same layer one step back, starting '
-        "from h_0^(l). The top layer's states feed the head's outputs y_hat_t. Below: h_t^(l) ="
-        ' tanh(W_xh^(l) h_t^(l-1) + W_hh^(l) h_{t-1}^(l) + b_h^(l)), with h_t^(0) = x_t.'
+        'boxes h_t^(l), each with an arrow from the box below it at the same step (layer 1 '
+        'from x_t) and an arrow from its left neighbour, the same layer one step back, '
+        "starting from h_0^(l). The top layer's states feed the head, whose outputs are the "
+        'forecasts of the next value, x_hat_2 to x_hat_5 (x_hat_{t+1} at step t). Below: '
+        'h_t^(l) = tanh(W_xh^(l) h_t^(l-1) + W_hh^(l) h_{t-1}^(l) + b_h^(l)), with h_t^(0) = '
+        'x_t.'
     ),
     "dropout_between_layers": (
-        "The grid of 3 layers by 4 steps with the places nn.LSTM's dropout argument acts marked"
-        ' D: on every vertical arrow from layer l to layer l+1 (the outputs of layers 1 to 2), '
-        'and nowhere else: not on the arrows from the inputs x_t into layer 1, not on the '
-        "horizontal recurrent arrows between steps, and not on the last layer's output."
+        "The grid of 3 layers by 4 steps with the places nn.LSTM's dropout argument acts "
+        'marked D: on every vertical arrow from layer l to layer l+1 (the outputs of layers 1 '
+        'and 2), and nowhere else: not on the arrows from the inputs x_t into layer 1, not on '
+        "the horizontal recurrent arrows between steps, and not on the last layer's output."
     ),
     "teacher_forcing_vs_free_running": (
         'Two decoders of 3 steps side by side, each starting from the state s_0 from the '
