@@ -71,7 +71,7 @@ ISO_LENGTH = 10
 
 class DateExamples(NamedTuple):
     """Dates as written (``sources``), in ISO form (``targets``), the known alignment and the
-    format's name. ``alignments[i][k]`` is the source position (0-based) that character k of
+    format's name. ``alignments[i][t]`` is the source position (0-based) that character t of
     ``targets[i]`` copies, or -1 if it copies none (a dash, a month written as a name, the
     leading zero of a one-digit day or month)."""
 

@@ -36,7 +36,7 @@ PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 
 # --- baselines ----------------------------------------------------------------------------------
 def unigram_bits(train_ids: np.ndarray, held_ids: np.ndarray, vocab_size: int) -> float:
-    """Held-out bits per character of the unigram model: p(c) = (n_c + 1) / (N + V), the
+    """Held-out bits per character of the unigram model: P(c) = (n_c + 1) / (N + V), the
     add-one smoothed frequency of c among the N training characters."""
     V = arg.integer("vocab_size", vocab_size)
     train_ids, held_ids = _ids("train_ids", train_ids, V), _ids("held_ids", held_ids, V)

@@ -452,7 +452,7 @@ def _layer_grid(ax: Axes, L: int, T: int, dropout: bool) -> None:
         _text(ax, right, (ys[-1] + y_out) / 2, "no dropout", ha="left")
         _text(ax, right, (y_x + ys[0]) / 2, "no dropout", ha="left")
         for l in range(1, L):
-            _text(ax, right, (ys[l - 1] + ys[l]) / 2, "dropout p", ha="left")
+            _text(ax, right, (ys[l - 1] + ys[l]) / 2, "dropout", ha="left")
 
 
 def deep_rnn_grid(num_layers: int = 3, seq_len: int = 4) -> Figure:
@@ -477,12 +477,12 @@ def deep_rnn_grid(num_layers: int = 3, seq_len: int = 4) -> Figure:
 
 
 def dropout_between_layers(num_layers: int = 3, seq_len: int = 4) -> Figure:
-    """Where ``nn.LSTM(..., num_layers=L, dropout=p)`` applies dropout: on the outputs of every
+    """Where ``nn.LSTM(..., num_layers=L, dropout=...)`` applies dropout: on the outputs of every
     layer except the last, i.e. on the arrows between layers; never on the input, on the
     recurrent arrows, or on the last layer's output (PyTorch's documentation of nn.LSTM)."""
     L = _count("num_layers", num_layers, 2, 3)
     T = _count("seq_len", seq_len, 2, 5)
-    fig, ax = _canvas(f"nn.LSTM(..., num_layers={L}, dropout=p): dropout between layers only")
+    fig, ax = _canvas(f"nn.LSTM(..., num_layers={L}, dropout > 0): dropout between layers only")
     _layer_grid(ax, L, T, dropout=True)
     which = "layer 1" if L == 2 else "layers 1 and 2"
     _text(ax, 6.0, 0.25, f"D: dropout on the outputs of {which}; none on $\\mathbf{{x}}_t$, on the "

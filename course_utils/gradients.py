@@ -146,16 +146,17 @@ def gradient_norms(radius: float, steps: int = 100, hidden_size: int = 64,
     (:func:`matrix_with_spectral_radius`) and random inputs x_t ~ N(0, input_scale^2). The loss
     at the last step has a gradient of norm 1 in a random direction; BPTT carries it back with
     dL/dh_{t-1} = J_t^T dL/dh_t, J_t = diag(phi'(a_t)) W_hh. Returns an array of length
-    ``steps``: entry k is the norm k steps back (entry 0 is 1). With tanh, large inputs
-    saturate the units (phi' near 0, see :func:`mean_slope`), which shrinks the gradient.
+    ``steps``: entry ``T - t`` is the norm at step t, ``T - t`` steps back (entry 0 is 1). With
+    tanh, large inputs saturate the units (phi' near 0, see :func:`mean_slope`), which shrinks
+    the gradient.
     """
     W, _, slopes, rng = _trajectory(radius, steps, hidden_size, activation, input_scale, seed)
     dh = rng.standard_normal(len(W))
     dh /= np.linalg.norm(dh)
     norms = np.empty(len(slopes))
-    for k in range(len(slopes)):                      # dh is dL/dh_{T-k}
-        norms[k] = np.linalg.norm(dh)
-        dh = W.T @ (slopes[len(slopes) - 1 - k] * dh)  # J_t^T dh with t = T - k
+    for back in range(len(slopes)):                      # dh is dL/dh_t, t = T - back
+        norms[back] = np.linalg.norm(dh)
+        dh = W.T @ (slopes[len(slopes) - 1 - back] * dh)  # J_t^T dh
     return norms
 
 

@@ -324,7 +324,7 @@ def pad_sequences(seqs: Sequence[Sequence[int]], pad_id: int = 0,
 
 def encode_texts(texts: Sequence[Sequence[Hashable]], vocab: Vocab, *, reverse: bool = False,
                  start: bool = False, end: bool = False, length: int | None = None) -> torch.Tensor:
-    """Encode each text with ``vocab`` (reversed first if ``reverse``) into a padded (B, L) batch."""
+    """Encode each text with ``vocab`` (reversed first if ``reverse``) into a padded (B, T) batch."""
     _check_vocab(vocab)
     if isinstance(texts, str) or not isinstance(texts, Sequence):
         raise TypeError(f"texts must be a list of sequences, got {type(texts).__name__}.")
@@ -433,7 +433,7 @@ class Seq2Seq(nn.Module):
         self.readout = nn.Linear(hidden_size, vocab_size)
 
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
-        """Token ids (B, L) -> vectors (B, L, E), or one-hot floats (B, L, V)."""
+        """Token ids (B, T) -> vectors (B, T, E), or one-hot floats (B, T, V)."""
         ids = _long_tensor("ids", ids, None, self.vocab_size)
         if self.one_hot:
             return F.one_hot(ids, self.vocab_size).float()

@@ -283,8 +283,9 @@ def random_shift(x: torch.Tensor, max_shift: int,
 def conv_output_lengths(lengths: torch.Tensor, conv: nn.Conv1d) -> torch.Tensor:
     """How many output steps ``conv`` computes from sequences of ``lengths`` input steps.
 
-    ``floor((L + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1``, the shape
-    formula of PyTorch's ``nn.Conv1d`` documentation, for each length. Returns int64 ``(B,)``.
+    ``floor((T + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1`` for each length
+    ``T``: the shape formula of PyTorch's ``nn.Conv1d`` documentation (which writes L for T).
+    Returns int64 ``(B,)``.
     Raises ``ValueError`` if a sequence is too short to give one output step.
     """
     lengths = _check_lengths(lengths)
@@ -431,9 +432,10 @@ def accuracy(predictions: torch.Tensor | np.ndarray, targets: torch.Tensor | np.
 
 def confusion_matrix(predictions: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray,
                      n_classes: int) -> np.ndarray:
-    """Counts ``C[i, j]``: examples of true class ``i`` predicted as class ``j``.
+    """Counts ``counts[i, j]``: examples of true class ``i`` predicted as class ``j``.
 
-    Rows are true classes, columns predicted classes; ``C.trace() / C.sum()`` is the accuracy.
+    Rows are true classes, columns predicted classes; ``counts.trace() / counts.sum()`` is the
+    accuracy.
     """
     if not isinstance(n_classes, int) or isinstance(n_classes, bool) or n_classes < 1:
         raise ValueError(f"n_classes must be a positive integer, got {n_classes!r}.")

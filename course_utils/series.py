@@ -500,7 +500,7 @@ class LinearAR:
     $\\hat x = w_0 + \\sum_j w_j X_{:, j}$ by minimising the sum of squared errors plus
     $\\lambda_\\text{ridge} \\sum_j w_j^2$, where $\\lambda_\\text{ridge}$ is ``ridge``
     (0 = ordinary least squares; the intercept $w_0$ is never shrunk). ``weights`` is
-    ``(T + 1, m)``: row ``j`` multiplies ``X[:, j]`` (oldest value first), the last row is $w_0$.
+    ``(T + 1, m)``: row ``i`` multiplies ``X[:, i]`` (oldest value first), the last row is $w_0$.
     """
 
     def __init__(self, ridge: float = 0.0):

@@ -1,4 +1,5 @@
-"""NOTATION.md's retired symbols do not appear in the lectures and labs that adopted the notation.
+"""NOTATION.md's retired symbols do not appear in the lectures and labs that adopted the notation,
+and its reserved indices j, k, m, p keep their meaning there (the second half of this file).
 
 Each pattern below is one concrete way a retired symbol shows up (NOTATION.md, "Retired
 symbols"), in the markdown (LaTeX and text) or the code (names, comments, dict keys) of a
@@ -145,3 +146,101 @@ def test_the_notation_itself_passes(line, tmp_path):
                                          nbformat.v4.new_code_cell(line)])
     nbformat.write(nb, tmp_path / "01_probe.ipynb")
     assert violations(tmp_path / "01_probe.ipynb") == []
+
+
+# --------------------------------------------------------------------------- reserved indices
+# NOTATION.md, "Indices": j, k, m and p each name one quantity of the course. A formula may use
+# one of them freely only in the units where that quantity lives; anywhere else it must be a
+# bound index of the formula it sits in ("Local letters": \sum_k, \prod_{k=t+1}^{T},
+# \max_k, \arg\max_k, \operatorname{softmax}_j), or part of another symbol (d_k, the key size;
+# bold \mathbf{k}_j, \mathbf{p}_i are other symbols).
+@dataclass(frozen=True)
+class ReservedIndex:
+    meaning: str                  # what NOTATION.md reserves the letter for
+    units: tuple[str, ...]        # the units where that quantity appears
+    instead: str                  # what to write for the other meanings found so far
+
+
+RESERVED_INDICES = {
+    "j": ReservedIndex("the source position (attention)", ("06", "07"),
+                       "an index NOTATION.md does not reserve (unit i: \\mathbf{h}_t[i])"),
+    "k": ReservedIndex("the truncation length of truncated BPTT", ("02",),
+                       "t - s for the steps from s to t; kernel_size for a convolution"),
+    "m": ReservedIndex("the forecast horizon", ("05",), "a word, or another letter"),
+    "p": ReservedIndex("the order of an autoregressive model", ("01", "05"),
+                       "P(c) for a probability; padding for a convolution"),
+}
+MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
+INLINE_CODE = re.compile(r"`[^`\n]*`")
+OTHER_SYMBOL = re.compile(r"\\(mathbf|boldsymbol|text|operatorname|mathrm|texttt)\s*\{[^{}]*\}|\bd_[kv]\b")
+BINDER = re.compile(r"\\(?:sum|prod|max|min|argmax|arg\s*\\max|operatorname\{softmax\})\s*_\s*\{?\s*([a-z])")
+
+
+def free_index_uses(path: str | Path) -> list[str]:
+    """Each formula in a markdown cell of the notebook at ``path`` that uses a reserved index
+    letter freely outside the units where NOTATION.md gives it its meaning."""
+    nb = nbformat.read(ROOT / path, as_version=4)
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown" or TRANSLATION.search(cell.source):
+            continue
+        for match in MATH.finditer(INLINE_CODE.sub("", cell.source)):
+            formula = match.group(1) or match.group(2)
+            bound = set(BINDER.findall(formula))
+            bare = re.sub(r"\\[A-Za-z]+", " ", OTHER_SYMBOL.sub(" ", formula))
+            bare = re.sub(r"[_^]\{([A-Za-z]+)\}", lambda m: " ".join(m.group(1)), bare)  # e_{tj}
+            for letter in sorted(set(re.findall(r"(?<![A-Za-z])([jkmp])(?![A-Za-z])", bare))):
+                rule = RESERVED_INDICES[letter]
+                if letter in bound or _unit(str(path)) in rule.units:
+                    continue
+                found.append(f"{path} cell {index}: ${' '.join(formula.split())}$ "
+                             f"uses {letter}, which NOTATION.md reserves for {rule.meaning} "
+                             f"(units {', '.join(rule.units)}); write {rule.instead}")
+    return found
+
+
+@pytest.mark.parametrize("path", _cases())
+def test_reserved_indices_keep_their_meaning(path):
+    assert free_index_uses(path) == []
+
+
+def _probe(tmp_path: Path, text: str, unit: str = "08") -> Path:
+    """A notebook of unit ``unit`` with one markdown cell, ``text``."""
+    path = tmp_path / f"{unit}_probe.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)]), path)
+    return path
+
+
+@pytest.mark.parametrize("text, letter", [
+    (r"A gradient through $k$ steps is multiplied by the decays", "k"),
+    (r"$|\lambda|^k$ is what survives", "k"),
+    (r"$\lambda_j = \exp(-\exp(\nu_j) + i\exp(\theta_j))$", "j"),
+    (r"Each unit's state $h_t[j] \in [-1, 1]$", "j"),
+    (r"turns $L$ steps into $\lfloor (L + 2p - k)/s \rfloor + 1$", "p"),
+    (r"a source of $n = 5$ ids, target its first $k = 2$", "k"),
+    (r"a marker $m_t$ that is 1 at two steps", "m"),
+    (r"gives probability $p(c)$ to the character $c$", "p"),
+    (r"a score $e_{tj}$ outside attention", "j"),
+])
+def test_free_reserved_index_is_caught(text, letter, tmp_path):
+    found = free_index_uses(_probe(tmp_path, text))
+    assert any("08_probe.ipynb cell 0: $" in f and f"uses {letter}," in f
+               for f in found), found
+
+
+@pytest.mark.parametrize("text", [
+    r"$\partial \mathbf{c}_T / \partial \mathbf{c}_t = \prod_{k=t+1}^{T} \operatorname{diag}(\mathbf{f}_k)$",
+    r"a softmax's denominator $\sum_{k=1}^{S}\exp(e_{tk})$",
+    r"$\hat{y}_t = \arg\max_k \hat{\mathbf{y}}_t[k]$",
+    r"$\operatorname{softmax}(\mathbf{Q}\mathbf{K}^\top/\sqrt{d_k})\mathbf{V}$",
+    r"peepholes $\mathbf{p}_i, \mathbf{p}_f, \mathbf{p}_o$ and the key $\mathbf{k}_t$",
+    r"`AR(p)` in code, and $\mathbf{h}_t[i]$ for unit $i$",
+])
+def test_bound_or_other_symbols_pass(text, tmp_path):
+    assert free_index_uses(_probe(tmp_path, text)) == []
+
+
+def test_reserved_index_allowed_in_its_own_unit(tmp_path):
+    text = r"truncated BPTT in chunks of $k$ steps; the AR order $p$"
+    found = free_index_uses(_probe(tmp_path, text, unit="02"))
+    assert [f.split("uses ")[1][0] for f in found] == ["p"]

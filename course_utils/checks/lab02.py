@@ -110,8 +110,8 @@ def check_unigram_bits(unigram_bits: Callable) -> None:
                           "character counts of the training text.")
     if not np.isclose(got, expected, atol=1e-6):
         raise CheckFailed(name, f"got {got:.4f} bits/char, expected {expected:.4f} on a small "
-                          "case: mean of -log2 p(c) over the held-out characters, with "
-                          "p(c) = (count(c) + 1) / (N + V).")
+                          "case: mean of -log2 P(c) over the held-out characters, with "
+                          "P(c) = (count(c) + 1) / (N + V).")
     passed(name, f"{expected:.4f} bits/char on the small case, matches.")
 
 
@@ -273,8 +273,8 @@ def check_rnn_backward(rnn_backward: Callable) -> None:
                 continue
             if key == "W_hh" and _same(grads[key], expected[key].T):
                 raise CheckFailed(name, "grads['W_hh'] is transposed: dW_hh = sum_t "
-                                  "outer(delta_t, h_{t-1}), row i for the unit that receives, "
-                                  "column j for the unit that sends.")
+                                  "outer(delta_t, h_{t-1}): a row for each unit that receives, "
+                                  "a column for each unit that sends.")
             formula = {
                 "b_y": "db_y = sum_t (y_hat_t - onehot(y_t)).",
                 "W_hy": "dW_hy = sum_t outer(y_hat_t - onehot(y_t), h_t).",

@@ -741,8 +741,8 @@ def check_predict(predict: Callable[..., Any]) -> None:
         if not np.allclose(first, want, atol=1e-5):
             ratio = float(np.median(first / np.where(np.abs(want) > 1e-3, want, np.nan)))
             hint = (f" Your outputs are about {ratio:.2f} times the right ones: PyTorch's "
-                    "dropout already scales by 1/(1 - p) while training, so do not rescale at "
-                    "test time." if np.isfinite(ratio) and not np.isclose(ratio, 1, atol=0.02)
+                    "dropout already scales by 1/(1 - dropout) while training, so do not "
+                    "rescale at test time." if np.isfinite(ratio) and not np.isclose(ratio, 1, atol=0.02)
                     else "")
             raise CheckFailed(check, f"on {np.dtype(dtype).name} windows your outputs differ "
                               "from the model's eval-mode outputs by up to "

@@ -227,8 +227,8 @@ def _patched(reference: Seq2Seq, **layers: Any) -> Seq2Seq:
 
 
 def check_embedding(student_class: Callable[..., Any]) -> None:
-    """``__init__`` builds the four layers; ``embed`` turns ids (B, L) into vectors (B, L, E), or
-    into one-hot floats (B, L, V) when ``one_hot``."""
+    """``__init__`` builds the four layers; ``embed`` turns ids (B, T) into vectors (B, T, E), or
+    into one-hot floats (B, T, V) when ``one_hot``."""
     check = "check_embedding"
     ids = _ids(B, S, seed=1)
     for one_hot in (False, True):
@@ -257,8 +257,8 @@ def check_embedding(student_class: Callable[..., Any]) -> None:
                           f"{_where(got, want)}. Row v of the table is token v's vector"
                           + (": one 1 at position v, zeros elsewhere." if one_hot else
                              ": self.embedding(ids)."))
-    passed(check, f"four layers under the expected names; embed gives (B, L, {E}) rows of the "
-           f"table, or one-hot vectors (B, L, {V}) of float32.")
+    passed(check, f"four layers under the expected names; embed gives (B, T, {E}) rows of the "
+           f"table, or one-hot vectors (B, T, {V}) of float32.")
 
 
 def _state_shape_words(cell: str) -> str:
@@ -710,8 +710,8 @@ def check_exact_match(student_exact_match: Callable[..., Any]) -> None:
                      f"{want:.3f} of the rows are right (an elementwise == over the array of rows "
                      "compares token by token)")
             raise CheckFailed(check, f"you score tokens, not whole sequences: {words}. Count a "
-                              "sequence only if it is equal as a whole (p == e), then divide by "
-                              "the number of sequences.")
+                              "sequence only if it is equal as a whole (predicted == expected), "
+                              "then divide by the number of sequences.")
         prefix = sum(all(a == b for a, b in zip(p, e)) for p, e in zip(predicted, expected))
         if abs(value - prefix / len(expected)) < 1e-9:
             raise CheckFailed(check, "you compare with zip(), which stops at the shorter string, so "

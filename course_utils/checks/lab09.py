@@ -626,8 +626,8 @@ def check_conv_tagger(student_tagger_class: Callable[..., Any]) -> None:
                     "by (kernel_size - 1) * dilation)." if measured == undilated else "")
             raise CheckFailed(check, f"with kernel_size={k} and dilations={dilations} the input at "
                               f"step {s} reaches your outputs up to step {s + measured - 1}: a "
-                              f"receptive field of {measured} samples, expected 1 + (k - 1) * "
-                              f"sum(dilations) = {rf}.{hint}")
+                              f"receptive field of {measured} samples, expected "
+                              f"1 + (kernel_size - 1) * sum(dilations) = {rf}.{hint}")
         y1, y2 = torch.randn(2, B, T, generator=torch.Generator().manual_seed(2))
         zero = call_student(check, run, torch.zeros(B, T))
         if _same(call_student(check, run, y1) + call_student(check, run, y2) - zero,
