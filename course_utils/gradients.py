@@ -511,8 +511,9 @@ def plot_clipping(runs: dict[str, dict[str, np.ndarray]],
     # one row above both panels: beside them, the legend crowded the right panel's title
     fig.legend(*ax_l.get_legend_handles_labels(), loc="outside upper center", ncol=len(runs))
     described = "; ".join(
-        f"{label}: loss from {run['loss'][0]:.2f} to {np.nanmin(run['loss']):.2f} at best and "
-        f"{run['loss'][-1]:.2f} at the end, gradient norm up to {np.nanmax(run['grad_norm']):.3g}"
+        f"{label}: loss from {run['loss'][0]:.2f}, between {np.nanmin(run['loss']):.2f} and "
+        f"{np.nanmax(run['loss']):.2f}, {run['loss'][-1]:.2f} at the end, gradient norm up to "
+        f"{np.nanmax(run['grad_norm']):.3g}"
         for label, run in runs.items())
     style.set_alt(fig, f"Training loss (left) and gradient norm on a log scale (right) over "
                   f"{max(len(r['loss']) for r in runs.values())} SGD steps, one line per run. "

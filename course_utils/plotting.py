@@ -315,7 +315,7 @@ def plot_qrs_comparison(normal: ECGRecord, widened: ECGRecord, beat: int = 0,
                               color=style.readable(colour)))
     ax.set_ylim(-1.3, 1.5)
     ax.set_xlim(tt[0] - 0.02, tt[-1] + 0.02)
-    _style(ax, "A normal and a widened QRS, aligned at R: widths the reader measures",
+    _style(ax, "Normal and widened QRS, aligned at R: widths the reader measures",
            "time from the R peak (s)", "voltage (mV)")
     _fit_labels_right(ax, labels)
     style.set_alt(fig, f"Two heartbeats overlaid and aligned at their R peak, from 0.3 s before "

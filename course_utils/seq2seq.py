@@ -735,7 +735,9 @@ def plot_attention_sketch(source: str = "16+535", target: str = "695", seed: int
         D._box(left, i, 0, 0.7, 0.56, source[i], C["input"], fontsize=NOTE)
     D._box(left, (n - 1) / 2, 1.45, 2.0, 0.56, r"$\mathbf{s}_0 = \mathbf{h}_S$", C["state"],
            fontsize=NOTE)
-    D._line(left, [(n - 1, 0.28), ((n - 1) / 2 + 0.4, 1.17)], C["state"], lw=1.6)
+    for i in range(n):                 # the encoder reads every token; its last state is the summary
+        D._line(left, [(i, 0.28), ((n - 1) / 2 + (i - (n - 1) / 2) * 0.25, 1.17)], C["state"],
+                lw=1.2, arrow=False)
     for j in range(m):
         x = (n - 1) / 2 + (j - (m - 1) / 2) * 1.4
         D._box(left, x, 2.9, 0.7, 0.56, target[j], C["output"], fontsize=NOTE)

@@ -348,9 +348,9 @@ def scale_series(series: np.ndarray, n_train: int, low: float = -1.0,
 
 # --------------------------------------------------------------------------- baselines
 def naive_forecast(X: np.ndarray, horizon: int, season: int | None = None) -> np.ndarray:
-    """The forecast to beat: $\\hat x_{t+h} = x_t$ for every ``h``. Returns ``(N, horizon)``.
+    """The forecast to beat: $\\hat x_{t+i} = x_t$ at each step ahead ``i``; ``(N, horizon)``.
 
-    With ``season=s``: repeat the last season, $\\hat x_{t+h} = x_{t+h-s\\lceil h/s \\rceil}$
+    With ``season=s``: repeat the last season, $\\hat x_{t+i} = x_{t+i-s\\lceil i/s \\rceil}$
     (needs ``T >= s``). Hyndman and Athanasopoulos, *Forecasting: Principles and Practice*,
     3rd ed. (2021), section 5.2.
     """
@@ -497,10 +497,11 @@ class LinearAR:
     """A linear autoregressive model on windows, fitted by (ridge) least squares.
 
     For each target column (each step ahead: direct forecasting with targets ``(N, m)``) it fits
-    $\\hat x = w_0 + \\sum_j w_j X_{:, j}$ by minimising the sum of squared errors plus
-    $\\lambda_\\text{ridge} \\sum_j w_j^2$, where $\\lambda_\\text{ridge}$ is ``ridge``
-    (0 = ordinary least squares; the intercept $w_0$ is never shrunk). ``weights`` is
-    ``(T + 1, m)``: row ``i`` multiplies ``X[:, i]`` (oldest value first), the last row is $w_0$.
+    NOTATION.md's AR form with $p = T$, $\\hat x_t = w_0 + \\sum_{i=1}^{T} w_i x_{t-i}$, where
+    $x_{t-i}$ is ``X[:, T - i]`` (windows hold the oldest value first), by minimising the sum of
+    squared errors plus $\\lambda_\\text{ridge} \\sum_{i=1}^{T} w_i^2$, where
+    $\\lambda_\\text{ridge}$ is ``ridge`` (0 = ordinary least squares; the intercept $w_0$ is
+    never shrunk). ``weights`` is ``(T + 1, m)``: row ``T - i`` holds $w_i$, the last row $w_0$.
     """
 
     def __init__(self, ridge: float = 0.0):
