@@ -107,16 +107,16 @@ def scan_parallel(lam: torch.Tensor, u: torch.Tensor, h0: torch.Tensor | None = 
 
 
 def scan_cumsum(lam: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
-    """The closed form h_t = P_t * sum_{s<=t} u_s / P_s with P_t = lam_1 ... lam_t, h_0 = 0.
+    """The closed form h_t = pi_t * sum_{s<=t} u_s / pi_s with pi_t = lam_1 ... lam_t, h_0 = 0.
 
     Exact in real numbers, and two library scans (cumprod, cumsum); in floating point, with
-    lam < 1, the sum of u_s / P_s overflows first (float32, lam = 0.5: inf from t = 127), then
-    P_t underflows to 0 (t = 150) and 0 * inf gives NaN: the reason for the log-space form
+    lam < 1, the sum of u_s / pi_s overflows first (float32, lam = 0.5: inf from t = 127), then
+    pi_t underflows to 0 (t = 150) and 0 * inf gives NaN: the reason for the log-space form
     (:func:`scan_log`). Shapes as :func:`scan_loop`.
     """
     _coefficients(lam, u)
-    P = torch.cumprod(lam, dim=1)
-    return P * torch.cumsum(u / P, dim=1)
+    pi = torch.cumprod(lam, dim=1)
+    return pi * torch.cumsum(u / pi, dim=1)
 
 
 def scan_log(log_lam: torch.Tensor, log_u: torch.Tensor) -> torch.Tensor:

@@ -496,12 +496,14 @@ def arima_forecast(result, X: np.ndarray, horizon: int) -> np.ndarray:
 class LinearAR:
     """A linear autoregressive model on windows, fitted by (ridge) least squares.
 
-    For each target column (each step ahead: direct forecasting with targets ``(N, m)``) it fits
-    NOTATION.md's AR form with $p = T$, $\\hat x_t = w_0 + \\sum_{i=1}^{T} w_i x_{t-i}$, where
-    $x_{t-i}$ is ``X[:, T - i]`` (windows hold the oldest value first), by minimising the sum of
-    squared errors plus $\\lambda_\\text{ridge} \\sum_{i=1}^{T} w_i^2$, where
-    $\\lambda_\\text{ridge}$ is ``ridge`` (0 = ordinary least squares; the intercept $w_0$ is
-    never shrunk). ``weights`` is ``(T + 1, m)``: row ``T - i`` holds $w_i$, the last row $w_0$.
+    With $x_t$ the value right after a window and $x_{t-i}$ its ``X[:, T - i]`` (windows hold the
+    oldest value first; $T$ is X's width, so pass ``X[:, -p:]`` for order $p$), the first target
+    column is NOTATION.md's AR form $\\hat x_t = w_0 + \\sum_{i=1}^{T} w_i x_{t-i}$; with targets
+    ``(N, m)`` (direct forecasting) column $k$ forecasts $x_{t+k-1}$ from the same lags, with
+    weights of its own. Each column minimises the sum of squared errors plus
+    $\\lambda_\\text{ridge} \\sum_{i=1}^{T} w_i^2$, where $\\lambda_\\text{ridge}$ is ``ridge``
+    (0 = ordinary least squares; the intercept $w_0$ is never shrunk). ``weights`` is
+    ``(T + 1, m)``: row ``T - i`` holds $w_i$, the last row $w_0$.
     """
 
     def __init__(self, ridge: float = 0.0):

@@ -103,7 +103,7 @@ def test_loop_check_accepts_the_right_loop(capsys):
     (loop_in_place, "changed its argument `u` in place"),
     (loop_float64, "expected torch.float32"),
     (loop_wrong_start, "start from h_0 = 0"),
-    (loop_closed_form, ("inf or NaN from t = 127", "closed form A_t * cumsum(u_s / A_s)")),
+    (loop_closed_form, ("inf or NaN from t = 127", "closed form pi_t * cumsum(u_s / pi_s)")),
     (loop_into_u_clone, ("autograd cannot compute your gradients", "in-place operation")),
     (lambda lam, u, h0=None: loop_ok(lam, u, h0)[:, :-1], "has shape"),
     (lambda lam, u, h0=None: loop_ok(lam, u, h0).tolist(), "should be a torch.Tensor"),

@@ -68,7 +68,7 @@ def test_cumsum_form_fails_where_the_log_form_holds():
     lam, u = torch.full((1, 300, 1), 0.5), torch.ones(1, 300, 1)
     exact = scan_loop(lam, u)
     assert torch.allclose(scan_cumsum(lam, u)[:, :50], exact[:, :50])
-    assert not torch.isfinite(scan_cumsum(lam, u)).all()        # A_t underflows, u / A_t overflows
+    assert not torch.isfinite(scan_cumsum(lam, u)).all()        # pi_t underflows, u / pi_t overflows
     assert torch.allclose(scan_log(lam.log(), u.log()), exact, rtol=1e-5)
 
 

@@ -307,8 +307,8 @@ def check_iterated_forecast(iterated_forecast: Callable[..., Any]) -> None:
         if not np.allclose(out, want, atol=1e-5):
             index, got, expected = first_mismatch(out, want, atol=1e-5)
             raise CheckFailed(check, f"with predict_next returning {shape}, forecast {index} "
-                              f"should be {expected:.4f}, got {got:.4f}: step h + 1 must read "
-                              "the window slid h times, predictions appended.")
+                              f"should be {expected:.4f}, got {got:.4f}: step i + 1 must read "
+                              "the window slid i times, predictions appended.")
     passed(check, f"{horizon} steps fed back for predict_next returning (N,) or (N, 1); the "
            "window keeps T values and X is untouched.")
 

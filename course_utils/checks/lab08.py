@@ -148,8 +148,8 @@ def _long_sequence(check: str, scan_loop_student: Callable[..., Any]) -> None:
             f"inf or NaN from t = {first}, where the loop's stay finite (they approach 2).")
     closed_form = scan_cumsum(lam, u)
     if torch.allclose(out.detach(), closed_form, atol=TOL, rtol=TOL, equal_nan=True):
-        raise CheckFailed(check, f"{head} That is the closed form A_t * cumsum(u_s / A_s) with "
-                          "A_t = cumprod(lam): the sum overflows, then A_t underflows to 0 and "
+        raise CheckFailed(check, f"{head} That is the closed form pi_t * cumsum(u_s / pi_s) with "
+                          "pi_t = cumprod(lam): the sum overflows, then pi_t underflows to 0 and "
                           "0 * inf is NaN (lecture 08, 'Overflow, then underflow'). Compute the "
                           "states step by step: h_t = lam_t * h_{t-1} + u_t.")
     raise CheckFailed(check, head)
