@@ -25,6 +25,8 @@ Parametrised by lecture (`pytest tests/test_deck_structure.py -k 04`). A deck is
 7. The last two slides are "Summary" (3 to 6 bullets) and "References"; every reference (a
    bullet of the References slide) has a stable https link (a DOI, arXiv or another https URL),
    and every "Author et al. (year)" the deck cites is among them.
+8. Every visible code line is at most MAX_CODE_CHARS characters, so that it does not wrap
+   mid-expression in the exported 1280x720 deck.
 """
 from __future__ import annotations
 
@@ -328,6 +330,24 @@ def test_one_idea_per_slide(path):
             problems.append(f"{slide.where}: {code} lines of visible code (at most {MAX_CODE_LINES})")
     assert problems == [], f"{len(problems)} crowded (sub)slides:\n" + "\n".join(problems)
 
+
+
+MAX_CODE_CHARS = 88      # a longer code line wraps mid-expression in the 1280x720 export
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=IDS)
+def test_visible_code_lines_fit_the_slide_width(path):
+    """A visible code line of at most MAX_CODE_CHARS characters does not wrap in the exported deck."""
+    problems = []
+    for index, cell in enumerate(read(path).cells):
+        if not shown(cell) or not visible_code_lines(cell):
+            continue
+        for number, line in enumerate(cell.source.splitlines(), start=1):
+            if len(line) > MAX_CODE_CHARS:
+                problems.append(f"{path.stem}, cell {index}, line {number}: {len(line)} characters "
+                                f"(at most {MAX_CODE_CHARS}): {line.strip()[:60]}")
+    assert problems == [], (f"{len(problems)} visible code lines wrap on the slide:\n"
+                            + "\n".join(problems))
 
 # ---------------------------------------------------------------------------------------------
 # 6. Speaker notes
