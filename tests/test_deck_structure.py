@@ -53,6 +53,7 @@ NOTATION_WITHIN = 6      # the notation slide is among the deck's first six (sub
 MAX_PROSE_LINES = 8      # rendered lines of prose on one (sub)slide
 LINE_CHARS = 100         # characters of a rendered line at the slides' body size
 MAX_CODE_LINES = 12      # visible lines of code on one (sub)slide
+MAX_CODE_CHARS = 88      # characters of a visible code line: a longer one wraps in the export
 MIN_PARTS, MAX_PARTS = 3, 6
 SUMMARY_BULLETS = (3, 6)
 NOTE_PARTS = ("**Say:**", "**Students ask:**", "**Answer:**")
@@ -331,10 +332,6 @@ def test_one_idea_per_slide(path):
     assert problems == [], f"{len(problems)} crowded (sub)slides:\n" + "\n".join(problems)
 
 
-
-MAX_CODE_CHARS = 88      # a longer code line wraps mid-expression in the 1280x720 export
-
-
 @pytest.mark.parametrize("path", LECTURES, ids=IDS)
 def test_visible_code_lines_fit_the_slide_width(path):
     """A visible code line of at most MAX_CODE_CHARS characters does not wrap in the exported deck."""
@@ -348,6 +345,7 @@ def test_visible_code_lines_fit_the_slide_width(path):
                                 f"(at most {MAX_CODE_CHARS}): {line.strip()[:60]}")
     assert problems == [], (f"{len(problems)} visible code lines wrap on the slide:\n"
                             + "\n".join(problems))
+
 
 # ---------------------------------------------------------------------------------------------
 # 6. Speaker notes
