@@ -25,6 +25,8 @@ Parametrised by lecture (`pytest tests/test_deck_structure.py -k 04`). A deck is
 7. The last two slides are "Summary" (3 to 6 bullets) and "References"; every reference (a
    bullet of the References slide) has a stable https link (a DOI, arXiv or another https URL),
    and every "Author et al. (year)" the deck cites is among them.
+8. Every visible code line is at most MAX_CODE_CHARS characters, so that it does not wrap
+   mid-expression in the exported 1280x720 deck.
 """
 from __future__ import annotations
 
@@ -51,6 +53,7 @@ NOTATION_WITHIN = 6      # the notation slide is among the deck's first six (sub
 MAX_PROSE_LINES = 8      # rendered lines of prose on one (sub)slide
 LINE_CHARS = 100         # characters of a rendered line at the slides' body size
 MAX_CODE_LINES = 12      # visible lines of code on one (sub)slide
+MAX_CODE_CHARS = 88      # characters of a visible code line: a longer one wraps in the export
 MIN_PARTS, MAX_PARTS = 3, 6
 SUMMARY_BULLETS = (3, 6)
 NOTE_PARTS = ("**Say:**", "**Students ask:**", "**Answer:**")
@@ -327,6 +330,21 @@ def test_one_idea_per_slide(path):
         if code > MAX_CODE_LINES:
             problems.append(f"{slide.where}: {code} lines of visible code (at most {MAX_CODE_LINES})")
     assert problems == [], f"{len(problems)} crowded (sub)slides:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=IDS)
+def test_visible_code_lines_fit_the_slide_width(path):
+    """A visible code line of at most MAX_CODE_CHARS characters does not wrap in the exported deck."""
+    problems = []
+    for index, cell in enumerate(read(path).cells):
+        if not shown(cell) or not visible_code_lines(cell):
+            continue
+        for number, line in enumerate(cell.source.splitlines(), start=1):
+            if len(line) > MAX_CODE_CHARS:
+                problems.append(f"{path.stem}, cell {index}, line {number}: {len(line)} characters "
+                                f"(at most {MAX_CODE_CHARS}): {line.strip()[:60]}")
+    assert problems == [], (f"{len(problems)} visible code lines wrap on the slide:\n"
+                            + "\n".join(problems))
 
 
 # ---------------------------------------------------------------------------------------------
