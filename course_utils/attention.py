@@ -542,9 +542,9 @@ def plot_accuracy_by_length(curves: dict[str, dict[int, float]], trained_max: in
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=NOTE, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _style(ax, title, "source length (characters)", "exactly right (%)")
-    label = ax.text(trained_max / 2 + 0.5, 50, "lengths seen\nin training", ha="center",
-                    va="center", fontsize=NOTE, color=INK)
     middle, left = trained_max / 2 + 0.5, 0.6   # inside the shaded lengths: centre, or left
+    label = ax.text(middle, 50, "lengths seen\nin training", ha="center", va="center",
+                    fontsize=NOTE, color=INK)
     _clear_of_lines(label, [(middle, y, "center") for y in (50, 85, 15)]
                     + [(left, y, "left") for y in (15, 85, 50)])
     style.set_alt(fig, f"{title}: the share of outputs exactly right (%) against the source "
@@ -555,8 +555,8 @@ def plot_accuracy_by_length(curves: dict[str, dict[int, float]], trained_max: in
 
 
 def _length_summary(name: str, curve: dict[int, float], trained_max: int) -> str:
-    """"name: 98% on average over lengths 1-10 (seen in training), 12% over lengths 11-20
-    (longer), lowest 0% at length 20": the whole curve in a sentence, for the alt text."""
+    """"name: 98% on average over lengths 1-10 (seen in training), 12% on average over
+    lengths 11-20 (longer), lowest 0% at length 20": the whole curve in a sentence, for the alt text."""
     def lengths_text(lengths):
         if len(lengths) == 1:
             return f"length {lengths[0]}"

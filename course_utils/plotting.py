@@ -317,27 +317,13 @@ def plot_qrs_comparison(normal: ECGRecord, widened: ECGRecord, beat: int = 0,
     ax.set_xlim(tt[0] - 0.02, tt[-1] + 0.02)
     _style(ax, "Normal and widened QRS, aligned at R: widths the reader measures",
            "time from the R peak (s)", "voltage (mV)")
-    _fit_labels_right(ax, labels)
+    style._fit_labels_right(ax, labels)
     style.set_alt(fig, f"Two heartbeats overlaid and aligned at their R peak, from 0.3 s before "
                   f"to 0.45 s after it: a normal beat (solid line) whose QRS complex the reader "
                   f"measures at {widths[0]:.3f} s and a widened beat (dashed line) at "
                   f"{widths[1]:.3f} s, each width drawn as a double arrow below the beats.")
     return fig
 
-
-
-def _fit_labels_right(ax: Axes, labels: Sequence) -> None:
-    """Widen the x axis on the right until every label written in ``ax`` ends inside it (a label
-    past the axes made the layout shrink them to part of the figure)."""
-    fig = ax.figure
-    for _ in range(4):             # the layout moves the axes as the limits change: settle it
-        fig.draw_without_rendering()
-        frame = ax.get_window_extent()
-        right = max(t.get_window_extent().x1 for t in labels)
-        if right <= frame.x1 - 4:
-            return
-        x0, x1 = ax.get_xlim()
-        ax.set_xlim(x0, x1 + (right - frame.x1 + 8) / frame.width * (x1 - x0))
 
 
 def _verdicts(record: ECGRecord, reading: QRSReading, tolerance: float

@@ -297,13 +297,28 @@ def text_on(background) -> str:
 
 
 # --------------------------------------------------------------------------- direct labels
+def _fit_labels_right(ax, labels) -> None:
+    """Widen the x axis on the right until every Text in ``labels`` ends inside ``ax`` (a label
+    past the axes makes the layout shrink them to part of the figure)."""
+    fig = ax.figure
+    for _ in range(4):             # the layout moves the axes as the limits change: settle it
+        fig.draw_without_rendering()
+        frame = ax.get_window_extent()
+        right = max(t.get_window_extent().x1 for t in labels)
+        if right <= frame.x1 - 4:
+            return
+        x0, x1 = ax.get_xlim()
+        ax.set_xlim(x0, x1 + (right - frame.x1 + 8) / frame.width * (x1 - x0))
+
+
 def label_lines(ax, lines=None, *, fontsize: float = NOTE, gap: float = 0.01,
                 remove_legend: bool = True) -> list:
     """Label each line at its right-hand end, in its colour darkened to >= 4.5:1 contrast.
 
     ``lines`` defaults to the axes' lines with a label (not starting with "_"). Labels are
-    spread vertically so that none overlaps another; the x limits are widened so that they fit
-    inside the axes, and a legend is removed (the labels replace it). Returns the Text artists.
+    spread vertically so that none overlaps another, just right of each line's end (outside the
+    axes where a line ends at the right edge: the figure's layout makes room for them), and a
+    legend is removed (the labels replace it). Returns the Text artists.
     Use it where a legend would cover data (WCAG 2.2 SC 1.4.1: colour is then not the only cue).
     TypeError if ``ax`` is not an Axes or ``lines`` not a list of Line2D; ValueError if
     ``lines`` is empty.

@@ -221,14 +221,15 @@ def _text_extent(text, r):
 def overlapping_labels(fig, tolerance: float = 1.0) -> list[tuple[str, str]]:
     """Pairs of labels (``labels``) whose boxes overlap by more than ``tolerance`` pixels
     both ways."""
-    found = labels(fig)
-    out = []
-    for i, (a, ea) in enumerate(found):
-        for b, eb in found[i + 1:]:
-            if (min(ea.x1, eb.x1) - max(ea.x0, eb.x0) > tolerance
-                    and min(ea.y1, eb.y1) - max(ea.y0, eb.y0) > tolerance):
-                out.append((a.get_text(), b.get_text()))
-    return out
+    return [(a.get_text(), b.get_text()) for a, b in _overlapping(labels(fig), tolerance)]
+
+
+def _overlapping(extents: list, tolerance: float = 1.0) -> list[tuple]:
+    """Pairs (a, b) of the (item, window extent) pairs whose extents overlap by more than
+    ``tolerance`` pixels both ways."""
+    return [(a, b) for i, (a, ea) in enumerate(extents) for b, eb in extents[i + 1:]
+            if min(ea.x1, eb.x1) - max(ea.x0, eb.x0) > tolerance
+            and min(ea.y1, eb.y1) - max(ea.y0, eb.y0) > tolerance]
 
 
 def labels_outside_axes(ax, tolerance: float = 1.0) -> list[str]:
@@ -263,3 +264,35 @@ def figures() -> dict:
         table.update({f"{module}.{name}": call for name, call in entries.items()})
     table.update(_diagrams())
     return table
+
+
+def layout_problems(fig, min_pt: float | None = None) -> list[str]:
+    """What is wrong with a diagram's text: too small, outside its box, over another label,
+    or outside the figure. A label drawn inside a box has gid "in:" + the box's gid."""
+    from course_utils import style
+
+    min_pt = style.NOTE if min_pt is None else min_pt
+    r = renderer(fig)
+    page = fig.bbox
+    problems = []
+    texts = [t for ax in fig.axes for t in ax.texts + [ax.title] if t.get_text().strip()]
+    texts += [t for t in fig.texts if t.get_text().strip()]
+    boxes = {p.get_gid(): p for ax in fig.axes for p in ax.patches if p.get_gid()}
+    extents = []
+    for text in texts:
+        name = text.get_text()
+        if text.get_fontsize() < min_pt:
+            problems.append(f"{name!r} is {text.get_fontsize()} pt, under {min_pt}")
+        extent = text.get_window_extent(r)
+        if not (page.x0 - 1 <= extent.x0 and extent.x1 <= page.x1 + 1 and page.y0 - 1 <= extent.y0
+                and extent.y1 <= page.y1 + 1):
+            problems.append(f"{name!r} runs off the figure")
+        gid = text.get_gid() or ""
+        if gid.startswith("in:"):
+            box = boxes[gid[3:]].get_window_extent(r)
+            if not (box.x0 - 1 <= extent.x0 and extent.x1 <= box.x1 + 1 and box.y0 - 1 <= extent.y0
+                    and extent.y1 <= box.y1 + 1):
+                problems.append(f"{name!r} is not inside its box")
+        extents.append((name, extent))
+    problems += [f"{a!r} overlaps {b!r}" for a, b in _overlapping(extents)]
+    return problems

@@ -122,7 +122,7 @@ def test_exact_match_by_length():
 def test_the_training_label_sits_clear_of_the_curves(curves):
     """Lecture 07's chart once drew its curve through "lengths seen in training"."""
     fig = att.plot_accuracy_by_length(curves, trained_max=10)
-    fig.canvas.draw()
+    fig.draw_without_rendering()                 # lay out before reading the extents
     ax = fig.axes[0]
     label = next(t for t in ax.texts if "lengths seen" in t.get_text())
     box = label.get_window_extent().expanded(1.05, 1.1)

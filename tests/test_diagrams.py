@@ -7,12 +7,12 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 from course_utils import diagrams, gates_plot, gradients, linear_rnn, plotting, seq2seq, style  # noqa: E402
 from tests._bad_input import ids, untried  # noqa: E402
+from tests._figures import layout_problems  # noqa: E402
 
 DIAGRAMS = {
     "rnn_full_network": diagrams.rnn_full_network,
@@ -51,44 +51,6 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
-
-
-def layout_problems(fig: Figure, min_pt: float = style.NOTE) -> list[str]:
-    """What is wrong with a diagram's text: too small, outside its box, over another label,
-    or outside the figure. A label drawn inside a box has gid "in:" + the box's gid."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    if not hasattr(fig.canvas, "get_renderer"):
-        FigureCanvasAgg(fig)
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    page = fig.bbox
-    problems = []
-    texts = [t for ax in fig.axes for t in ax.texts + [ax.title] if t.get_text().strip()]
-    texts += [t for t in fig.texts if t.get_text().strip()]
-    boxes = {p.get_gid(): p for ax in fig.axes for p in ax.patches if p.get_gid()}
-    extents = []
-    for text in texts:
-        name = text.get_text()
-        if text.get_fontsize() < min_pt:
-            problems.append(f"{name!r} is {text.get_fontsize()} pt, under {min_pt}")
-        extent = text.get_window_extent(renderer)
-        if not (page.x0 - 1 <= extent.x0 and extent.x1 <= page.x1 + 1 and page.y0 - 1 <= extent.y0
-                and extent.y1 <= page.y1 + 1):
-            problems.append(f"{name!r} runs off the figure")
-        gid = text.get_gid() or ""
-        if gid.startswith("in:"):
-            box = boxes[gid[3:]].get_window_extent(renderer)
-            if not (box.x0 - 1 <= extent.x0 and extent.x1 <= box.x1 + 1 and box.y0 - 1 <= extent.y0
-                    and extent.y1 <= box.y1 + 1):
-                problems.append(f"{name!r} is not inside its box")
-        extents.append((name, extent))
-    for i, (a, ea) in enumerate(extents):
-        for b, eb in extents[i + 1:]:
-            if ea.overlaps(eb) and min(ea.x1, eb.x1) - max(ea.x0, eb.x0) > 1 \
-                    and min(ea.y1, eb.y1) - max(ea.y0, eb.y0) > 1:
-                problems.append(f"{a!r} overlaps {b!r}")
-    return problems
 
 
 @pytest.mark.parametrize("name", sorted(DIAGRAMS))

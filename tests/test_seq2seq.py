@@ -349,7 +349,7 @@ def test_attention_sketch_draws_with_the_diagram_helpers_in_the_concept_colours(
     from matplotlib.colors import to_hex
 
     from course_utils import plotting
-    from tests.test_diagrams import layout_problems
+    from tests._figures import layout_problems
 
     fig = s2s.plot_attention_sketch("16+535", "695", figsize=(12, 3.7))
     left, right = fig.axes[:2]
